@@ -1,0 +1,62 @@
+import { TokenwireError } from "./tokenwire-error.ts";
+
+/** One message of a chat history. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** What a caller asks to generate, whatever wire it came over. */
+export interface GenerationRequest {
+  /** A single prompt; with a prompt template it fills the template's main variable. */
+  prompt?: string;
+  /** A chat history, oldest first; used when there is no prompt. */
+  messages?: ChatMessage[];
+  /** A model name; empty or unset for the default. */
+  model?: string;
+  /** 0 to 2; unset for the model's default. */
+  temperature?: number;
+  /** 1 to the limit; unset for the model's default. */
+  maxTokens?: number;
+  /** Values for a prompt template's other variables. */
+  variables?: Record<string, string>;
+}
+
+/** Bounds on a request's size, checked before any model is called. */
+export interface RequestLimits {
+  /** Characters of prompt, messages and variables together; default 100,000. */
+  maxInputChars?: number;
+  /** The largest `maxTokens` a caller may ask for; default 32,768. */
+  maxTokens?: number;
+}
+
+/**
+ * Throws an `invalid_argument` {@link TokenwireError} that names the first
+ * thing wrong with a request, so a caller knows what to fix.
+ */
+export function validateRequest(request: GenerationRequest, limits: RequestLimits = {}): void {
+  const problem = findProblem(request, limits);
+  if (problem) throw new TokenwireError("invalid_argument", problem);
+}
+
+function findProblem(request: GenerationRequest, limits: RequestLimits): string | undefined {
+  const { prompt, messages = [], temperature, maxTokens, variables = {} } = request;
+  const maxTokensLimit = limits.maxTokens ?? 32768;
+  const maxInputChars = limits.maxInputChars ?? 100_000;
+  if (prompt !== undefined && prompt !== "" && messages.length > 0) return "give either a prompt or messages, not both";
+  if (!prompt?.trim() && messages.length === 0) return "the prompt is empty";
+  const badMessage = messages.findIndex((m) => !["system", "user", "assistant"].includes(m.role) || !m.content.trim());
+  if (badMessage >= 0) return `message ${badMessage} needs a role (system, user or assistant) and content`;
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) return "temperature must be between 0 and 2";
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= maxTokensLimit)) {
+    return `max_tokens must be an integer from 1 to ${maxTokensLimit}`;
+  }
+  if (inputChars(request) > maxInputChars) return `the input is longer than ${maxInputChars} characters`;
+  if (Object.keys(variables).some((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) return "variable names must be identifiers";
+  return undefined;
+}
+
+function inputChars({ prompt = "", messages = [], variables = {} }: GenerationRequest): number {
+  const parts = [prompt, ...messages.map((m) => m.content), ...Object.entries(variables).flat()];
+  return parts.reduce((sum, part) => sum + part.length, 0);
+}

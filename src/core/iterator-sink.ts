@@ -1,0 +1,96 @@
+import type { TokenSink } from "./token-sink.ts";
+import type { TokenwireError } from "./tokenwire-error.ts";
+
+/** Options of {@link createIteratorSink}. */
+export interface IteratorSinkOptions {
+  /**
+   * Characters of unsent text past which `write` asks the producer to wait.
+   * Default 64 Ki.
+   */
+  highWaterMark?: number;
+  /** Called once when the consumer stops reading before the stream ended. */
+  onReturn?: () => void;
+}
+
+/** A sink that is also an async iterable: `for await (const event of sink)`. */
+export interface IteratorSink<E> extends TokenSink<E>, AsyncIterable<E> {}
+
+type Mergeable = { type?: string; seq?: number; text?: string };
+
+/**
+ * A sink read with `for await`. While the consumer is behind, consecutive
+ * deltas merge into one (text joined, sequence of the last), so memory grows
+ * with unsent text, not with token count; past the high-water mark the
+ * producer waits, which holds back the upstream.
+ */
+export function createIteratorSink<E extends Mergeable>(options: IteratorSinkOptions = {}): IteratorSink<E> {
+  const highWaterMark = options.highWaterMark ?? 65536;
+  const queue: E[] = [];
+  let buffered = 0;
+  let ended = false;
+  let failure: TokenwireError | undefined;
+  let reader: (() => void) | undefined;
+  let writer: (() => void) | undefined;
+
+  const wake = (): void => {
+    reader?.();
+    reader = undefined;
+  };
+  const release = (): void => {
+    if (buffered > highWaterMark) return;
+    writer?.();
+    writer = undefined;
+  };
+  const stop = (): void => {
+    if (!ended) options.onReturn?.();
+    ended = true;
+    queue.length = 0;
+    buffered = 0;
+    release();
+  };
+
+  return {
+    write(event) {
+      if (ended) return;
+      buffered += event.text?.length ?? 0;
+      const last = queue[queue.length - 1];
+      if (last?.type === "delta" && event.type === "delta") {
+        // The queued delta is the sink's own until read: grow it in place, no copy per token.
+        last.text += event.text!;
+        last.seq = event.seq;
+      } else {
+        queue.push(event);
+      }
+      wake();
+      if (buffered <= highWaterMark) return;
+      return new Promise<void>((resolve) => (writer = resolve));
+    },
+    close(error) {
+      if (ended) return;
+      ended = true;
+      failure = error;
+      wake();
+    },
+    [Symbol.asyncIterator]() {
+      return {
+        async next(): Promise<IteratorResult<E>> {
+          while (queue.length === 0) {
+            if (ended) {
+              if (failure) throw failure;
+              return { done: true, value: undefined };
+            }
+            await new Promise<void>((resolve) => (reader = resolve));
+          }
+          const event = queue.shift()!;
+          buffered -= event.text?.length ?? 0;
+          release();
+          return { done: false, value: event };
+        },
+        async return(): Promise<IteratorResult<E>> {
+          stop();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { HumanMessage, type BaseMessage, AIMessage, SystemMessage } from "@langchain/core/messages";
+import type { BasePromptTemplate } from "@langchain/core/prompts";
+import type { GenerationRequest } from "../core/generation-request.ts";
+import type { ModelResolver, ResolvedRun } from "../core/model-resolver.ts";
+import { TokenwireError } from "../core/tokenwire-error.ts";
+
+/** A request's model settings, for a factory that builds the model. */
+export interface ModelSettings {
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+/** A prompt template and the variable that a request's prompt fills. */
+export interface PromptRecipe {
+  template: BasePromptTemplate;
+  inputVariable: string;
+}
+
+/** Options of {@link createModelCatalog}. */
+export interface ModelCatalogOptions {
+  /** Builds the chat model for one request. */
+  createModel: (settings: ModelSettings) => BaseChatModel;
+  /** The model used when a request names none. */
+  defaultModel: string;
+  /** The names a caller may ask for; unset passes any name through to the upstream. */
+  allowedModels?: readonly string[];
+  /** Runs prompts through this template (`template | model`); unset sends the prompt as one user message. */
+  prompt?: PromptRecipe;
+}
+
+/**
+ * A {@link ModelResolver} over a model factory: checks the model name against
+ * the allowed list (a name outside it is `not_found`, never a silent fallback)
+ * and builds `template | model` or the bare model with its input.
+ */
+export function createModelCatalog(options: ModelCatalogOptions): ModelResolver {
+  return (request: GenerationRequest): ResolvedRun => {
+    const model = request.model || options.defaultModel;
+    if (options.allowedModels && !options.allowedModels.includes(model)) {
+      throw new TokenwireError("not_found", `model "${model}" is not offered here; choose one of: ${options.allowedModels.join(", ")}`);
+    }
+    const chatModel = options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
+    const recipe = options.prompt;
+    if (recipe && request.prompt) {
+      const input = { ...request.variables, [recipe.inputVariable]: request.prompt };
+      const missing = recipe.template.inputVariables.filter((name) => !(name in input));
+      if (missing.length > 0) throw new TokenwireError("invalid_argument", `the prompt template needs variables: ${missing.join(", ")}`);
+      return { model, runnable: recipe.template.pipe(chatModel), input };
+    }
+    return { model, runnable: chatModel, input: messagesOf(request) };
+  };
+}
+
+function messagesOf({ prompt, messages = [] }: GenerationRequest): BaseMessage[] {
+  if (prompt) return [new HumanMessage(prompt)];
+  return messages.map(({ role, content }) =>
+    role === "system" ? new SystemMessage(content) : role === "assistant" ? new AIMessage(content) : new HumanMessage(content),
+  );
+}

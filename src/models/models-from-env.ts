@@ -1,0 +1,72 @@
+import { createModelCatalog, type PromptRecipe } from "./model-catalog.ts";
+import { LocalChatModel } from "./local-chat-model.ts";
+import { openAIModelFactory } from "./openai-model.ts";
+import type { ModelResolver } from "../core/model-resolver.ts";
+
+/** The name the local demo model answers to. */
+export const localModelName = "local";
+
+/** Where the models come from, read from the environment by {@link modelsFromEnv}. */
+export interface ModelsDescription {
+  /** `local` for the built-in demo model, else `openai` (OpenAI or a compatible server). */
+  provider: "local" | "openai";
+  defaultModel: string;
+  /** The upstream's origin, without credentials, for the startup line. */
+  upstream: string | undefined;
+  /** Builds a resolver, optionally with a prompt template. */
+  createResolver(prompt?: PromptRecipe): ModelResolver;
+}
+
+/**
+ * Reads the models from the environment: `OPENAI_API_KEY` or `OPENAI_BASE_URL`
+ * selects OpenAI or a compatible server; with neither, the local demo model.
+ * `TOKENWIRE_MODELS` lists the names a caller may ask for (`*` for any).
+ */
+export function modelsFromEnv(env: Record<string, string | undefined> = process.env): ModelsDescription {
+  const allowed = parseAllowed(env.TOKENWIRE_MODELS);
+  if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    const tokensPerSecond = Number(env.TOKENWIRE_LOCAL_TOKENS_PER_SECOND ?? 30);
+    return {
+      provider: "local",
+      defaultModel: localModelName,
+      upstream: undefined,
+      createResolver: (prompt) =>
+        createModelCatalog({
+          defaultModel: localModelName,
+          allowedModels: allowed === "any" ? undefined : (allowed ?? [localModelName]),
+          createModel: ({ maxTokens }) => new LocalChatModel({ tokensPerSecond, maxTokens }),
+          prompt,
+        }),
+    };
+  }
+  const defaultModel = env.OPENAI_MODEL || "gpt-4o-mini";
+  const createModel = openAIModelFactory({
+    apiKey: env.OPENAI_API_KEY,
+    baseURL: env.OPENAI_BASE_URL,
+    maxRetries: env.OPENAI_MAX_RETRIES ? Number(env.OPENAI_MAX_RETRIES) : undefined,
+  });
+  return {
+    provider: "openai",
+    defaultModel,
+    upstream: originOf(env.OPENAI_BASE_URL) ?? "https://api.openai.com",
+    createResolver: (prompt) =>
+      createModelCatalog({ defaultModel, allowedModels: allowed === "any" ? undefined : (allowed ?? [defaultModel]), createModel, prompt }),
+  };
+}
+
+function parseAllowed(value: string | undefined): readonly string[] | "any" | undefined {
+  if (!value?.trim()) return undefined;
+  if (value.trim() === "*") return "any";
+  return value.split(",").map((name) => name.trim()).filter(Boolean);
+}
+
+// Logs show where the upstream is, never the user:password a URL may carry.
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(invalid OPENAI_BASE_URL)";
+  }
+}
