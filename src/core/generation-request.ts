@@ -20,6 +20,8 @@ export interface GenerationRequest {
   maxTokens?: number;
   /** Values for a prompt template's other variables. */
   variables?: Record<string, string>;
+  /** A prompt template the server offers, by name; empty or unset for the default. */
+  template?: string;
 }
 
 /** Bounds on a request's size, checked before any model is called. */

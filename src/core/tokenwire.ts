@@ -21,6 +21,8 @@ export interface TokenwireOptions {
   /** Called with the request headers before a stream starts; throw a TokenwireError to refuse. */
   authenticate?: (headers: Headers) => void | Promise<void>;
   logger?: Logger;
+  /** Ends every stream when aborted, with the abort reason if it is a TokenwireError (a server shutting down). */
+  signal?: AbortSignal;
 }
 
 /** Where a stream comes from, for the auth hook and the log line. */
@@ -45,6 +47,14 @@ export interface Tokenwire {
 /** What a producer reports for the log line: at least how it ended. */
 type Outcome = Partial<StreamSummary> & { error?: TokenwireError | undefined };
 
+/** One stream's work, from admission to the log line. */
+interface Job<E> {
+  request: GenerationRequest;
+  context: CallContext;
+  sink: IteratorSink<E>;
+  produce: (run: ResolvedRun) => Promise<Outcome>;
+}
+
 /** Creates the transport-free service that adapters put on a wire. */
 export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const logger = options.logger ?? silentLogger;
@@ -64,17 +74,18 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     return {
       [Symbol.asyncIterator]() {
         const controller = new AbortController();
-        const signal = context.signal ? AbortSignal.any([context.signal, controller.signal]) : controller.signal;
+        const signals = [controller.signal, context.signal, options.signal].filter((s) => s !== undefined);
+        const signal = AbortSignal.any(signals);
         const sink = createIteratorSink<E>({ highWaterMark: options.limits?.highWaterMark, onReturn: () => controller.abort() });
         openStreams++;
         // Released when the producer ends, which an aborted signal ensures even if the reader never resumes.
-        void run(request, context, sink, (run) => produce(sink, run, signal)).finally(() => openStreams--);
+        void run({ request, context, sink, produce: (run) => produce(sink, run, signal) }).finally(() => openStreams--);
         return sink[Symbol.asyncIterator]();
       },
     };
   }
 
-  async function run<E>(request: GenerationRequest, context: CallContext, sink: IteratorSink<E>, produce: (run: ResolvedRun) => Promise<Outcome>) {
+  async function run<E>({ request, context, sink, produce }: Job<E>) {
     const started = performance.now();
     let model = request.model ?? "";
     let outcome: Outcome;

@@ -26,8 +26,10 @@ export interface ModelCatalogOptions {
   defaultModel: string;
   /** The names a caller may ask for; unset passes any name through to the upstream. */
   allowedModels?: readonly string[];
-  /** Runs prompts through this template (`template | model`); unset sends the prompt as one user message. */
-  prompt?: PromptRecipe;
+  /** Prompt templates a request may name; a prompt runs as `template | model`. */
+  templates?: Record<string, PromptRecipe>;
+  /** The template for requests that name none; unset sends the prompt as one user message. */
+  defaultTemplate?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
       throw new TokenwireError("not_found", `model "${model}" is not offered here; choose one of: ${options.allowedModels.join(", ")}`);
     }
     const chatModel = options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
-    const recipe = options.prompt;
+    const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
     if (recipe && request.prompt) {
       const input = { ...request.variables, [recipe.inputVariable]: request.prompt };
       const missing = recipe.template.inputVariables.filter((name) => !(name in input));
@@ -51,6 +53,13 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
     }
     return { model, runnable: chatModel, input: messagesOf(request) };
   };
+}
+
+function recipeFor(name: string | undefined, templates: Record<string, PromptRecipe> = {}): PromptRecipe | undefined {
+  if (name === undefined) return undefined;
+  const recipe = Object.hasOwn(templates, name) ? templates[name] : undefined;
+  if (!recipe) throw new TokenwireError("not_found", `prompt template "${name}" is not offered here`);
+  return recipe;
 }
 
 function messagesOf({ prompt, messages = [] }: GenerationRequest): BaseMessage[] {

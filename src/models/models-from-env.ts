@@ -1,7 +1,10 @@
-import { createModelCatalog, type PromptRecipe } from "./model-catalog.ts";
+import { createModelCatalog } from "./model-catalog.ts";
+import { seedInputVariable, seedTemplate } from "./seed-template.ts";
 import { LocalChatModel } from "./local-chat-model.ts";
 import { openAIModelFactory } from "./openai-model.ts";
 import type { ModelResolver } from "../core/model-resolver.ts";
+
+const templates = { seed: { template: seedTemplate, inputVariable: seedInputVariable } };
 
 /** The name the local demo model answers to. */
 export const localModelName = "local";
@@ -13,8 +16,8 @@ export interface ModelsDescription {
   defaultModel: string;
   /** The upstream's origin, without credentials, for the startup line. */
   upstream: string | undefined;
-  /** Builds a resolver, optionally with a prompt template. */
-  createResolver(prompt?: PromptRecipe): ModelResolver;
+  /** The resolver over these models, with the seed's template offered as `seed`. */
+  resolve: ModelResolver;
 }
 
 /**
@@ -30,13 +33,12 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
       provider: "local",
       defaultModel: localModelName,
       upstream: undefined,
-      createResolver: (prompt) =>
-        createModelCatalog({
-          defaultModel: localModelName,
-          allowedModels: allowed === "any" ? undefined : (allowed ?? [localModelName]),
-          createModel: ({ maxTokens }) => new LocalChatModel({ tokensPerSecond, maxTokens }),
-          prompt,
-        }),
+      resolve: createModelCatalog({
+        defaultModel: localModelName,
+        allowedModels: allowed === "any" ? undefined : (allowed ?? [localModelName]),
+        createModel: ({ maxTokens }) => new LocalChatModel({ tokensPerSecond, maxTokens }),
+        templates,
+      }),
     };
   }
   const defaultModel = env.OPENAI_MODEL || "gpt-4o-mini";
@@ -49,8 +51,7 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
     provider: "openai",
     defaultModel,
     upstream: originOf(env.OPENAI_BASE_URL) ?? "https://api.openai.com",
-    createResolver: (prompt) =>
-      createModelCatalog({ defaultModel, allowedModels: allowed === "any" ? undefined : (allowed ?? [defaultModel]), createModel, prompt }),
+    resolve: createModelCatalog({ defaultModel, allowedModels: allowed === "any" ? undefined : (allowed ?? [defaultModel]), createModel, templates }),
   };
 }
 

@@ -65,6 +65,14 @@ export declare type Generation = Message<"tokenwire.v1.Generation"> & {
    * @generated from field: map<string, string> variables = 6;
    */
   variables: { [key: string]: string };
+
+  /**
+   * A prompt template the server offers, by name; empty for the server's
+   * default. `seed` is the template of the openai.Chatgpt service.
+   *
+   * @generated from field: string template = 7;
+   */
+  template: string;
 };
 
 /**

@@ -1,0 +1,25 @@
+import tseslint from "typescript-eslint";
+
+// The core must stay transport-free: no Connect, no node:http*, no host framework, no model vendor.
+const transportImports = {
+  patterns: [
+    { group: ["@connectrpc/*", "@grpc/*"], message: "src/core is transport-free: put wire code in src/adapters/." },
+    { group: ["node:http", "node:http2", "node:net", "node:tls", "http", "http2", "net", "tls"], message: "src/core is transport-free." },
+    { group: ["express", "fastify", "pino"], message: "src/core takes hosts and loggers through interfaces." },
+    { group: ["@langchain/openai", "openai", "@langchain/anthropic", "@langchain/*-*"], message: "src/core knows no model vendor." },
+    { group: ["../adapters/*", "../server/*", "../models/*", "../../gen/*"], message: "src/core depends on nothing else in the project." },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "dist/", "gen/", "web/dist/"] },
+  {
+    files: ["**/*.ts"],
+    languageOptions: { parser: tseslint.parser },
+    rules: { "max-params": ["error", 3] },
+  },
+  {
+    files: ["src/core/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", transportImports] },
+  },
+);

@@ -1,0 +1,42 @@
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { Tokenwire } from "../../core/tokenwire.ts";
+import { Chatgpt } from "../../../gen/openai/chatgpt_pb.js";
+import { callContextFrom } from "./call-context.ts";
+import { connectErrorFrom } from "./connect-error-from.ts";
+
+/** Options of {@link chatgptServiceImpl}. */
+export interface ChatgptServiceOptions {
+  /** The prompt template a `Send` runs through; default `seed`, the seed's own. */
+  template?: string;
+}
+
+/**
+ * `openai.Chatgpt`, wire-compatible with the seed: one `Answer.content` per
+ * delta; on failure one `Answer.error`, then the matching status. A
+ * temperature of 0, proto3's unset value, leaves the model's default.
+ */
+export function chatgptServiceImpl(tokenwire: Tokenwire, options: ChatgptServiceOptions = {}): ServiceImpl<typeof Chatgpt> {
+  return {
+    async *send(request, context: HandlerContext) {
+      const events = tokenwire.streamTokens(
+        {
+          prompt: request.content,
+          model: request.params?.model || undefined,
+          temperature: request.params?.temperature || undefined,
+          template: options.template ?? "seed",
+        },
+        callContextFrom(context),
+      );
+      try {
+        for await (const event of events) {
+          if (event.type === "started") context.responseHeader.set("tokenwire-run-id", event.runId);
+          if (event.type === "delta") yield { content: event.text };
+        }
+      } catch (reason) {
+        const error = connectErrorFrom(reason);
+        if (!context.signal.aborted) yield { error: error.rawMessage };
+        throw error;
+      }
+    },
+  };
+}

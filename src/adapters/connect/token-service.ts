@@ -1,0 +1,75 @@
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { FinishReason as CoreFinishReason, RunEvent, TokenEvent } from "../../core/token-event.ts";
+import type { Tokenwire } from "../../core/tokenwire.ts";
+import {
+  FinishReason,
+  TokenService,
+  type StreamRunEventsResponseSchema,
+  type StreamTokensResponseSchema,
+} from "../../../gen/tokenwire/v1/token_service_pb.js";
+import { callContextFrom } from "./call-context.ts";
+import { connectErrorFrom } from "./connect-error-from.ts";
+import { generationFromProto } from "./generation-from-proto.ts";
+
+const finishReasons: Record<CoreFinishReason, FinishReason> = {
+  stop: FinishReason.STOP,
+  length: FinishReason.LENGTH,
+  content_filter: FinishReason.CONTENT_FILTER,
+  tool_calls: FinishReason.TOOL_CALLS,
+};
+
+/** `tokenwire.v1.TokenService` over a {@link Tokenwire}. */
+export function tokenServiceImpl(tokenwire: Tokenwire): ServiceImpl<typeof TokenService> {
+  return {
+    async *streamTokens(request, context: HandlerContext) {
+      const events = tokenwire.streamTokens(generationFromProto(request.generation), callContextFrom(context));
+      yield* mapEvents(events, responseFromTokenEvent);
+    },
+    async *streamRunEvents(request, context: HandlerContext) {
+      const events = tokenwire.streamRunEvents(generationFromProto(request.generation), callContextFrom(context));
+      yield* mapEvents(events, responseFromRunEvent);
+    },
+  };
+}
+
+/** @internal Maps each event to a message, and a failure to a ConnectError. */
+export async function* mapEvents<E, M>(events: AsyncIterable<E>, map: (event: E) => M): AsyncGenerator<M> {
+  try {
+    for await (const event of events) yield map(event);
+  } catch (reason) {
+    throw connectErrorFrom(reason);
+  }
+}
+
+function responseFromTokenEvent(event: TokenEvent): MessageInitShape<typeof StreamTokensResponseSchema> {
+  const sequence = BigInt(event.seq);
+  switch (event.type) {
+    case "started":
+      return { sequence, event: { case: "started", value: { runId: event.runId, model: event.model } } };
+    case "delta":
+      return { sequence, event: { case: "delta", value: { text: event.text } } };
+    case "finished":
+      return { sequence, event: { case: "finished", value: { finishReason: finishReasons[event.finishReason], usage: event.usage } } };
+  }
+}
+
+function responseFromRunEvent(event: RunEvent): MessageInitShape<typeof StreamRunEventsResponseSchema> {
+  return {
+    sequence: BigInt(event.seq),
+    event: event.event,
+    name: event.name,
+    runId: event.runId,
+    tags: event.tags,
+    text: event.text,
+    dataJson: jsonOf(event.data),
+  };
+}
+
+function jsonOf(data: unknown): string {
+  try {
+    return JSON.stringify(data) ?? "";
+  } catch {
+    return "";
+  }
+}

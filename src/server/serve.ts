@@ -1,0 +1,27 @@
+import { pino, type Logger } from "pino";
+import { modelsFromEnv } from "../models/models-from-env.ts";
+import { createTokenwireServer, type TokenwireServer } from "./create-tokenwire-server.ts";
+import { serverConfigFromEnv } from "./server-config.ts";
+
+/**
+ * Starts tokenwire as configured by the environment, logs where it listens
+ * and what it serves, and shuts down gracefully on SIGTERM and SIGINT.
+ */
+export async function serve(env: Record<string, string | undefined> = process.env, logger: Logger = pino()): Promise<TokenwireServer> {
+  const config = serverConfigFromEnv(env);
+  const models = modelsFromEnv(env);
+  const server = createTokenwireServer({ ...config, resolve: models.resolve, logger });
+  const address = await server.listen(config.port, config.host);
+  const model = models.provider === "local" ? "local (tokenwire's local demo model, no network)" : `${models.defaultModel} at ${models.upstream}`;
+  logger.info(
+    { address: address.address, port: address.port, tls: Boolean(config.tls), protocols: ["connect", "grpc", "grpc-web"], model },
+    `tokenwire listening on ${config.tls ? "https" : "http"}://${address.address}:${address.port} (Connect, gRPC, gRPC-Web; HTTP/1.1 and HTTP/2), model ${model}`,
+  );
+  const stop = (signal: string) => {
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
+    void server.shutdown(config.shutdownGraceMs).then(() => logger.info("stopped"));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  return server;
+}
