@@ -13,7 +13,10 @@ export interface IteratorSinkOptions {
 }
 
 /** A sink that is also an async iterable: `for await (const event of sink)`. */
-export interface IteratorSink<E> extends TokenSink<E>, AsyncIterable<E> {}
+export interface IteratorSink<E> extends TokenSink<E>, AsyncIterable<E> {
+  /** Characters of text written and not yet read. */
+  readonly buffered: number;
+}
 
 type Mergeable = { type?: string; seq?: number; text?: string };
 
@@ -50,6 +53,9 @@ export function createIteratorSink<E extends Mergeable>(options: IteratorSinkOpt
   };
 
   return {
+    get buffered() {
+      return buffered;
+    },
     write(event) {
       if (ended) return;
       buffered += event.text?.length ?? 0;

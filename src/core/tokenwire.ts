@@ -62,7 +62,8 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   let openStreams = 0;
 
   async function admit(request: GenerationRequest, context: CallContext) {
-    if (openStreams >= maxStreams) throw new TokenwireError("resource_exhausted", `the server is at its limit of ${maxStreams} streams`);
+    // This stream is already counted in openStreams.
+    if (openStreams > maxStreams) throw new TokenwireError("resource_exhausted", `the server is at its limit of ${maxStreams} streams`);
     await options.authenticate?.(context.headers ?? new Headers());
     validateRequest(request, options.limits);
     return options.resolve(request);

@@ -45,14 +45,17 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
     }
     const chatModel = options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
-    if (recipe && request.prompt) {
-      const input = { ...request.variables, [recipe.inputVariable]: request.prompt };
-      const missing = recipe.template.inputVariables.filter((name) => !(name in input));
-      if (missing.length > 0) throw new TokenwireError("invalid_argument", `the prompt template needs variables: ${missing.join(", ")}`);
-      return { model, runnable: recipe.template.pipe(chatModel), input };
-    }
-    return { model, runnable: chatModel, input: messagesOf(request) };
+    if (!recipe) return { model, runnable: chatModel, input: messagesOf(request) };
+    return { model, runnable: recipe.template.pipe(chatModel), input: templateInput(recipe, request) };
   };
+}
+
+function templateInput({ template, inputVariable }: PromptRecipe, { prompt, variables }: GenerationRequest): Record<string, string> {
+  if (!prompt) throw new TokenwireError("invalid_argument", "a prompt template takes a prompt, not messages");
+  const input = { ...variables, [inputVariable]: prompt };
+  const missing = template.inputVariables.filter((name) => !(name in input));
+  if (missing.length > 0) throw new TokenwireError("invalid_argument", `the prompt template needs variables: ${missing.join(", ")}`);
+  return input;
 }
 
 function recipeFor(name: string | undefined, templates: Record<string, PromptRecipe> = {}): PromptRecipe | undefined {

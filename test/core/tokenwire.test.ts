@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { createTokenwire, type TokenwireOptions } from "../../src/core/tokenwire.ts";
+import type { RunEvent, TokenEvent } from "../../src/core/token-event.ts";
+import { TokenwireError } from "../../src/core/tokenwire-error.ts";
+import { createModelCatalog } from "../../src/models/model-catalog.ts";
+import { LocalChatModel } from "../../src/models/local-chat-model.ts";
+import { seedInputVariable, seedTemplate } from "../../src/models/seed-template.ts";
+
+function tokenwireWith(options: Partial<TokenwireOptions> & { tokensPerSecond?: number } = {}) {
+  const lines: { level: string; fields: Record<string, unknown> }[] = [];
+  const log = (level: string) => (fields: object) => lines.push({ level, fields: fields as Record<string, unknown> });
+  const tokenwire = createTokenwire({
+    resolve: createModelCatalog({
+      defaultModel: "local",
+      allowedModels: ["local"],
+      createModel: ({ maxTokens }) => new LocalChatModel({ tokensPerSecond: options.tokensPerSecond ?? 0, maxTokens }),
+      templates: { seed: { template: seedTemplate, inputVariable: seedInputVariable } },
+    }),
+    logger: { info: log("info"), warn: log("warn"), error: log("error") },
+    ...options,
+  });
+  return { tokenwire, lines };
+}
+
+async function collect<E>(events: AsyncIterable<E>): Promise<{ events: E[]; error?: TokenwireError }> {
+  const seen: E[] = [];
+  try {
+    for await (const event of events) seen.push(event);
+    return { events: seen };
+  } catch (error) {
+    return { events: seen, error: error as TokenwireError };
+  }
+}
+
+const textOf = (events: TokenEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");
+
+describe("createTokenwire()", () => {
+  it("should stream a request and log one line with what the stream amounted to", async () => {
+    const { tokenwire, lines } = tokenwireWith();
+    const { events, error } = await collect(tokenwire.streamTokens({ prompt: "hi" }, { protocol: "in-process", method: "test" }));
+    expect(error).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ type: "finished", finishReason: "stop" });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "info", fields: { protocol: "in-process", method: "test", model: "local", status: "ok", tokens: events.length - 2 } });
+    expect(lines[0]!.fields).toHaveProperty("timeToFirstTokenMs");
+    expect(lines[0]!.fields).toHaveProperty("durationMs");
+    expect(tokenwire.openStreams).toBe(0);
+  });
+
+  it("should refuse a stream past the concurrency limit with resource_exhausted, and admit again after", async () => {
+    const { tokenwire } = tokenwireWith({ limits: { maxConcurrentStreams: 1 }, tokensPerSecond: 50 });
+    const first = tokenwire.streamTokens({ prompt: "hi" })[Symbol.asyncIterator]();
+    expect((await first.next()).value).toMatchObject({ type: "started" });
+    const { error } = await collect(tokenwire.streamTokens({ prompt: "hi" }));
+    expect(error?.code).toBe("resource_exhausted");
+    await first.return!();
+    while (tokenwire.openStreams > 0) await new Promise((resolve) => setImmediate(resolve));
+    expect((await collect(tokenwire.streamTokens({ prompt: "hi" }))).error).toBeUndefined();
+  });
+
+  it("should let the auth hook refuse a caller before any model runs", async () => {
+    const { tokenwire, lines } = tokenwireWith({
+      authenticate(headers) {
+        if (headers.get("authorization") !== "Bearer good") throw new TokenwireError("unauthenticated", "a bearer token is needed");
+      },
+    });
+    const refused = await collect(tokenwire.streamTokens({ prompt: "hi" }, { headers: new Headers({ authorization: "Bearer bad" }) }));
+    expect(refused).toMatchObject({ events: [], error: { code: "unauthenticated", message: "a bearer token is needed" } });
+    expect(lines[0]).toMatchObject({ level: "warn", fields: { status: "unauthenticated" } });
+    const admitted = await collect(tokenwire.streamTokens({ prompt: "hi" }, { headers: new Headers({ authorization: "Bearer good" }) }));
+    expect(admitted.error).toBeUndefined();
+  });
+
+  it("should answer an unknown model with not_found and a bad request with invalid_argument", async () => {
+    const { tokenwire } = tokenwireWith();
+    expect((await collect(tokenwire.streamTokens({ prompt: "hi", model: "gpt-9" }))).error).toMatchObject({ code: "not_found" });
+    expect((await collect(tokenwire.streamTokens({ prompt: "" }))).error).toMatchObject({ code: "invalid_argument" });
+  });
+
+  it("should keep other streams going when one fails", async () => {
+    const { tokenwire } = tokenwireWith({ tokensPerSecond: 200 });
+    const [good, bad] = await Promise.all([
+      collect(tokenwire.streamTokens({ prompt: "one" })),
+      collect(tokenwire.streamTokens({ prompt: "two", template: "missing" })),
+    ]);
+    expect(bad.error?.code).toBe("not_found");
+    expect(good.error).toBeUndefined();
+    expect(textOf(good.events)).toMatch(/You said: one$/);
+  });
+
+  it("should end every stream with the reason of its signal, such as a shutdown's unavailable", async () => {
+    const stopping = new AbortController();
+    const { tokenwire } = tokenwireWith({ signal: stopping.signal, tokensPerSecond: 20 });
+    const reading = collect(tokenwire.streamTokens({ prompt: "hi" }));
+    stopping.abort(new TokenwireError("unavailable", "the server is shutting down"));
+    expect((await reading).error).toMatchObject({ code: "unavailable", message: "the server is shutting down" });
+  });
+
+  it("should stream LangChain's run events for a chain, from the chain's start to its end", async () => {
+    const { tokenwire } = tokenwireWith();
+    const { events, error } = await collect<RunEvent>(tokenwire.streamRunEvents({ prompt: "hi", template: "seed" }));
+    expect(error).toBeUndefined();
+    const kinds = events.map((e) => e.event);
+    expect(kinds[0]).toBe("on_chain_start");
+    expect(kinds).toContain("on_prompt_start");
+    expect(kinds).toContain("on_chat_model_start");
+    expect(kinds).toContain("on_chat_model_end");
+    expect(kinds.at(-1)).toBe("on_chain_end");
+    const streamed = events.filter((e) => e.event === "on_chat_model_stream").map((e) => e.text).join("");
+    expect(streamed).toMatch(/You said: hi$/);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+  });
+});

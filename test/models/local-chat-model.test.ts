@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { HumanMessage } from "@langchain/core/messages";
+import { streamTokens } from "../../src/core/token-stream.ts";
+import type { TokenEvent } from "../../src/core/token-event.ts";
+import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts";
+
+async function collect(events: AsyncIterable<TokenEvent>) {
+  const seen: TokenEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+describe("LocalChatModel", () => {
+  const reply = localReply([new HumanMessage("hello")]);
+  const replyTokens = reply.match(/\s*\S+/g)!;
+
+  it("should stream its reply through the producer with usage and finish reason", async () => {
+    const events = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0 }), "hello"));
+    expect(events.filter((e) => e.type === "delta").map((e) => e.text)).toEqual(replyTokens);
+    expect(events.at(-1)).toEqual({
+      type: "finished",
+      seq: replyTokens.length + 1,
+      finishReason: "stop",
+      usage: { inputTokens: 1, outputTokens: replyTokens.length, totalTokens: 1 + replyTokens.length },
+    });
+  });
+
+  it("should call handleLLMNewToken with each chunk", async () => {
+    const seen: string[] = [];
+    const model = new LocalChatModel({ tokensPerSecond: 0 });
+    const callbacks = [{ handleLLMNewToken: (token: string, _i: unknown, _r: unknown, _p: unknown, _t: unknown, fields?: { chunk?: { text: string } }) => void seen.push(fields?.chunk?.text ?? token) }];
+    for await (const _ of await model.stream("hello", { callbacks })) {
+      // drain
+    }
+    expect(seen.join("")).toBe(reply);
+  });
+
+  it("should stop with finish reason length at maxTokens", async () => {
+    const events = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0, maxTokens: 3 }), "hello"));
+    expect(events.filter((e) => e.type === "delta")).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ finishReason: "length", usage: { outputTokens: 3 } });
+  });
+
+  it("should stop at once when its signal aborts", async () => {
+    const controller = new AbortController();
+    const model = new LocalChatModel({ tokensPerSecond: 5 });
+    const read = async () => {
+      for await (const chunk of await model.stream("hello", { signal: controller.signal })) {
+        if (chunk.text) controller.abort();
+      }
+    };
+    await expect(read()).rejects.toThrow();
+  });
+});
