@@ -28,7 +28,8 @@ describe("LocalChatModel", () => {
   it("should call handleLLMNewToken with each chunk", async () => {
     const seen: string[] = [];
     const model = new LocalChatModel({ tokensPerSecond: 0 });
-    const callbacks = [{ handleLLMNewToken: (token: string, _i: unknown, _r: unknown, _p: unknown, _t: unknown, fields?: { chunk?: { text: string } }) => void seen.push(fields?.chunk?.text ?? token) }];
+    // LangChain passes the chunk as the sixth argument; the test reads it from `arguments`.
+    const callbacks = [{ handleLLMNewToken: (...args: unknown[]) => void seen.push((args[5] as { chunk: { text: string } }).chunk.text) }];
     for await (const _ of await model.stream("hello", { callbacks })) {
       // drain
     }
