@@ -1,0 +1,19 @@
+import { expressConnectMiddleware } from "@connectrpc/connect-express";
+import type { Handler } from "express";
+import type { TokenwireInput } from "../../models/tokenwire-from.ts";
+import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+
+/** Options of {@link tokenwireExpressMiddleware}. */
+export interface TokenwireExpressMiddlewareOptions extends RouterOptions {
+  /** Serves RPCs under this path, such as `/api`; default none. gRPC clients seldom allow a prefix. */
+  requestPathPrefix?: string;
+}
+
+/**
+ * Express middleware serving tokenwire over Connect, gRPC-Web and (on an
+ * HTTP/2 server) gRPC, through connect-express. Mount it before any body
+ * parser such as `express.json()`, which would consume the request body.
+ */
+export function tokenwireExpressMiddleware(input: TokenwireInput, options: TokenwireExpressMiddlewareOptions = {}): Handler {
+  return expressConnectMiddleware({ ...connectOptionsFrom(input, options), requestPathPrefix: options.requestPathPrefix });
+}

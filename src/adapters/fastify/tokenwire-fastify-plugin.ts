@@ -1,0 +1,20 @@
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import type { FastifyPluginCallback } from "fastify";
+import type { TokenwireInput } from "../../models/tokenwire-from.ts";
+import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+
+/** Options of {@link tokenwireFastifyPlugin}. */
+export interface TokenwireFastifyPluginOptions extends RouterOptions {
+  /** On `fastify.close()`, milliseconds that streams in flight may go on before they are ended; default: they are not waited for. */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * A Fastify plugin serving tokenwire over Connect, gRPC-Web and, on a server
+ * created with `http2: true`, gRPC, through connect-fastify:
+ * `await app.register(tokenwireFastifyPlugin({ model }))`.
+ */
+export function tokenwireFastifyPlugin(input: TokenwireInput, options: TokenwireFastifyPluginOptions = {}): FastifyPluginCallback {
+  const connectOptions = { ...connectOptionsFrom(input, options), shutdownTimeoutMs: options.shutdownTimeoutMs };
+  return (instance, _options, done) => fastifyConnectPlugin(instance, connectOptions, done);
+}

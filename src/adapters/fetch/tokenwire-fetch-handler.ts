@@ -1,0 +1,42 @@
+import { createConnectRouter } from "@connectrpc/connect";
+import { createFetchHandler } from "@connectrpc/connect/protocol";
+import type { TokenwireInput } from "../../models/tokenwire-from.ts";
+import { corsHeaders, isPreflight, type CorsOptions } from "../cors-headers.ts";
+import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+
+/** A Fetch-API handler, as Deno, Bun, Cloudflare Workers and Next.js route handlers take one. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** Options of {@link tokenwireFetchHandler}. */
+export interface TokenwireFetchHandlerOptions extends RouterOptions {
+  /** Serves RPCs under this path, such as `/api`; default none. */
+  requestPathPrefix?: string;
+  /** Serves what no RPC matches; default 404. */
+  fallback?: FetchHandler;
+  /** Browser origins allowed to call; default same-origin only. */
+  cors?: CorsOptions;
+}
+
+/**
+ * A `(Request) => Promise<Response>` handler serving tokenwire over Connect and
+ * gRPC-Web. Not gRPC: a fetch Response has no trailers, which gRPC needs.
+ */
+export function tokenwireFetchHandler(input: TokenwireInput, options: TokenwireFetchHandlerOptions = {}): FetchHandler {
+  const handlers = routeTable(input, options);
+  return async (request) => {
+    const cors = { method: request.method, origin: request.headers.get("origin"), requestMethod: request.headers.get("access-control-request-method") };
+    if (isPreflight(cors)) return new Response(null, { status: 204, headers: corsHeaders(cors, options.cors) });
+    const handler = handlers.get(new URL(request.url).pathname);
+    const response = handler ? await handler(request) : await (options.fallback?.(request) ?? new Response(null, { status: 404 }));
+    for (const [name, value] of Object.entries(corsHeaders(cors, options.cors))) response.headers.set(name, value);
+    return response;
+  };
+}
+
+function routeTable(input: TokenwireInput, options: TokenwireFetchHandlerOptions): Map<string, FetchHandler> {
+  const { routes, ...routerOptions } = connectOptionsFrom(input, options);
+  const router = createConnectRouter({ ...routerOptions, grpc: false });
+  routes(router);
+  const prefix = options.requestPathPrefix ?? "";
+  return new Map(router.handlers.map((handler) => [prefix + handler.requestPath, createFetchHandler(handler)]));
+}

@@ -1,0 +1,5 @@
+export { tokenwireNodeHandler, type TokenwireNodeHandlerOptions } from "./tokenwire-node-handler.ts";
+export { createOnePortServer, type OnePortServer, type OnePortServerOptions, type NodeHandler } from "./one-port-server.ts";
+export { withCors } from "./with-cors.ts";
+export type { CorsOptions } from "../cors-headers.ts";
+export { createTokenwireServer, type TokenwireServer, type TokenwireServerOptions } from "../../server/create-tokenwire-server.ts";

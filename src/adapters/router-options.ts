@@ -1,0 +1,25 @@
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { tokenwireFrom, type TokenwireInput } from "../models/tokenwire-from.ts";
+import { tokenwireRoutes, type TokenwireRoutesOptions } from "./connect/tokenwire-routes.ts";
+
+/** Options that every framework adapter passes on to Connect's router. */
+export interface RouterOptions extends TokenwireRoutesOptions {
+  /** Largest request message in bytes; larger ones get `resource_exhausted`. Default 1 MiB. */
+  readMaxBytes?: number;
+  /** More routes on the same router: health, reflection, your own services. */
+  routes?: (router: ConnectRouter) => void;
+  interceptors?: Interceptor[];
+}
+
+/** The options of a Connect adapter (connect-express, connect-fastify, the router) that serve tokenwire and the embedder's routes. */
+export function connectOptionsFrom(input: TokenwireInput, options: RouterOptions) {
+  const tokenwire = tokenwireFrom(input);
+  return {
+    routes(router: ConnectRouter) {
+      tokenwireRoutes(tokenwire, options)(router);
+      options.routes?.(router);
+    },
+    readMaxBytes: options.readMaxBytes ?? 1024 * 1024,
+    interceptors: options.interceptors,
+  };
+}
