@@ -1,8 +1,17 @@
 import type { AddressInfo } from "node:net";
+import type { ConnectRouter } from "@connectrpc/connect";
 import { createTokenwire, type Tokenwire, type TokenwireOptions } from "../core/tokenwire.ts";
 import { TokenwireError } from "../core/tokenwire-error.ts";
 import { createOnePortServer, type OnePortServerOptions, type NodeHandler } from "../adapters/node/one-port-server.ts";
 import { tokenwireNodeHandler, type TokenwireNodeHandlerOptions } from "../adapters/node/tokenwire-node-handler.ts";
+import { createHealthStatus, type HealthStatus } from "../adapters/connect/health-status.ts";
+import { healthRoutes } from "../adapters/connect/health-service.ts";
+import { reflectionRoutes } from "../adapters/connect/reflection-service.ts";
+import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
+import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { drainingInterceptor } from "./draining-interceptor.ts";
+import { trackRequests } from "./request-tracker.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
@@ -13,49 +22,75 @@ export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">
 /** A tokenwire server, not yet listening. */
 export interface TokenwireServer {
   readonly tokenwire: Tokenwire;
+  /** What `grpc.health.v1.Health` reports, and `GET /healthz` for the server as a whole. */
+  readonly health: HealthStatus;
   /** Starts listening; resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /**
-   * Stops accepting, lets streams in flight finish for `graceMs`, then ends the
-   * rest with `unavailable` and closes every connection.
+   * Reports not serving and refuses new streams with `unavailable` at once,
+   * lets streams in flight finish for `graceMs`, then ends the rest with
+   * `unavailable` and closes every connection. Calling it again joins the first call.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
 
+// Still answered while draining: load balancers and tools must see the server go.
+const exempt = [Health.typeName, ServerReflection.typeName, ServerReflectionV1alpha.typeName];
+
 /**
  * Creates tokenwire's one-port server: Connect, gRPC and gRPC-Web over
- * HTTP/1.1 and HTTP/2, plus `GET /healthz` for load balancers.
+ * HTTP/1.1 and HTTP/2, gRPC health checking and reflection, and `GET /healthz`.
  */
 export function createTokenwireServer(options: TokenwireServerOptions): TokenwireServer {
   const stopping = new AbortController();
+  const health = createHealthStatus();
   const tokenwire = createTokenwire({ ...options, signal: stopping.signal });
-  const handler = tokenwireNodeHandler(tokenwire, { ...options, fallback: healthzOr(options.fallback, stopping.signal) });
-  const server = createOnePortServer(handler, options);
+  const isDraining = () => health.get("") !== ServingStatus.SERVING;
+  const requests = trackRequests(
+    tokenwireNodeHandler(tokenwire, {
+      ...options,
+      routes: (router) => addRoutes(router, { health, signal: stopping.signal, more: options.routes }),
+      interceptors: [drainingInterceptor({ isDraining, exempt }), ...(options.interceptors ?? [])],
+      fallback: healthzOr(options.fallback, isDraining),
+    }),
+  );
+  const server = createOnePortServer(requests.handler, options);
+  let stopped: Promise<void> | undefined;
+  const stop = async (graceMs: number) => {
+    health.setAll(ServingStatus.NOT_SERVING);
+    server.closeIdle();
+    await untilNoStreams(tokenwire, graceMs);
+    stopping.abort(new TokenwireError("unavailable", "the server is shutting down"));
+    const closed = new Promise<void>((resolve) => server.net.close(() => resolve()));
+    await requests.idle(1000); // let the streams just ended send their status
+    server.closeAll();
+    await closed;
+  };
   return {
     tokenwire,
+    health,
     listen(port = 0, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server.net.once("error", reject);
         server.net.listen(port, host, () => resolve(server.net.address() as AddressInfo));
       });
     },
-    async shutdown(graceMs = 10_000) {
-      const closed = new Promise<void>((resolve) => server.net.close(() => resolve()));
-      server.closeIdle();
-      await untilIdle(tokenwire, graceMs);
-      stopping.abort(new TokenwireError("unavailable", "the server is shutting down"));
-      await untilIdle(tokenwire, 1000); // let the streams just ended send their status
-      server.closeAll();
-      await closed;
-    },
+    shutdown: (graceMs = 10_000) => (stopped ??= stop(graceMs)),
   };
 }
 
-function healthzOr(fallback: NodeHandler | undefined, stopping: AbortSignal): NodeHandler {
+function addRoutes(router: ConnectRouter, options: { health: HealthStatus; signal: AbortSignal; more?: (router: ConnectRouter) => void }): void {
+  options.more?.(router);
+  reflectionRoutes()(router);
+  healthRoutes(options.health, { signal: options.signal })(router);
+}
+
+function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {
   return (req, res) => {
     if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-      res.writeHead(stopping.aborted ? 503 : 200, { "content-type": "text/plain" });
-      res.end(stopping.aborted ? "stopping\n" : "ok\n");
+      // 503 from the first moment of a shutdown, so a load balancer stops sending before the streams end.
+      res.writeHead(isDraining() ? 503 : 200, { "content-type": "text/plain" });
+      res.end(isDraining() ? "stopping\n" : "ok\n");
       return;
     }
     if (fallback) return fallback(req, res);
@@ -64,7 +99,7 @@ function healthzOr(fallback: NodeHandler | undefined, stopping: AbortSignal): No
   };
 }
 
-async function untilIdle(tokenwire: Tokenwire, timeoutMs: number): Promise<void> {
+async function untilNoStreams(tokenwire: Tokenwire, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (tokenwire.openStreams > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }

@@ -1,0 +1,81 @@
+import * as http2 from "node:http2";
+import { describe, expect, it } from "vitest";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { StreamTokensRequestSchema, TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+
+const test = useTokenwireServer();
+const prompt = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
+
+async function codeOf(stream: AsyncIterable<unknown>, afterFirstDelta?: () => void): Promise<Code | undefined> {
+  try {
+    let messages = 0;
+    for await (const _ of stream) if (++messages === 2) afterFirstDelta?.();
+  } catch (reason) {
+    return ConnectError.from(reason).code;
+  }
+  return undefined;
+}
+
+describe("createTokenwireServer() cancellation", () => {
+  describe.each(transportsTo(() => test.current.baseUrl))("over %s", (_, transport) => {
+    it("should close the upstream connection when the client cancels", async () => {
+      const client = createClient(TokenService, transport());
+      const arrived = test.current.upstream.nextRequest();
+      const controller = new AbortController();
+      const code = await codeOf(client.streamTokens(prompt("paced-50"), { signal: controller.signal }), () => controller.abort());
+      expect(code).toBe(Code.Canceled);
+      expect(await (await arrived).ended).toBe("client-closed");
+    });
+
+    it("should end a stream past its deadline with deadline_exceeded and close the upstream connection", async () => {
+      const client = createClient(TokenService, transport({ defaultTimeoutMs: 300 }));
+      const arrived = test.current.upstream.nextRequest();
+      expect(await codeOf(client.streamTokens(prompt("stall-after-3")))).toBe(Code.DeadlineExceeded);
+      expect(await (await arrived).ended).toBe("client-closed");
+    });
+  });
+
+  it("should honour a per-call timeoutMs sent as connect-timeout-ms", async () => {
+    const [, transport] = transportsTo(() => test.current.baseUrl)[0]!;
+    const client = createClient(TokenService, transport());
+    const arrived = test.current.upstream.nextRequest();
+    expect(await codeOf(client.streamTokens(prompt("stall-after-3"), { timeoutMs: 300 }))).toBe(Code.DeadlineExceeded);
+    expect(await (await arrived).clientClosed).toBeUndefined();
+  });
+
+  it("should close the upstream connection when a client that stopped reading goes away", async () => {
+    const session = http2.connect(test.current.baseUrl);
+    const arrived = test.current.upstream.nextRequest();
+    const stream = session.request({
+      ":method": "POST",
+      ":path": "/tokenwire.v1.TokenService/StreamTokens",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
+    stream.end(grpcFrame(toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, prompt("long-200000")))));
+    // Read the first bytes, then never again: the handler parks on a full flow-control window.
+    await new Promise((resolve) => stream.once("data", resolve));
+    stream.pause();
+    const request = await arrived;
+    await untilStill(() => request.tokensSent);
+    session.destroy();
+    expect(await request.ended).toBe("client-closed");
+    expect(request.tokensSent).toBeLessThan(200_000);
+  });
+});
+
+function grpcFrame(message: Uint8Array): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
+// Waits until a counter stops moving: the upstream is then held back by the parked handler.
+async function untilStill(read: () => number): Promise<void> {
+  for (let last = -1; read() !== last; ) {
+    last = read();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
