@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { parseCliArgs, UsageError } from "../../src/cli/parse-cli-args.ts";
+
+describe("parseCliArgs()", () => {
+  it("should default to Connect on 127.0.0.1:8080 with the prompt's words joined", () => {
+    expect(parseCliArgs(["ask", "why", "is", "the", "sky", "blue?"])).toEqual({
+      command: "ask",
+      options: { prompt: "why is the sky blue?", protocol: "connect", url: "http://127.0.0.1:8080", events: false },
+    });
+  });
+
+  it("should take the URL from TOKENWIRE_URL, and --url over it", () => {
+    const env = { TOKENWIRE_URL: "http://10.0.0.1:9000" };
+    expect(parseCliArgs(["ask", "hi"], env)).toMatchObject({ options: { url: "http://10.0.0.1:9000" } });
+    expect(parseCliArgs(["ask", "-u", "https://example.test", "hi"], env)).toMatchObject({ options: { url: "https://example.test" } });
+  });
+
+  it("should read every option", () => {
+    const argv = ["ask", "-p", "grpc-web", "-m", "gpt-x", "-t", "0.7", "--max-tokens", "100", "--events", "hi"];
+    expect(parseCliArgs(argv)).toMatchObject({ options: { protocol: "grpc-web", model: "gpt-x", temperature: 0.7, maxTokens: 100, events: true } });
+    expect(parseCliArgs(["ask", "--sep", "|", "hi"])).toMatchObject({ options: { sep: "|" } });
+  });
+
+  it.each([[[]], [["help"]], [["--help"]], [["ask", "-h"]]])("should ask for help with %j", (argv) => {
+    expect(parseCliArgs(argv)).toEqual({ command: "help" });
+  });
+
+  it.each([
+    [["say", "hi"], /unknown command "say"/],
+    [["ask"], /needs a prompt/],
+    [["ask", "--protocol", "http3", "hi"], /--protocol must be one of connect, grpc, grpc-web/],
+    [["ask", "--url", "ftp://x", "hi"], /--url must be an http/],
+    [["ask", "-t", "warm", "hi"], /--temperature takes a number/],
+    [["ask", "--max-tokens", "", "hi"], /--max-tokens takes a number/],
+    [["ask", "--sep", "|", "--events", "hi"], /do not go together/],
+    [["ask", "--sep", "|", "--max-tokens", "5", "hi"], /no --max-tokens/],
+    [["ask", "--colour", "hi"], /colour/],
+  ])("should refuse %j with a UsageError", (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(UsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+});
