@@ -28,10 +28,17 @@ async function runAsk(options: Parameters<typeof ask>[0]): Promise<number> {
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once("SIGINT", onSigint);
+  let last = "\n";
+  const write = (text: string) => {
+    if (text) last = text;
+    process.stdout.write(text);
+  };
   try {
-    await ask(options, { transport: createCliTransport(options), write: (text) => process.stdout.write(text), signal: interrupt.signal });
+    await ask(options, { transport: createCliTransport(options), write, signal: interrupt.signal });
     return exitCodes.ok;
   } catch (reason) {
+    // End a cut-off reply's line, so that the shell prompt or the error starts on a line of its own.
+    if (!last.endsWith("\n")) process.stdout.write("\n");
     if (interrupt.signal.aborted) return exitCodes.interrupted;
     process.stderr.write(`error: ${describeError(reason)}\n`);
     return exitCodes.failed;

@@ -48,6 +48,14 @@ describe("openai.Chatgpt/Send from grpc-js with the seed's .proto", () => {
     expect(statusMessage(status)).not.toContain("sk-");
   });
 
+  it("should end a stream whose upstream resets after three tokens with those tokens, Answer.error and UNAVAILABLE", async () => {
+    const { messages, status } = await collectStream(send("hello", { model: interopModels.reset }));
+    expect(status.code).toBe(Status.UNAVAILABLE);
+    expect(messages.at(-1)).toEqual({ error: statusMessage(status), content: "" });
+    // A reset may drop tokens still in flight: what arrived is a prefix of the three sent.
+    expect(defaultTokens.slice(0, 3).join("").startsWith(messages.slice(0, -1).map((answer) => answer.content).join(""))).toBe(true);
+  });
+
   it("should refuse empty content with INVALID_ARGUMENT", async () => {
     const { status } = await collectStream(send(""));
     expect(status.code).toBe(Status.INVALID_ARGUMENT);

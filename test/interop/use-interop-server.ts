@@ -8,6 +8,8 @@ export const interopModels = {
   default: "gpt-test",
   rateLimited: "status-429",
   failing: "status-500",
+  /** Three tokens, then a reset connection. */
+  reset: "reset-after-3",
   /** Three tokens, then silence with the connection open. */
   stalling: "stall-after-3",
   /** Offered by the fake but not by the server. */
