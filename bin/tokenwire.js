@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `tokenwire` command. An installed package runs the built dist/ (Node does not strip types
-// under node_modules); a checkout runs the TypeScript source directly (Node 22.18 and later).
+// The `tokenwire` command. An installed package runs the build (Node does not strip types under
+// node_modules; tsconfig.build.json compiles src/ into dist/); a checkout runs the TypeScript
+// source directly (Node 22.18 and later).
 import { existsSync } from "node:fs";
 
-const built = new URL("../dist/src/cli/main.js", import.meta.url);
+const built = new URL("../dist/cli/main.js", import.meta.url);
 const entry = existsSync(built) ? built : new URL("../src/cli/main.ts", import.meta.url);
 const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2));
