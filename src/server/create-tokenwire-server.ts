@@ -12,11 +12,15 @@ import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js"
 import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { drainingInterceptor } from "./draining-interceptor.ts";
 import { trackRequests } from "./request-tracker.ts";
+import { withCors } from "../adapters/node/with-cors.ts";
+import type { CorsOptions } from "../adapters/cors-headers.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
   /** Serves what no RPC matches (after `GET /healthz`); default 404. */
   fallback?: NodeHandler;
+  /** Browser origins allowed to call; default same-origin only. */
+  cors?: CorsOptions;
 }
 
 /** A tokenwire server, not yet listening. */
@@ -54,7 +58,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
       fallback: healthzOr(options.fallback, isDraining),
     }),
   );
-  const server = createOnePortServer(requests.handler, options);
+  const server = createOnePortServer(withCors(requests.handler, options.cors), options);
   let stopped: Promise<void> | undefined;
   const stop = async (graceMs: number) => {
     health.setAll(ServingStatus.NOT_SERVING);

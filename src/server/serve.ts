@@ -2,6 +2,8 @@ import { pino, type Logger } from "pino";
 import { modelsFromEnv } from "../models/models-from-env.ts";
 import { createTokenwireServer, type TokenwireServer } from "./create-tokenwire-server.ts";
 import { serverConfigFromEnv } from "./server-config.ts";
+import { webPageHandler } from "./web-page.ts";
+import { corsOptionsFromEnv } from "../adapters/cors-headers.ts";
 
 /**
  * Starts tokenwire as configured by the environment, logs where it listens
@@ -10,7 +12,7 @@ import { serverConfigFromEnv } from "./server-config.ts";
 export async function serve(env: Record<string, string | undefined> = process.env, logger: Logger = pino()): Promise<TokenwireServer> {
   const config = serverConfigFromEnv(env);
   const models = modelsFromEnv(env);
-  const server = createTokenwireServer({ ...config, resolve: models.resolve, logger });
+  const server = createTokenwireServer({ ...config, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
   const address = await server.listen(config.port, config.host);
   const model = models.provider === "local" ? "local (tokenwire's local demo model, no network)" : `${models.defaultModel} at ${models.upstream}`;
   logger.info(
