@@ -22,6 +22,8 @@ export function createHealthStatus(): HealthStatus {
   };
   const nextChange = (signal: AbortSignal) =>
     new Promise<void>((resolve) => {
+      // The reader may come back after the abort: an aborted signal fires no more events.
+      if (signal.aborted) return resolve();
       const wake = () => {
         signal.removeEventListener("abort", wake);
         waiters.delete(wake);
