@@ -99,7 +99,8 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
       sink.close(outcome.error);
     }
     const { error, ...fields } = outcome;
-    const line = { protocol: context.protocol, method: context.method, model, durationMs: performance.now() - started, ...fields, status: error?.code ?? "ok" };
+    // Every line has the same fields: a stream refused before it started sent no tokens.
+    const line = { protocol: context.protocol, method: context.method, model, tokens: 0, durationMs: performance.now() - started, ...fields, status: error?.code ?? "ok" };
     if (!error || error.code === "canceled") logger.info(line, "stream ended");
     else logger.warn({ ...line, message: error.message, cause: describeCause(error.cause) }, "stream failed");
   }
