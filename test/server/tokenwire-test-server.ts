@@ -48,7 +48,7 @@ export async function startTokenwireServer(options: TestServerOptions = {}): Pro
   return {
     server,
     upstream,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     logText: () => lines.join(""),
     settled,
@@ -74,8 +74,14 @@ export function useTokenwireServer(options: TestServerOptions = {}): { current: 
   return holder;
 }
 
+/** What a test may add to a transport: a deadline, or the CA that signed the server's certificate. */
+export interface TransportOptions {
+  defaultTimeoutMs?: number;
+  nodeOptions?: { ca: Buffer };
+}
+
 /** The four ways a client reaches the server, by name. */
-export function transportsTo(baseUrl: () => string): [string, (options?: { defaultTimeoutMs?: number }) => Transport][] {
+export function transportsTo(baseUrl: () => string): [string, (options?: TransportOptions) => Transport][] {
   return [
     ["Connect over HTTP/1.1", (o) => createConnectTransport({ baseUrl: baseUrl(), httpVersion: "1.1", ...o })],
     ["Connect over HTTP/2", (o) => createConnectTransport({ baseUrl: baseUrl(), httpVersion: "2", ...o })],

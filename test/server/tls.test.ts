@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { serverConfigFromEnv } from "../../src/server/server-config.ts";
+import { defaultTokens } from "../fixtures/fake-openai.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+
+let test: TestServer;
+let ca: Buffer;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tokenwire-tls-"));
+  const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+  ], { stdio: "ignore" });
+  ca = readFileSync(cert);
+  test = await startTokenwireServer({ tls: serverConfigFromEnv({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key }).tls });
+});
+afterAll(() => test.close());
+
+function alpn(protocol: string): Promise<string | false | null> {
+  const { port } = new URL(test.baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port: Number(port), ca, ALPNProtocols: [protocol] }, () => {
+      resolve(socket.alpnProtocol);
+      socket.end();
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("createTokenwireServer() with TLS_CERT_FILE and TLS_KEY_FILE", () => {
+  it.each(["h2", "http/1.1"])("should agree on %s by ALPN", async (protocol) => {
+    expect(await alpn(protocol)).toBe(protocol);
+  });
+
+  it.each(transportsTo(() => test.baseUrl))("should stream tokens to a client that trusts the certificate, over %s", async (_, transport) => {
+    let text = "";
+    for await (const { event } of createClient(TokenService, transport({ nodeOptions: { ca } })).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } })) {
+      if (event.case === "delta") text += event.value.text;
+    }
+    expect(text).toBe(defaultTokens.join(""));
+  });
+
+  it("should refuse a client that does not trust the certificate", async () => {
+    const client = createClient(TokenService, createGrpcTransport({ baseUrl: test.baseUrl }));
+    await expect(async () => {
+      for await (const _ of client.streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }));
+    }).rejects.toThrow(/certificate/);
+  });
+});
