@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, execFile } from "node:child_process";
-import { copyFile, readFile } from "node:fs/promises";
+import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import * as web from "@connectrpc/connect-web";
 import { HumanMessage } from "@langchain/core/messages";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { localReply } from "../../src/models/local-chat-model.ts";
+import { defaultTokens, startFakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -119,6 +120,21 @@ describe("tokenwireFetchHandler()", () => {
 });
 
 describe("README", () => {
+  it("should run the opening for-await example against an OpenAI-compatible server", async () => {
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    await writeFile(join(packed.dir, "readme-example.ts"), /```ts\n([\s\S]*?)```/.exec(readme)![1]!);
+    const upstream = await startFakeOpenAI();
+    try {
+      // The OpenAI client reads its key and base URL from the environment, as in any deployment.
+      const env = { ...process.env, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: upstream.url };
+      const { stdout } = await promisify(execFile)(process.execPath, ["readme-example.ts"], { cwd: packed.dir, env });
+      expect(stdout).toContain(defaultTokens.join(""));
+      expect(stdout).toMatch(/stop \{ inputTokens: 7, outputTokens: 10, totalTokens: 17 \}/);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it.each([
     ["tokenwireNodeHandler", "node-http.ts"],
     ["tokenwireExpressMiddleware", "express.ts"],
