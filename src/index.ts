@@ -1,6 +1,10 @@
 // tokenwire's transport-free core, its in-process iterator and its models. Adapters live at their own subpaths.
 export { createTokenwire, type Tokenwire, type TokenwireOptions, type CallContext } from "./core/tokenwire.ts";
 export { streamTokens, type StreamTokensOptions } from "./core/token-stream.ts";
+export { produceTokens, type ProduceTokensOptions, type StreamSummary } from "./core/producer.ts";
+export { produceRunEvents, type ProduceRunEventsOptions, type EventStreamingRunnable } from "./core/run-event-producer.ts";
+export { createIteratorSink, type IteratorSink, type IteratorSinkOptions } from "./core/iterator-sink.ts";
+export { validateRequest } from "./core/generation-request.ts";
 export { TokenwireError } from "./core/tokenwire-error.ts";
 export { codes, type Code } from "./core/code.ts";
 export type { TokenEvent, RunEvent, FinishReason, Usage } from "./core/token-event.ts";
