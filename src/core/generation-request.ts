@@ -45,10 +45,10 @@ function findProblem(request: GenerationRequest, limits: RequestLimits): string 
   const { prompt, messages = [], temperature, maxTokens, variables = {} } = request;
   const maxTokensLimit = limits.maxTokens ?? 32768;
   const maxInputChars = limits.maxInputChars ?? 100_000;
-  if (prompt !== undefined && prompt !== "" && messages.length > 0) return "give either a prompt or messages, not both";
+  if (prompt !== undefined && prompt !== "" && messages.length > 0) return "give a prompt or messages but not both";
   if (!prompt?.trim() && messages.length === 0) return "the prompt is empty";
   const badMessage = messages.findIndex((m) => !["system", "user", "assistant"].includes(m.role) || !m.content.trim());
-  if (badMessage >= 0) return `message ${badMessage} needs a role (system, user or assistant) and content`;
+  if (badMessage >= 0) return `message ${badMessage} needs a role (system or user or assistant) and content`;
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) return "temperature must be between 0 and 2";
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= maxTokensLimit)) {
     return `max_tokens must be an integer from 1 to ${maxTokensLimit}`;

@@ -41,7 +41,7 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
   return (request: GenerationRequest): ResolvedRun => {
     const model = request.model || options.defaultModel;
     if (options.allowedModels && !options.allowedModels.includes(model)) {
-      throw new TokenwireError("not_found", `model "${model}" is not offered here; choose one of: ${options.allowedModels.join(", ")}`);
+      throw new TokenwireError("not_found", `model "${model}" is not offered here (choose ${options.allowedModels.join(" or ")})`);
     }
     const chatModel = options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
@@ -51,10 +51,10 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
 }
 
 function templateInput({ template, inputVariable }: PromptRecipe, { prompt, variables }: GenerationRequest): Record<string, string> {
-  if (!prompt) throw new TokenwireError("invalid_argument", "a prompt template takes a prompt, not messages");
+  if (!prompt) throw new TokenwireError("invalid_argument", "a prompt template takes a prompt and not messages");
   const input = { ...variables, [inputVariable]: prompt };
   const missing = template.inputVariables.filter((name) => !(name in input));
-  if (missing.length > 0) throw new TokenwireError("invalid_argument", `the prompt template needs variables: ${missing.join(", ")}`);
+  if (missing.length > 0) throw new TokenwireError("invalid_argument", `the prompt template needs the variables ${missing.join(" and ")}`);
   return input;
 }
 

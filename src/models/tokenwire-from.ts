@@ -33,8 +33,8 @@ function resolverOf(input: TokenwireShorthand): ModelResolver {
   if ("model" in input) return createModelCatalog({ defaultModel: name, allowedModels: [name], createModel: () => input.model });
   const inputVariable = input.inputVariable ?? "input";
   return (request) => {
-    if (request.model && request.model !== name) throw new TokenwireError("not_found", `model "${request.model}" is not offered here; choose ${name}`);
-    if (!request.prompt) throw new TokenwireError("invalid_argument", "this server takes a prompt, not messages");
+    if (request.model && request.model !== name) throw new TokenwireError("not_found", `model "${request.model}" is not offered here (choose ${name})`);
+    if (!request.prompt) throw new TokenwireError("invalid_argument", "this server takes a prompt and not messages");
     return { model: name, runnable: input.runnable, input: { ...request.variables, [inputVariable]: request.prompt } };
   };
 }

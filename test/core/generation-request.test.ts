@@ -22,7 +22,7 @@ describe("validateRequest()", () => {
   it.each<[string, GenerationRequest, RegExp]>([
     ["no input", {}, /prompt is empty/],
     ["a blank prompt", { prompt: "  \n" }, /prompt is empty/],
-    ["both a prompt and messages", { prompt: "a", messages: [{ role: "user", content: "b" }] }, /either a prompt or messages/],
+    ["both a prompt and messages", { prompt: "a", messages: [{ role: "user", content: "b" }] }, /a prompt or messages but not both/],
     ["a message without a role", { messages: [{ role: "unspecified" as "user", content: "b" }] }, /message 0 needs a role/],
     ["an empty message", { messages: [{ role: "user", content: "a" }, { role: "user", content: "" }] }, /message 1/],
     ["a negative temperature", { prompt: "a", temperature: -0.1 }, /temperature must be between 0 and 2/],

@@ -56,7 +56,7 @@ describe("tokenwire ask", () => {
   it.each([
     [["--model", interopModels.rateLimited], "error: resource_exhausted: the model is rate limited (upstream HTTP 429)\n"],
     [["--sep", "|", "--model", interopModels.rateLimited], "error: resource_exhausted: the model is rate limited (upstream HTTP 429)\n"],
-    [["--protocol", "grpc", "--model", interopModels.unknown], /^error: not_found: model "not-offered" is not offered here; choose one of: /],
+    [["--protocol", "grpc", "--model", interopModels.unknown], /^error: not_found: model "not-offered" is not offered here \(choose /],
   ])("should exit 1 with the status on stderr for %j", async (args, stderr) => {
     const run = await tokenwire(["ask", ...args, "hello"]);
     expect(run.code).toBe(1);

@@ -24,7 +24,7 @@ describe("createModelCatalog()", () => {
 
   it("should refuse a model outside the allowed list with not_found, never falling back", async () => {
     const { resolve, built } = catalog(["small"]);
-    expect(() => resolve({ prompt: "hi", model: "large" })).toThrow(expect.objectContaining({ code: "not_found", message: 'model "large" is not offered here; choose one of: small' }));
+    expect(() => resolve({ prompt: "hi", model: "large" })).toThrow(expect.objectContaining({ code: "not_found", message: 'model "large" is not offered here (choose small)' }));
     expect(built).toEqual([]);
   });
 
@@ -49,8 +49,8 @@ describe("createModelCatalog()", () => {
   });
 
   it.each([
-    [{ prompt: "wires", template: "story" }, "invalid_argument", "the prompt template needs variables: mood"],
-    [{ messages: [{ role: "user" as const, content: "x" }], template: "story" }, "invalid_argument", "a prompt template takes a prompt, not messages"],
+    [{ prompt: "wires", template: "story" }, "invalid_argument", "the prompt template needs the variables mood"],
+    [{ messages: [{ role: "user" as const, content: "x" }], template: "story" }, "invalid_argument", "a prompt template takes a prompt and not messages"],
     [{ prompt: "x", template: "poem" }, "not_found", 'prompt template "poem" is not offered here'],
     [{ prompt: "x", template: "toString" }, "not_found", 'prompt template "toString" is not offered here'],
   ])("should refuse %j with %s", async (request, code, message) => {

@@ -38,7 +38,10 @@ export function createOnePortServer(handler: NodeHandler, options: OnePortServer
     session.once("close", () => sessions.delete(session));
   });
   const h1 = http.createServer(handler as http.RequestListener);
-  const server = options.tls ? net.createServer((socket) => h2.emit("connection", socket)) : net.createServer((socket) => route(socket, h1, h2));
+  // http.createServer turns Nagle off on the sockets it accepts, but here net accepts them: without noDelay each
+  // small message of a stream can wait for the peer's delayed ACK, about 40 ms on Linux.
+  const accept = { noDelay: true };
+  const server = options.tls ? net.createServer(accept, (socket) => h2.emit("connection", socket)) : net.createServer(accept, (socket) => route(socket, h1, h2));
   return {
     net: server,
     closeIdle() {
