@@ -1,4 +1,4 @@
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { createTokenwire, type Tokenwire, type TokenwireOptions } from "../core/tokenwire.ts";
 import { TokenwireError } from "../core/tokenwire-error.ts";
@@ -59,13 +59,6 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
     }),
   );
   const server = createOnePortServer(withCors(requests.handler, options.cors), options);
-  // The HTTP/1.1 server is handed sockets but never listens, so Node does not track its connections
-  // and its closeAllConnections() finds none: keep them here, to end keep-alive connections at the last step.
-  const sockets = new Set<Socket>();
-  server.net.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
   let stopped: Promise<void> | undefined;
   const stop = async (graceMs: number) => {
     health.setAll(ServingStatus.NOT_SERVING);
@@ -75,7 +68,6 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
     const closed = new Promise<void>((resolve) => server.net.close(() => resolve()));
     await requests.idle(1000); // let the streams just ended send their status
     server.closeAll();
-    for (const socket of sockets) socket.destroy();
     await closed;
   };
   return {

@@ -37,20 +37,51 @@ export function createOnePortServer(handler: NodeHandler, options: OnePortServer
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
-  const h1 = http.createServer(handler as http.RequestListener);
+  const h1 = trackHttp1(handler);
   // http.createServer turns Nagle off on the sockets it accepts, but here net accepts them: without noDelay each
   // small message of a stream can wait for the peer's delayed ACK, about 40 ms on Linux.
   const accept = { noDelay: true };
-  const server = options.tls ? net.createServer(accept, (socket) => h2.emit("connection", socket)) : net.createServer(accept, (socket) => route(socket, h1, h2));
+  const server = options.tls
+    ? net.createServer(accept, (socket) => h2.emit("connection", socket))
+    : net.createServer(accept, (socket) => route(socket, h1.server, h2));
   return {
     net: server,
     closeIdle() {
-      h1.closeIdleConnections();
+      h1.closeIdle();
       for (const session of sessions) session.close(); // sends GOAWAY; streams in flight go on
     },
     closeAll() {
-      h1.closeAllConnections();
+      h1.closeAll();
       for (const session of sessions) session.destroy();
+    },
+  };
+}
+
+// An HTTP/1.1 server that is handed sockets never listens, so Node does not track its connections and
+// its closeIdleConnections() finds none: count each socket's requests in flight here instead.
+function trackHttp1(handler: NodeHandler) {
+  const inFlight = new Map<net.Socket, number>();
+  let draining = false;
+  const server = http.createServer((req, res) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    if (draining) res.shouldKeepAlive = false;
+    res.once("close", () => inFlight.set(socket, inFlight.get(socket)! - 1));
+    return handler(req, res);
+  });
+  server.on("connection", (socket: net.Socket) => {
+    inFlight.set(socket, 0);
+    socket.once("close", () => inFlight.delete(socket));
+  });
+  return {
+    server,
+    /** Closes keep-alive connections with no request in flight; the others close after their response. */
+    closeIdle() {
+      draining = true;
+      for (const [socket, requests] of inFlight) if (requests === 0) socket.destroy();
+    },
+    closeAll() {
+      for (const socket of inFlight.keys()) socket.destroy();
     },
   };
 }
