@@ -1,0 +1,133 @@
+import { benchModelName } from "./lib/bench-model.ts";
+import { nowMs } from "./lib/clock.ts";
+import type { Harness, ServerStats } from "./lib/harness.ts";
+import { readStream, type StreamOutcome } from "./lib/read-stream.ts";
+import { summarize, percentile } from "./lib/stats.ts";
+
+/** How much of each scenario to run; `--quick` scales these down. */
+export interface ScenarioConfig {
+  bulkStreams: number;
+  bulkTokens: number;
+  ttftStreams: number;
+  /** Streams open at once in the memory and paced scenarios. */
+  concurrency: number;
+  pauseMs: number;
+  pacedTokens: number;
+  /** Milliseconds over which the concurrent streams start, so their tokens spread over time as real users' do. */
+  rampMs: number;
+  cancels: number;
+}
+
+/** Runs every scenario against one contender, one after another, and returns its figures. */
+export async function runScenarios(harness: Harness, config: ScenarioConfig) {
+  await warmUp(harness, config);
+  return {
+    bulk: await bulk(harness, config),
+    ttftMs: await timeToFirstToken(harness, config),
+    memory: await memoryPerStream(harness, config),
+    paced: await paced(harness, config),
+    cancel: await cancelToUpstreamClose(harness, config),
+  };
+}
+
+export type ScenarioResult = Awaited<ReturnType<typeof runScenarios>>;
+
+// Lets the JIT compile the per-token paths before anything is measured.
+async function warmUp({ open }: Harness, config: ScenarioConfig) {
+  for (let i = 0; i < 3; i++) await readStream({ open, model: benchModelName({ pauseMs: 0, tokens: 1000, tag: `w${i}` }) });
+  await startMany(Math.min(50, config.concurrency), 200, (k) => readStream({ open, model: benchModelName({ pauseMs: 5, tokens: 20, tag: `wp${k}` }), timed: true }));
+}
+
+// One stream at a time, as fast as the upstream sends: tokens per second, and the server's CPU per token.
+async function bulk({ open, serverStats }: Harness, config: ScenarioConfig) {
+  const before = await serverStats(false);
+  const rates: number[] = [];
+  let broken = 0;
+  for (let i = 0; i < config.bulkStreams; i++) {
+    const outcome = await readStream({ open, model: benchModelName({ pauseMs: 0, tokens: config.bulkTokens, tag: `b${i}` }) });
+    rates.push(outcome.tokens / ((outcome.endedAt - outcome.startedAt) / 1000));
+    if (isBroken(outcome, config.bulkTokens)) broken++;
+  }
+  const cpu = cpuPerToken(before, await serverStats(false), config.bulkStreams * config.bulkTokens);
+  return { tokensPerSecond: percentile(rates, 0.5), cpuUsPerToken: cpu, broken };
+}
+
+// The upstream sends its first token as soon as it has read the request, so all of this is added by the contender.
+async function timeToFirstToken({ open }: Harness, config: ScenarioConfig) {
+  const times: number[] = [];
+  for (let i = 0; i < config.ttftStreams; i++) {
+    const outcome = await readStream({ open, model: benchModelName({ pauseMs: 0, tokens: 4, tag: `t${i}` }) });
+    if (outcome.firstAt !== undefined) times.push(outcome.firstAt - outcome.startedAt);
+  }
+  return summarize(times);
+}
+
+// Holds `concurrency` streams open on a slow upstream, then compares the server's memory against idle.
+async function memoryPerStream({ open, serverStats }: Harness, config: ScenarioConfig) {
+  const idle = await serverStats(true);
+  const controllers = Array.from({ length: config.concurrency }, () => new AbortController());
+  let opened = 0;
+  let allOpen: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (allOpen = resolve));
+  const streams = startMany(config.concurrency, config.rampMs, (k) =>
+    readStream({ open, model: benchModelName({ pauseMs: 1000, tokens: 60, tag: `m${k}` }), signal: controllers[k], onPiece: (n) => void (n === 1 && ++opened === config.concurrency && allOpen()) }),
+  );
+  await Promise.race([ready, streams]);
+  const busy = await serverStats(true);
+  for (const controller of controllers) controller.abort();
+  await streams;
+  await sleep(1000); // lets the server finish tearing the streams down before the next scenario
+  const perStream = (bytes: number) => bytes / opened / 1024;
+  return { streams: opened, rssKiB: perStream(busy.rss - idle.rss), heapKiB: perStream(busy.heapUsed - idle.heapUsed) };
+}
+
+// Many paced streams at once: the delay each hop after the upstream adds to every token, and whether any token was lost.
+async function paced({ open, serverStats }: Harness, config: ScenarioConfig) {
+  const before = await serverStats(false);
+  const outcomes = await startMany(config.concurrency, config.rampMs, (k) =>
+    readStream({ open, model: benchModelName({ pauseMs: config.pauseMs, tokens: config.pacedTokens, tag: `p${k}` }), timed: true }),
+  );
+  const cpu = cpuPerToken(before, await serverStats(false), config.concurrency * config.pacedTokens);
+  const broken = outcomes.filter((outcome) => isBroken(outcome, config.pacedTokens));
+  return {
+    streams: config.concurrency,
+    tokensPerSecondEach: 1000 / config.pauseMs,
+    addedMs: summarize(outcomes.flatMap((outcome) => outcome.addedMs)),
+    cpuUsPerToken: cpu,
+    broken: broken.length,
+    errors: [...new Set(broken.map((outcome) => outcome.error ?? `${outcome.tokens} tokens, in order: ${outcome.inOrder}`))].slice(0, 3),
+  };
+}
+
+// Cancels a stream after a few tokens and asks the upstream when it saw its request closed.
+async function cancelToUpstreamClose({ open, upstreamClosedAt }: Harness, config: ScenarioConfig) {
+  const latencies: number[] = [];
+  let neverClosed = 0;
+  for (let i = 0; i < config.cancels; i++) {
+    const controller = new AbortController();
+    let canceledAt = 0;
+    const cancelAfter = (pieces: number) => pieces >= 3 && ((canceledAt = nowMs()), controller.abort(), true);
+    await readStream({ open, model: benchModelName({ pauseMs: 20, tokens: 1000, tag: `c${i}` }), signal: controller, onPiece: cancelAfter });
+    const closedAt = await upstreamClosedAt(`c${i}`);
+    if (closedAt === undefined) neverClosed++;
+    else latencies.push(closedAt - canceledAt);
+  }
+  return { ...summarize(latencies), neverClosed };
+}
+
+function isBroken(outcome: StreamOutcome, expected: number): boolean {
+  return outcome.error !== undefined || !outcome.inOrder || outcome.tokens !== expected;
+}
+
+function cpuPerToken(before: ServerStats, after: ServerStats, tokens: number): number {
+  return (after.cpuUs - before.cpuUs) / tokens;
+}
+
+// Starts `count` tasks spread evenly over `rampMs` and waits for all of them.
+async function startMany<T>(count: number, rampMs: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, (_, k) => sleep((k * rampMs) / count).then(() => task(k))));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
