@@ -18,6 +18,9 @@ export interface IteratorSink<E> extends TokenSink<E>, AsyncIterable<E> {
   readonly buffered: number;
 }
 
+// setImmediate where the runtime has it (Node, Bun); elsewhere a zero timeout.
+const nextTurn: (callback: () => void) => void = globalThis.setImmediate ?? ((callback) => setTimeout(callback, 0));
+
 type Mergeable = { type?: string; seq?: number; text?: string };
 
 /**
@@ -35,9 +38,13 @@ export function createIteratorSink<E extends Mergeable>(options: IteratorSinkOpt
   let reader: (() => void) | undefined;
   let writer: (() => void) | undefined;
 
+  // The reader resumes on the next turn of the event loop, not at once: the tokens that one read of the
+  // upstream's socket holds then go out as one merged delta, one message and one frame instead of one each,
+  // which about halves the server's CPU per token on a fast upstream (bench/, "tokens per CPU-second").
   const wake = (): void => {
-    reader?.();
+    const resume = reader;
     reader = undefined;
+    if (resume) nextTurn(resume);
   };
   const release = (): void => {
     if (buffered > highWaterMark) return;

@@ -69,6 +69,7 @@ export async function produceTokens<I>(sink: TokenSink<TokenEvent>, options: Pro
     summary.error = stop.stopReason() ?? TokenwireError.from(reason);
     sink.close(summary.error);
   }
+  stop.dispose();
   summary.durationMs = performance.now() - started;
   return summary;
 }

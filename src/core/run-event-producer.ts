@@ -40,6 +40,8 @@ export async function produceRunEvents<I>(sink: TokenSink<RunEvent>, options: Pr
     const error = stop.stopReason() ?? TokenwireError.from(reason);
     sink.close(error);
     return error;
+  } finally {
+    stop.dispose();
   }
 }
 
