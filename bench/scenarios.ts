@@ -34,22 +34,24 @@ export type ScenarioResult = Awaited<ReturnType<typeof runScenarios>>;
 
 // Lets the JIT compile the per-token paths before anything is measured.
 async function warmUp({ open }: Harness, config: ScenarioConfig) {
-  for (let i = 0; i < 3; i++) await readStream({ open, model: benchModelName({ pauseMs: 0, tokens: 1000, tag: `w${i}` }) });
+  for (let i = 0; i < 3; i++) await readStream({ open, model: benchModelName({ pauseMs: 0, tokens: config.bulkTokens, tag: `w${i}` }) });
   await startMany(Math.min(50, config.concurrency), 200, (k) => readStream({ open, model: benchModelName({ pauseMs: 5, tokens: 20, tag: `wp${k}` }), timed: true }));
 }
 
 // One stream at a time, as fast as the upstream sends: tokens per second, and the server's CPU per token.
+// Medians over the streams, so a burst of other work on the machine moves one stream's figure, not the result.
 async function bulk({ open, serverStats }: Harness, config: ScenarioConfig) {
-  const before = await serverStats(false);
   const rates: number[] = [];
+  const cpus: number[] = [];
   let broken = 0;
   for (let i = 0; i < config.bulkStreams; i++) {
+    const before = await serverStats(false);
     const outcome = await readStream({ open, model: benchModelName({ pauseMs: 0, tokens: config.bulkTokens, tag: `b${i}` }) });
+    cpus.push(cpuPerToken(before, await serverStats(false), config.bulkTokens));
     rates.push(outcome.tokens / ((outcome.endedAt - outcome.startedAt) / 1000));
     if (isBroken(outcome, config.bulkTokens)) broken++;
   }
-  const cpu = cpuPerToken(before, await serverStats(false), config.bulkStreams * config.bulkTokens);
-  return { tokensPerSecond: percentile(rates, 0.5), cpuUsPerToken: cpu, broken };
+  return { tokensPerSecond: percentile(rates, 0.5), cpuUsPerToken: percentile(cpus, 0.5), broken };
 }
 
 // The upstream sends its first token as soon as it has read the request, so all of this is added by the contender.
@@ -72,7 +74,7 @@ async function memoryPerStream({ open, serverStats }: Harness, config: ScenarioC
   const streams = startMany(config.concurrency, config.rampMs, (k) =>
     readStream({ open, model: benchModelName({ pauseMs: 1000, tokens: 60, tag: `m${k}` }), signal: controllers[k], onPiece: (n) => void (n === 1 && ++opened === config.concurrency && allOpen()) }),
   );
-  await Promise.race([ready, streams]);
+  await Promise.race([ready, streams, sleep(config.rampMs + 10_000)]);
   const busy = await serverStats(true);
   for (const controller of controllers) controller.abort();
   await streams;
