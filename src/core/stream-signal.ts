@@ -18,7 +18,7 @@ export function createStreamSignal({ signal, timeoutMs }: StopOptions) {
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, timeoutMs));
   const sources = [signal, deadline].filter((s): s is AbortSignal => s !== undefined);
   // LangChain reads and listens to this signal on every chunk. A composite from AbortSignal.any refreshes
-  // from its sources on each read (a measured 1 to 4 µs a token); a plain controller's signal does not.
+  // from its sources on each read, which showed in the server's profiles; a plain controller's signal does not.
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   for (const source of sources) {
