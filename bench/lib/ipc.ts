@@ -2,6 +2,7 @@
 export interface IpcEnd {
   send?(message: unknown): boolean;
   on(event: "message", listener: (message: unknown) => void): unknown;
+  on(event: "disconnect", listener: () => void): unknown;
 }
 
 /** What a peer answers a call with; payloads cross as JSON-safe values. */
@@ -21,6 +22,11 @@ export function createIpcPeer(end: IpcEnd, handlers: Handlers = {}): IpcPeer {
   const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   const send = (message: Message) => end.send?.(message);
+  // A process that dies mid-call fails the call, so a crashed contender ends the run instead of hanging it.
+  end.on("disconnect", () => {
+    for (const waiter of pending.values()) waiter.reject(new Error("the other process exited"));
+    pending.clear();
+  });
   end.on("message", (raw) => {
     const message = raw as Message;
     if (message.kind === "reply") return settle(pending, message);
