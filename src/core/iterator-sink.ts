@@ -18,8 +18,8 @@ export interface IteratorSink<E> extends TokenSink<E>, AsyncIterable<E> {
   readonly buffered: number;
 }
 
-// setImmediate where the runtime has it (Node, Bun); elsewhere a zero timeout.
-const nextTurn: (callback: () => void) => void = globalThis.setImmediate ?? ((callback) => setTimeout(callback, 0));
+/** @internal setImmediate where the runtime has it (Node, Bun); elsewhere a zero timeout. */
+export const nextTurn: (callback: () => void) => void = globalThis.setImmediate ?? ((callback) => setTimeout(callback, 0));
 
 type Mergeable = { type?: string; seq?: number; text?: string };
 
