@@ -16,15 +16,10 @@ export interface StopOptions {
  */
 export function createStreamSignal({ signal, timeoutMs }: StopOptions) {
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, timeoutMs));
-  const sources = [signal, deadline].filter((s): s is AbortSignal => s !== undefined);
   // LangChain reads and listens to this signal on every chunk. A composite from AbortSignal.any refreshes
   // from its sources on each read, which showed in the server's profiles; a plain controller's signal does not.
   const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  for (const source of sources) {
-    if (source.aborted) abort();
-    else source.addEventListener("abort", abort, { once: true });
-  }
+  const link = linkSignals(controller, [signal, deadline]);
   return {
     signal: controller.signal,
     /** Why the stream stopped, if it was stopped; else undefined. */
@@ -34,8 +29,25 @@ export function createStreamSignal({ signal, timeoutMs }: StopOptions) {
       // A caller may abort with a TokenwireError (a server shutting down says unavailable).
       return signal.reason instanceof TokenwireError ? signal.reason : new TokenwireError("canceled", "the stream was canceled");
     },
+    dispose: link.dispose,
+  };
+}
+
+/**
+ * Aborts `controller` with the reason of the first of `sources` to abort.
+ * Call `dispose` when done, to let go of the sources.
+ * @internal
+ */
+export function linkSignals(controller: AbortController, sources: readonly (AbortSignal | undefined)[]) {
+  const linked = sources.filter((s): s is AbortSignal => s !== undefined);
+  const abort = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
+  for (const source of linked) {
+    if (source.aborted) controller.abort(source.reason);
+    else source.addEventListener("abort", abort, { once: true });
+  }
+  return {
     dispose(): void {
-      for (const source of sources) source.removeEventListener("abort", abort);
+      for (const source of linked) source.removeEventListener("abort", abort);
     },
   };
 }

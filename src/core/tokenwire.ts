@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "./logger.ts";
 import type { ModelResolver, ResolvedRun } from "./model-resolver.ts";
 import { produceTokens, type StreamSummary } from "./producer.ts";
 import { produceRunEvents } from "./run-event-producer.ts";
-import type { StopOptions } from "./stream-signal.ts";
+import { linkSignals, type StopOptions } from "./stream-signal.ts";
 import type { RunEvent, TokenEvent } from "./token-event.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
 
@@ -75,13 +75,18 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   function stream<E extends { type?: string; text?: string }>(request: GenerationRequest, context: CallContext, produce: Produce<E>): AsyncIterable<E> {
     return {
       [Symbol.asyncIterator]() {
+        // Aborted by the reader's return, the caller's signal or the server's. A plain controller that follows them
+        // rather than AbortSignal.any, whose composite keeps weak references to its sources and to itself.
         const controller = new AbortController();
-        const signals = [controller.signal, context.signal, options.signal].filter((s) => s !== undefined);
-        const signal = AbortSignal.any(signals);
+        const link = linkSignals(controller, [context.signal, options.signal]);
         const sink = createIteratorSink<E>({ highWaterMark: options.limits?.highWaterMark, onReturn: () => controller.abort() });
         openStreams++;
         // Released when the producer ends, which an aborted signal ensures even if the reader never resumes.
-        startSoon(() => void run({ request, context, sink, produce: (run) => produce(sink, run, signal) }).finally(() => openStreams--));
+        const done = (): void => {
+          link.dispose();
+          openStreams--;
+        };
+        startSoon(() => void run({ request, context, sink, produce: (run) => produce(sink, run, controller.signal) }).finally(done));
         return sink[Symbol.asyncIterator]();
       },
     };
