@@ -80,19 +80,13 @@ describe("package exports", () => {
   });
 });
 
-describe("tokenwireNodeHandler()", () => {
-  it("should serve examples/node-http.ts over Connect and gRPC-Web beside the app", async () => {
-    const baseUrl = `http://127.0.0.1:${await startExample("node-http.ts")}`;
-    expect(await replyText(createConnectTransport({ baseUrl, httpVersion: "1.1" }), "from node")).toBe(expected("from node"));
-    expect(await replyText(createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }), "over grpc-web")).toBe(expected("over grpc-web"));
-    expect(await (await fetch(baseUrl)).text()).toBe("your app\n");
-  });
-});
-
-describe("tokenwireExpressMiddleware()", () => {
-  it("should serve examples/express.ts over Connect and gRPC-Web beside the app's routes", async () => {
-    const baseUrl = `http://127.0.0.1:${await startExample("express.ts")}`;
-    expect(await replyText(createConnectTransport({ baseUrl, httpVersion: "1.1" }), "from express")).toBe(expected("from express"));
+describe.each([
+  ["tokenwireNodeHandler()", "node-http.ts"],
+  ["tokenwireExpressMiddleware()", "express.ts"],
+])("%s", (_, file) => {
+  it(`should serve examples/${file} over Connect and gRPC-Web beside the app`, async () => {
+    const baseUrl = `http://127.0.0.1:${await startExample(file)}`;
+    expect(await replyText(createConnectTransport({ baseUrl, httpVersion: "1.1" }), `from ${file}`)).toBe(expected(`from ${file}`));
     expect(await replyText(createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }), "over grpc-web")).toBe(expected("over grpc-web"));
     expect(await (await fetch(baseUrl)).text()).toBe("your app\n");
   });
