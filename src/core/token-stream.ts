@@ -1,6 +1,6 @@
 import { createIteratorSink } from "./iterator-sink.ts";
 import { produceTokens, type StreamingRunnable } from "./producer.ts";
-import type { StopOptions } from "./stream-signal.ts";
+import { linkSignals, type StopOptions } from "./stream-signal.ts";
 import type { TokenEvent } from "./token-event.ts";
 
 /** Options of {@link streamTokens}. */
@@ -19,13 +19,12 @@ export interface StreamTokensOptions extends StopOptions {
 export function streamTokens<I>(runnable: StreamingRunnable<I>, input: I, options: StreamTokensOptions = {}): AsyncIterable<TokenEvent> {
   return {
     [Symbol.asyncIterator]() {
+      // Aborted by the caller's signal or by the loop ending early, as createTokenwire's streams are.
       const controller = new AbortController();
-      const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-      const sink = createIteratorSink<TokenEvent>({
-        highWaterMark: options.highWaterMark,
-        onReturn: () => controller.abort(),
-      });
-      void produceTokens(sink, { runnable, input, model: options.model ?? "unknown", signal, timeoutMs: options.timeoutMs });
+      const link = linkSignals(controller, [options.signal]);
+      const sink = createIteratorSink<TokenEvent>({ highWaterMark: options.highWaterMark, onReturn: () => controller.abort() });
+      const { signal } = controller;
+      void produceTokens(sink, { runnable, input, model: options.model ?? "unknown", signal, timeoutMs: options.timeoutMs }).finally(link.dispose);
       return sink[Symbol.asyncIterator]();
     },
   };
