@@ -21,11 +21,28 @@ export interface IteratorSink<E> extends TokenSink<E>, AsyncIterable<E> {
 /** @internal setImmediate where the runtime has it (Node, Bun); elsewhere a zero timeout. */
 export const nextTurn: (callback: () => void) => void = globalThis.setImmediate ?? ((callback) => setTimeout(callback, 0));
 
-type Mergeable = { type?: string; seq?: number; text?: string };
+/** The fields a sink reads to merge events; events without `text` never merge. */
+export type Mergeable = { type?: string; seq?: number; text?: string; origin?: { node?: string; runId?: string }; index?: number; id?: string; name?: string };
+
+// Deltas of these kinds grow while a reader is behind.
+const mergeableTypes = new Set(["delta", "reasoning", "tool_call_delta"]);
 
 /**
- * A sink read with `for await`. While the consumer is behind, consecutive
- * deltas merge into one (text joined, sequence of the last), so memory grows
+ * Whether `next` may join `last`: the same kind of delta from the same origin,
+ * and for tool calls a later piece of the same call. Nothing merges across
+ * kinds, origins or calls, so order between them is kept.
+ * @internal
+ */
+export function canMerge(last: Mergeable | undefined, next: Mergeable): boolean {
+  if (last === undefined || last.type !== next.type || !mergeableTypes.has(next.type!)) return false;
+  if (last.origin?.runId !== next.origin?.runId || last.origin?.node !== next.origin?.node) return false;
+  return next.type !== "tool_call_delta" || (last.index === next.index && next.id === undefined && next.name === undefined);
+}
+
+/**
+ * A sink read with `for await`: the bridge from the producer's pushes to
+ * pull-style hosts. While the consumer is behind, consecutive deltas of one
+ * kind and origin merge into one (text joined, sequence of the last), so memory grows
  * with unsent text, not with token count; past the high-water mark the
  * producer waits, which holds back the upstream.
  */
@@ -67,10 +84,10 @@ export function createIteratorSink<E extends Mergeable>(options: IteratorSinkOpt
       if (ended) return;
       buffered += event.text?.length ?? 0;
       const last = queue[queue.length - 1];
-      if (last?.type === "delta" && event.type === "delta") {
+      if (canMerge(last, event)) {
         // The queued delta is the sink's own until read: grow it in place, no copy per token.
-        last.text += event.text!;
-        last.seq = event.seq;
+        last!.text += event.text!;
+        last!.seq = event.seq;
       } else {
         queue.push(event);
       }

@@ -1,17 +1,28 @@
 import type { GenerationRequest } from "./generation-request.ts";
-import type { EventStreamingRunnable } from "./run-event-producer.ts";
-import type { StreamingRunnable } from "./producer.ts";
+import type { EventStreamingRunnable } from "./sources/run-event-source.ts";
+import type { StreamingRunnable } from "./sources/token-source.ts";
 
 /** A runnable ready to stream one request, with its input. */
 export interface ResolvedRun {
   /** The model's name as reported to the caller. */
   model: string;
-  runnable: StreamingRunnable<unknown> & EventStreamingRunnable<unknown>;
+  runnable: StreamingRunnable & EventStreamingRunnable;
   input: unknown;
+}
+
+/** The models a server offers, as `ListModels` reports them. */
+export interface ModelList {
+  /** The names a caller may ask for. */
+  models: string[];
+  /** The model a request that names none gets. */
+  defaultModel: string;
+  /** True when any name passes through to the upstream; `models` then lists the known ones. */
+  acceptsAnyModel: boolean;
 }
 
 /**
  * Turns a request into a runnable and its input; throws a `not_found`
- * TokenwireError for a model the server does not offer.
+ * TokenwireError for a model the server does not offer. A resolver may say
+ * which models it offers with a `models` property.
  */
-export type ModelResolver = (request: GenerationRequest) => ResolvedRun | Promise<ResolvedRun>;
+export type ModelResolver = ((request: GenerationRequest) => ResolvedRun | Promise<ResolvedRun>) & { models?: ModelList };

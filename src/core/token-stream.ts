@@ -1,7 +1,10 @@
-import { createIteratorSink } from "./iterator-sink.ts";
-import { produceTokens, type StreamingRunnable } from "./producer.ts";
-import { linkSignals, type StopOptions } from "./stream-signal.ts";
+import { openStream } from "./open-stream.ts";
+import { runStream, type StreamSummary } from "./run-stream.ts";
+import { sourceFor } from "./sources/source-for.ts";
+import type { StreamingRunnable } from "./sources/token-source.ts";
+import { createStreamControl, type StopOptions } from "./stream-control.ts";
 import type { TokenEvent } from "./token-event.ts";
+import type { TokenSink } from "./token-sink.ts";
 
 /** Options of {@link streamTokens}. */
 export interface StreamTokensOptions extends StopOptions {
@@ -9,23 +12,39 @@ export interface StreamTokensOptions extends StopOptions {
   model?: string;
   /** Characters of unsent text before the model is held back; default 64 Ki. */
   highWaterMark?: number;
+  /** LangChain's root run id, reported in the started event; random when unset. */
+  runId?: string;
 }
 
 /**
- * Streams a runnable's tokens in process: `for await (const event of
- * streamTokens(model, "Hello"))`. Breaking out of the loop cancels the model call.
- * A failed stream throws a {@link TokenwireError} from the loop.
+ * Streams what any runnable produces in process: `for await (const event of
+ * streamTokens(model, "Hello"))`. A chat model, a chain, a LangGraph graph or
+ * agent: text, reasoning, tool calls and tool results, each with its origin.
+ * Breaking out of the loop cancels the run; a failure throws a TokenwireError.
  */
 export function streamTokens<I>(runnable: StreamingRunnable<I>, input: I, options: StreamTokensOptions = {}): AsyncIterable<TokenEvent> {
-  return {
-    [Symbol.asyncIterator]() {
-      // Aborted by the caller's signal or by the loop ending early, as createTokenwire's streams are.
-      const controller = new AbortController();
-      const link = linkSignals(controller, [options.signal]);
-      const sink = createIteratorSink<TokenEvent>({ highWaterMark: options.highWaterMark, onReturn: () => controller.abort() });
-      const { signal } = controller;
-      void produceTokens(sink, { runnable, input, model: options.model ?? "unknown", signal, timeoutMs: options.timeoutMs }).finally(link.dispose);
-      return sink[Symbol.asyncIterator]();
-    },
-  };
+  return openStream(tokenSourceOf(runnable, input, options), { signals: [options.signal], timeoutMs: options.timeoutMs, highWaterMark: options.highWaterMark });
+}
+
+/** Options of {@link produceTokens}. */
+export interface ProduceTokensOptions<I> extends StopOptions {
+  runnable: StreamingRunnable<I>;
+  input: I;
+  model?: string;
+  runId?: string;
+}
+
+/**
+ * Streams a runnable's events into any {@link TokenSink} (a push-style
+ * transport) and resolves with a summary once the sink is closed. Never throws.
+ */
+export function produceTokens<I>(sink: TokenSink<TokenEvent>, options: ProduceTokensOptions<I>): Promise<StreamSummary> {
+  return runStream(sink, tokenSourceOf(options.runnable, options.input, options), createStreamControl({ signals: [options.signal], timeoutMs: options.timeoutMs }));
+}
+
+/** @internal The event source of one runnable's run, for a stream to drive. */
+export function tokenSourceOf<I>(runnable: StreamingRunnable<I>, input: I, options: { model?: string; runId?: string }) {
+  const source = sourceFor(runnable);
+  return (signal: AbortSignal) =>
+    source({ runnable, input, signal, model: options.model ?? "unknown", runId: options.runId ?? crypto.randomUUID() }) as AsyncIterable<TokenEvent>;
 }

@@ -1,11 +1,11 @@
 import type { Code } from "./code.ts";
-import { errorFromUpstream } from "./error-from-upstream.ts";
 
 const brand = Symbol.for("tokenwire.TokenwireError");
 
 /**
  * The one error class of tokenwire: a {@link Code}, a message safe to send to
- * clients, and a `cause` that is logged but never sent.
+ * clients, and a `cause` that is logged but never sent. The errors tokenwire
+ * raises itself are named in `errors.ts`.
  */
 export class TokenwireError extends Error {
   override name = "TokenwireError";
@@ -17,9 +17,13 @@ export class TokenwireError extends Error {
     this.code = code;
   }
 
-  /** Normalises anything thrown by a runnable, an upstream or a signal. */
+  /**
+   * Normalises anything thrown: a TokenwireError as it is, anything else as
+   * `internal`, its message kept out of reach of clients. Upstream failures
+   * are read by `errorFromUpstream` instead, where they are known to be one.
+   */
   static from(reason: unknown): TokenwireError {
-    return reason instanceof TokenwireError ? reason : errorFromUpstream(reason);
+    return reason instanceof TokenwireError ? reason : new TokenwireError("internal", "internal error", { cause: reason });
   }
 
   // Two copies of the package in one process must still recognise each other's errors.

@@ -41,7 +41,7 @@ describe("createTokenwire()", () => {
     expect(error).toBeUndefined();
     expect(events.at(-1)).toMatchObject({ type: "finished", finishReason: "stop" });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "info", fields: { protocol: "in-process", method: "test", model: "local", status: "ok", tokens: events.length - 2 } });
+    expect(lines[0]).toMatchObject({ level: "info", fields: { protocol: "in-process", method: "test", model: "local", status: "ok", tokens: events.at(-1)!.seq - 1 } });
     expect(lines[0]!.fields).toHaveProperty("timeToFirstTokenMs");
     expect(lines[0]!.fields).toHaveProperty("durationMs");
     expect(tokenwire.openStreams).toBe(0);

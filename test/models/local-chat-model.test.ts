@@ -16,7 +16,8 @@ describe("LocalChatModel", () => {
 
   it("should stream its reply through the producer with usage and finish reason", async () => {
     const events = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0 }), "hello"));
-    expect(events.filter((e) => e.type === "delta").map((e) => e.text)).toEqual(replyTokens);
+    // A reader that falls behind gets tokens merged: the text and the last sequence number tell.
+    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(reply);
     expect(events.at(-1)).toEqual({
       type: "finished",
       seq: replyTokens.length + 1,
@@ -38,7 +39,7 @@ describe("LocalChatModel", () => {
 
   it("should stop with finish reason length at maxTokens", async () => {
     const events = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0, maxTokens: 3 }), "hello"));
-    expect(events.filter((e) => e.type === "delta")).toHaveLength(3);
+    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(replyTokens.slice(0, 3).join(""));
     expect(events.at(-1)).toMatchObject({ finishReason: "length", usage: { outputTokens: 3 } });
   });
 

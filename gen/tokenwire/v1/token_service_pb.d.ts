@@ -29,8 +29,12 @@ export declare const StreamTokensRequestSchema: GenMessage<StreamTokensRequest>;
 
 /**
  * One event of a token stream. `sequence` strictly increases within a stream:
- * 0 for started, then the number of the last token a delta carries, then one
- * more for finished. A client that stores it knows how far it has read.
+ * 0 for started, one more for each part the runnable produced, then one more
+ * for finished; a merged event carries the number of its last part. A client
+ * that stores it knows how far it has read.
+ *
+ * A client that knows only started, delta and finished still reads the
+ * answer's text: the other parts arrive as events it can skip.
  *
  * @generated from message tokenwire.v1.StreamTokensResponse
  */
@@ -61,7 +65,39 @@ export declare type StreamTokensResponse = Message<"tokenwire.v1.StreamTokensRes
      */
     value: Finished;
     case: "finished";
+  } | {
+    /**
+     * @generated from field: tokenwire.v1.ReasoningDelta reasoning = 5;
+     */
+    value: ReasoningDelta;
+    case: "reasoning";
+  } | {
+    /**
+     * @generated from field: tokenwire.v1.ToolCallDelta tool_call_delta = 6;
+     */
+    value: ToolCallDelta;
+    case: "toolCallDelta";
+  } | {
+    /**
+     * @generated from field: tokenwire.v1.ToolCall tool_call = 7;
+     */
+    value: ToolCall;
+    case: "toolCall";
+  } | {
+    /**
+     * @generated from field: tokenwire.v1.ToolResult tool_result = 8;
+     */
+    value: ToolResult;
+    case: "toolResult";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Where a part came from; unset for started and finished, and for a
+   * runnable that is a single model.
+   *
+   * @generated from field: tokenwire.v1.Origin origin = 9;
+   */
+  origin?: Origin | undefined;
 };
 
 /**
@@ -69,6 +105,33 @@ export declare type StreamTokensResponse = Message<"tokenwire.v1.StreamTokensRes
  * Use `create(StreamTokensResponseSchema)` to create a new message.
  */
 export declare const StreamTokensResponseSchema: GenMessage<StreamTokensResponse>;
+
+/**
+ * The step of a graph or chain that produced a part.
+ *
+ * @generated from message tokenwire.v1.Origin
+ */
+export declare type Origin = Message<"tokenwire.v1.Origin"> & {
+  /**
+   * The graph node (LangGraph's `langgraph_node`); empty outside a graph.
+   *
+   * @generated from field: string node = 1;
+   */
+  node: string;
+
+  /**
+   * LangChain's run id of the model call or tool call.
+   *
+   * @generated from field: string run_id = 2;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.Origin.
+ * Use `create(OriginSchema)` to create a new message.
+ */
+export declare const OriginSchema: GenMessage<Origin>;
 
 /**
  * Sent at once, before the model's first token.
@@ -111,6 +174,123 @@ export declare type Delta = Message<"tokenwire.v1.Delta"> & {
  * Use `create(DeltaSchema)` to create a new message.
  */
 export declare const DeltaSchema: GenMessage<Delta>;
+
+/**
+ * The model's reasoning (thinking) since the previous reasoning delta, kept
+ * apart from the answer's text.
+ *
+ * @generated from message tokenwire.v1.ReasoningDelta
+ */
+export declare type ReasoningDelta = Message<"tokenwire.v1.ReasoningDelta"> & {
+  /**
+   * @generated from field: string text = 1;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.ReasoningDelta.
+ * Use `create(ReasoningDeltaSchema)` to create a new message.
+ */
+export declare const ReasoningDeltaSchema: GenMessage<ReasoningDelta>;
+
+/**
+ * A piece of a tool call as the model streams it. `index` tells the calls of
+ * one model turn apart; the first piece of a call carries its id and name,
+ * later ones carry pieces of its JSON arguments.
+ *
+ * @generated from message tokenwire.v1.ToolCallDelta
+ */
+export declare type ToolCallDelta = Message<"tokenwire.v1.ToolCallDelta"> & {
+  /**
+   * @generated from field: uint32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string args = 4;
+   */
+  args: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.ToolCallDelta.
+ * Use `create(ToolCallDeltaSchema)` to create a new message.
+ */
+export declare const ToolCallDeltaSchema: GenMessage<ToolCallDelta>;
+
+/**
+ * A tool call once the model has finished it: its arguments as JSON.
+ *
+ * @generated from message tokenwire.v1.ToolCall
+ */
+export declare type ToolCall = Message<"tokenwire.v1.ToolCall"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string args_json = 3;
+   */
+  argsJson: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export declare const ToolCallSchema: GenMessage<ToolCall>;
+
+/**
+ * What a tool returned to the graph, as the tools node reports it.
+ *
+ * @generated from message tokenwire.v1.ToolResult
+ */
+export declare type ToolResult = Message<"tokenwire.v1.ToolResult"> & {
+  /**
+   * @generated from field: string tool_call_id = 1;
+   */
+  toolCallId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string content = 3;
+   */
+  content: string;
+
+  /**
+   * True when the tool failed and `content` describes the failure.
+   *
+   * @generated from field: bool is_error = 4;
+   */
+  isError: boolean;
+};
+
+/**
+ * Describes the message tokenwire.v1.ToolResult.
+ * Use `create(ToolResultSchema)` to create a new message.
+ */
+export declare const ToolResultSchema: GenMessage<ToolResult>;
 
 /**
  * @generated from message tokenwire.v1.Finished
@@ -158,6 +338,133 @@ export declare type Usage = Message<"tokenwire.v1.Usage"> & {
  * Use `create(UsageSchema)` to create a new message.
  */
 export declare const UsageSchema: GenMessage<Usage>;
+
+/**
+ * @generated from message tokenwire.v1.GenerateRequest
+ */
+export declare type GenerateRequest = Message<"tokenwire.v1.GenerateRequest"> & {
+  /**
+   * @generated from field: tokenwire.v1.Generation generation = 1;
+   */
+  generation?: Generation | undefined;
+};
+
+/**
+ * Describes the message tokenwire.v1.GenerateRequest.
+ * Use `create(GenerateRequestSchema)` to create a new message.
+ */
+export declare const GenerateRequestSchema: GenMessage<GenerateRequest>;
+
+/**
+ * The whole answer of one generation.
+ *
+ * @generated from message tokenwire.v1.GenerateResponse
+ */
+export declare type GenerateResponse = Message<"tokenwire.v1.GenerateResponse"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * @generated from field: string text = 3;
+   */
+  text: string;
+
+  /**
+   * @generated from field: tokenwire.v1.FinishReason finish_reason = 4;
+   */
+  finishReason: FinishReason;
+
+  /**
+   * @generated from field: tokenwire.v1.Usage usage = 5;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * The model's reasoning, when it reported any.
+   *
+   * @generated from field: string reasoning = 6;
+   */
+  reasoning: string;
+
+  /**
+   * The tool calls the model made, in order.
+   *
+   * @generated from field: repeated tokenwire.v1.ToolCall tool_calls = 7;
+   */
+  toolCalls: ToolCall[];
+};
+
+/**
+ * Describes the message tokenwire.v1.GenerateResponse.
+ * Use `create(GenerateResponseSchema)` to create a new message.
+ */
+export declare const GenerateResponseSchema: GenMessage<GenerateResponse>;
+
+/**
+ * @generated from message tokenwire.v1.ListModelsRequest
+ */
+export declare type ListModelsRequest = Message<"tokenwire.v1.ListModelsRequest"> & {
+};
+
+/**
+ * Describes the message tokenwire.v1.ListModelsRequest.
+ * Use `create(ListModelsRequestSchema)` to create a new message.
+ */
+export declare const ListModelsRequestSchema: GenMessage<ListModelsRequest>;
+
+/**
+ * @generated from message tokenwire.v1.ListModelsResponse
+ */
+export declare type ListModelsResponse = Message<"tokenwire.v1.ListModelsResponse"> & {
+  /**
+   * @generated from field: repeated tokenwire.v1.Model models = 1;
+   */
+  models: Model[];
+
+  /**
+   * The model a request with an empty `model` gets.
+   *
+   * @generated from field: string default_model = 2;
+   */
+  defaultModel: string;
+
+  /**
+   * True when the server passes any model name through to its upstream:
+   * `models` then lists the known names only.
+   *
+   * @generated from field: bool accepts_any_model = 3;
+   */
+  acceptsAnyModel: boolean;
+};
+
+/**
+ * Describes the message tokenwire.v1.ListModelsResponse.
+ * Use `create(ListModelsResponseSchema)` to create a new message.
+ */
+export declare const ListModelsResponseSchema: GenMessage<ListModelsResponse>;
+
+/**
+ * @generated from message tokenwire.v1.Model
+ */
+export declare type Model = Message<"tokenwire.v1.Model"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.Model.
+ * Use `create(ModelSchema)` to create a new message.
+ */
+export declare const ModelSchema: GenMessage<Model>;
 
 /**
  * @generated from message tokenwire.v1.StreamRunEventsRequest
@@ -304,6 +611,28 @@ export declare const TokenService: GenService<{
     methodKind: "server_streaming";
     input: typeof StreamRunEventsRequestSchema;
     output: typeof StreamRunEventsResponseSchema;
+  },
+  /**
+   * Generates the whole answer and returns it at once, with usage and the
+   * finish reason: for clients that do not stream, plain curl among them.
+   *
+   * @generated from rpc tokenwire.v1.TokenService.Generate
+   */
+  generate: {
+    methodKind: "unary";
+    input: typeof GenerateRequestSchema;
+    output: typeof GenerateResponseSchema;
+  },
+  /**
+   * The models this server offers, and the one it uses when a request names
+   * none.
+   *
+   * @generated from rpc tokenwire.v1.TokenService.ListModels
+   */
+  listModels: {
+    methodKind: "unary";
+    input: typeof ListModelsRequestSchema;
+    output: typeof ListModelsResponseSchema;
   },
 }>;
 

@@ -9,7 +9,7 @@ import { file_tokenwire_v1_generation } from "./generation_pb.js";
  * Describes the file tokenwire/v1/token_service.proto.
  */
 export const file_tokenwire_v1_token_service = /*@__PURE__*/
-  fileDesc("CiB0b2tlbndpcmUvdjEvdG9rZW5fc2VydmljZS5wcm90bxIMdG9rZW53aXJlLnYxIkMKE1N0cmVhbVRva2Vuc1JlcXVlc3QSLAoKZ2VuZXJhdGlvbhgBIAEoCzIYLnRva2Vud2lyZS52MS5HZW5lcmF0aW9uIq0BChRTdHJlYW1Ub2tlbnNSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBIoCgdzdGFydGVkGAIgASgLMhUudG9rZW53aXJlLnYxLlN0YXJ0ZWRIABIkCgVkZWx0YRgDIAEoCzITLnRva2Vud2lyZS52MS5EZWx0YUgAEioKCGZpbmlzaGVkGAQgASgLMhYudG9rZW53aXJlLnYxLkZpbmlzaGVkSABCBwoFZXZlbnQiKAoHU3RhcnRlZBIOCgZydW5faWQYASABKAkSDQoFbW9kZWwYAiABKAkiFQoFRGVsdGESDAoEdGV4dBgBIAEoCSJhCghGaW5pc2hlZBIxCg1maW5pc2hfcmVhc29uGAEgASgOMhoudG9rZW53aXJlLnYxLkZpbmlzaFJlYXNvbhIiCgV1c2FnZRgCIAEoCzITLnRva2Vud2lyZS52MS5Vc2FnZSJKCgVVc2FnZRIUCgxpbnB1dF90b2tlbnMYASABKA0SFQoNb3V0cHV0X3Rva2VucxgCIAEoDRIUCgx0b3RhbF90b2tlbnMYAyABKA0iRgoWU3RyZWFtUnVuRXZlbnRzUmVxdWVzdBIsCgpnZW5lcmF0aW9uGAEgASgLMhgudG9rZW53aXJlLnYxLkdlbmVyYXRpb24ihwEKF1N0cmVhbVJ1bkV2ZW50c1Jlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEEg0KBWV2ZW50GAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcnVuX2lkGAQgASgJEgwKBHRhZ3MYBSADKAkSDAoEdGV4dBgGIAEoCRIRCglkYXRhX2pzb24YByABKAkqnwEKDEZpbmlzaFJlYXNvbhIdChlGSU5JU0hfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSRklOSVNIX1JFQVNPTl9TVE9QEAESGAoURklOSVNIX1JFQVNPTl9MRU5HVEgQAhIgChxGSU5JU0hfUkVBU09OX0NPTlRFTlRfRklMVEVSEAMSHAoYRklOSVNIX1JFQVNPTl9UT09MX0NBTExTEAQyzQEKDFRva2VuU2VydmljZRJZCgxTdHJlYW1Ub2tlbnMSIS50b2tlbndpcmUudjEuU3RyZWFtVG9rZW5zUmVxdWVzdBoiLnRva2Vud2lyZS52MS5TdHJlYW1Ub2tlbnNSZXNwb25zZSIAMAESYgoPU3RyZWFtUnVuRXZlbnRzEiQudG9rZW53aXJlLnYxLlN0cmVhbVJ1bkV2ZW50c1JlcXVlc3QaJS50b2tlbndpcmUudjEuU3RyZWFtUnVuRXZlbnRzUmVzcG9uc2UiADABYgZwcm90bzM", [file_tokenwire_v1_generation]);
+  fileDesc("CiB0b2tlbndpcmUvdjEvdG9rZW5fc2VydmljZS5wcm90bxIMdG9rZW53aXJlLnYxIkMKE1N0cmVhbVRva2Vuc1JlcXVlc3QSLAoKZ2VuZXJhdGlvbhgBIAEoCzIYLnRva2Vud2lyZS52MS5HZW5lcmF0aW9uIpwDChRTdHJlYW1Ub2tlbnNSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBIoCgdzdGFydGVkGAIgASgLMhUudG9rZW53aXJlLnYxLlN0YXJ0ZWRIABIkCgVkZWx0YRgDIAEoCzITLnRva2Vud2lyZS52MS5EZWx0YUgAEioKCGZpbmlzaGVkGAQgASgLMhYudG9rZW53aXJlLnYxLkZpbmlzaGVkSAASMQoJcmVhc29uaW5nGAUgASgLMhwudG9rZW53aXJlLnYxLlJlYXNvbmluZ0RlbHRhSAASNgoPdG9vbF9jYWxsX2RlbHRhGAYgASgLMhsudG9rZW53aXJlLnYxLlRvb2xDYWxsRGVsdGFIABIrCgl0b29sX2NhbGwYByABKAsyFi50b2tlbndpcmUudjEuVG9vbENhbGxIABIvCgt0b29sX3Jlc3VsdBgIIAEoCzIYLnRva2Vud2lyZS52MS5Ub29sUmVzdWx0SAASJAoGb3JpZ2luGAkgASgLMhQudG9rZW53aXJlLnYxLk9yaWdpbkIHCgVldmVudCImCgZPcmlnaW4SDAoEbm9kZRgBIAEoCRIOCgZydW5faWQYAiABKAkiKAoHU3RhcnRlZBIOCgZydW5faWQYASABKAkSDQoFbW9kZWwYAiABKAkiFQoFRGVsdGESDAoEdGV4dBgBIAEoCSIeCg5SZWFzb25pbmdEZWx0YRIMCgR0ZXh0GAEgASgJIkYKDVRvb2xDYWxsRGVsdGESDQoFaW5kZXgYASABKA0SCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIMCgRhcmdzGAQgASgJIjcKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJYXJnc19qc29uGAMgASgJIlMKClRvb2xSZXN1bHQSFAoMdG9vbF9jYWxsX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRIQCghpc19lcnJvchgEIAEoCCJhCghGaW5pc2hlZBIxCg1maW5pc2hfcmVhc29uGAEgASgOMhoudG9rZW53aXJlLnYxLkZpbmlzaFJlYXNvbhIiCgV1c2FnZRgCIAEoCzITLnRva2Vud2lyZS52MS5Vc2FnZSJKCgVVc2FnZRIUCgxpbnB1dF90b2tlbnMYASABKA0SFQoNb3V0cHV0X3Rva2VucxgCIAEoDRIUCgx0b3RhbF90b2tlbnMYAyABKA0iPwoPR2VuZXJhdGVSZXF1ZXN0EiwKCmdlbmVyYXRpb24YASABKAsyGC50b2tlbndpcmUudjEuR2VuZXJhdGlvbiLVAQoQR2VuZXJhdGVSZXNwb25zZRIOCgZydW5faWQYASABKAkSDQoFbW9kZWwYAiABKAkSDAoEdGV4dBgDIAEoCRIxCg1maW5pc2hfcmVhc29uGAQgASgOMhoudG9rZW53aXJlLnYxLkZpbmlzaFJlYXNvbhIiCgV1c2FnZRgFIAEoCzITLnRva2Vud2lyZS52MS5Vc2FnZRIRCglyZWFzb25pbmcYBiABKAkSKgoKdG9vbF9jYWxscxgHIAMoCzIWLnRva2Vud2lyZS52MS5Ub29sQ2FsbCITChFMaXN0TW9kZWxzUmVxdWVzdCJrChJMaXN0TW9kZWxzUmVzcG9uc2USIwoGbW9kZWxzGAEgAygLMhMudG9rZW53aXJlLnYxLk1vZGVsEhUKDWRlZmF1bHRfbW9kZWwYAiABKAkSGQoRYWNjZXB0c19hbnlfbW9kZWwYAyABKAgiFQoFTW9kZWwSDAoEbmFtZRgBIAEoCSJGChZTdHJlYW1SdW5FdmVudHNSZXF1ZXN0EiwKCmdlbmVyYXRpb24YASABKAsyGC50b2tlbndpcmUudjEuR2VuZXJhdGlvbiKHAQoXU3RyZWFtUnVuRXZlbnRzUmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQSDQoFZXZlbnQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZydW5faWQYBCABKAkSDAoEdGFncxgFIAMoCRIMCgR0ZXh0GAYgASgJEhEKCWRhdGFfanNvbhgHIAEoCSqfAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEiAKHEZJTklTSF9SRUFTT05fQ09OVEVOVF9GSUxURVIQAxIcChhGSU5JU0hfUkVBU09OX1RPT0xfQ0FMTFMQBDLtAgoMVG9rZW5TZXJ2aWNlElkKDFN0cmVhbVRva2VucxIhLnRva2Vud2lyZS52MS5TdHJlYW1Ub2tlbnNSZXF1ZXN0GiIudG9rZW53aXJlLnYxLlN0cmVhbVRva2Vuc1Jlc3BvbnNlIgAwARJiCg9TdHJlYW1SdW5FdmVudHMSJC50b2tlbndpcmUudjEuU3RyZWFtUnVuRXZlbnRzUmVxdWVzdBolLnRva2Vud2lyZS52MS5TdHJlYW1SdW5FdmVudHNSZXNwb25zZSIAMAESSwoIR2VuZXJhdGUSHS50b2tlbndpcmUudjEuR2VuZXJhdGVSZXF1ZXN0Gh4udG9rZW53aXJlLnYxLkdlbmVyYXRlUmVzcG9uc2UiABJRCgpMaXN0TW9kZWxzEh8udG9rZW53aXJlLnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiAudG9rZW53aXJlLnYxLkxpc3RNb2RlbHNSZXNwb25zZSIAYgZwcm90bzM", [file_tokenwire_v1_generation]);
 
 /**
  * Describes the message tokenwire.v1.StreamTokensRequest.
@@ -26,46 +26,116 @@ export const StreamTokensResponseSchema = /*@__PURE__*/
   messageDesc(file_tokenwire_v1_token_service, 1);
 
 /**
+ * Describes the message tokenwire.v1.Origin.
+ * Use `create(OriginSchema)` to create a new message.
+ */
+export const OriginSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 2);
+
+/**
  * Describes the message tokenwire.v1.Started.
  * Use `create(StartedSchema)` to create a new message.
  */
 export const StartedSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_token_service, 2);
+  messageDesc(file_tokenwire_v1_token_service, 3);
 
 /**
  * Describes the message tokenwire.v1.Delta.
  * Use `create(DeltaSchema)` to create a new message.
  */
 export const DeltaSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_token_service, 3);
+  messageDesc(file_tokenwire_v1_token_service, 4);
+
+/**
+ * Describes the message tokenwire.v1.ReasoningDelta.
+ * Use `create(ReasoningDeltaSchema)` to create a new message.
+ */
+export const ReasoningDeltaSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 5);
+
+/**
+ * Describes the message tokenwire.v1.ToolCallDelta.
+ * Use `create(ToolCallDeltaSchema)` to create a new message.
+ */
+export const ToolCallDeltaSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 6);
+
+/**
+ * Describes the message tokenwire.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export const ToolCallSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 7);
+
+/**
+ * Describes the message tokenwire.v1.ToolResult.
+ * Use `create(ToolResultSchema)` to create a new message.
+ */
+export const ToolResultSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 8);
 
 /**
  * Describes the message tokenwire.v1.Finished.
  * Use `create(FinishedSchema)` to create a new message.
  */
 export const FinishedSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_token_service, 4);
+  messageDesc(file_tokenwire_v1_token_service, 9);
 
 /**
  * Describes the message tokenwire.v1.Usage.
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_token_service, 5);
+  messageDesc(file_tokenwire_v1_token_service, 10);
+
+/**
+ * Describes the message tokenwire.v1.GenerateRequest.
+ * Use `create(GenerateRequestSchema)` to create a new message.
+ */
+export const GenerateRequestSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 11);
+
+/**
+ * Describes the message tokenwire.v1.GenerateResponse.
+ * Use `create(GenerateResponseSchema)` to create a new message.
+ */
+export const GenerateResponseSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 12);
+
+/**
+ * Describes the message tokenwire.v1.ListModelsRequest.
+ * Use `create(ListModelsRequestSchema)` to create a new message.
+ */
+export const ListModelsRequestSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 13);
+
+/**
+ * Describes the message tokenwire.v1.ListModelsResponse.
+ * Use `create(ListModelsResponseSchema)` to create a new message.
+ */
+export const ListModelsResponseSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 14);
+
+/**
+ * Describes the message tokenwire.v1.Model.
+ * Use `create(ModelSchema)` to create a new message.
+ */
+export const ModelSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_token_service, 15);
 
 /**
  * Describes the message tokenwire.v1.StreamRunEventsRequest.
  * Use `create(StreamRunEventsRequestSchema)` to create a new message.
  */
 export const StreamRunEventsRequestSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_token_service, 6);
+  messageDesc(file_tokenwire_v1_token_service, 16);
 
 /**
  * Describes the message tokenwire.v1.StreamRunEventsResponse.
  * Use `create(StreamRunEventsResponseSchema)` to create a new message.
  */
 export const StreamRunEventsResponseSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_token_service, 7);
+  messageDesc(file_tokenwire_v1_token_service, 17);
 
 /**
  * Describes the enum tokenwire.v1.FinishReason.

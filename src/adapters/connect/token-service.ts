@@ -1,10 +1,12 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { FinishReason as CoreFinishReason, RunEvent, TokenEvent } from "../../core/token-event.ts";
+import type { Answer } from "../../core/answer.ts";
+import type { FinishReason as CoreFinishReason, Origin, RunEvent, TokenEvent } from "../../core/token-event.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import {
   FinishReason,
   TokenService,
+  type GenerateResponseSchema,
   type StreamRunEventsResponseSchema,
   type StreamTokensResponseSchema,
 } from "../../../gen/tokenwire/v1/token_service_pb.js";
@@ -19,6 +21,8 @@ const finishReasons: Record<CoreFinishReason, FinishReason> = {
   tool_calls: FinishReason.TOOL_CALLS,
 };
 
+type StreamTokensResponse = MessageInitShape<typeof StreamTokensResponseSchema>;
+
 /** `tokenwire.v1.TokenService` over a {@link Tokenwire}. */
 export function tokenServiceImpl(tokenwire: Tokenwire): ServiceImpl<typeof TokenService> {
   // The handlers return the mapped iterable itself rather than delegating to it from a generator of their
@@ -32,6 +36,17 @@ export function tokenServiceImpl(tokenwire: Tokenwire): ServiceImpl<typeof Token
       const events = tokenwire.streamRunEvents(generationFromProto(request.generation), callContextFrom(context));
       return mapEvents(events, responseFromRunEvent);
     },
+    async generate(request, context: HandlerContext) {
+      try {
+        return responseFromAnswer(await tokenwire.generate(generationFromProto(request.generation), callContextFrom(context)));
+      } catch (reason) {
+        throw connectErrorFrom(reason);
+      }
+    },
+    listModels() {
+      const { models, defaultModel, acceptsAnyModel } = tokenwire.models;
+      return { models: models.map((name) => ({ name })), defaultModel, acceptsAnyModel };
+    },
   };
 }
 
@@ -44,16 +59,38 @@ export async function* mapEvents<E, M>(events: AsyncIterable<E>, map: (event: E)
   }
 }
 
-function responseFromTokenEvent(event: TokenEvent): MessageInitShape<typeof StreamTokensResponseSchema> {
+function responseFromTokenEvent(event: TokenEvent): StreamTokensResponse {
   const sequence = BigInt(event.seq);
   switch (event.type) {
     case "started":
       return { sequence, event: { case: "started", value: { runId: event.runId, model: event.model } } };
     case "delta":
-      return { sequence, event: { case: "delta", value: { text: event.text } } };
+      return withOrigin({ sequence, event: { case: "delta", value: { text: event.text } } }, event.origin);
+    case "reasoning":
+      return withOrigin({ sequence, event: { case: "reasoning", value: { text: event.text } } }, event.origin);
+    case "tool_call_delta": {
+      const value = { index: event.index, id: event.id, name: event.name, args: event.text };
+      return withOrigin({ sequence, event: { case: "toolCallDelta", value } }, event.origin);
+    }
+    case "tool_call":
+      return withOrigin({ sequence, event: { case: "toolCall", value: { id: event.id, name: event.name, argsJson: event.argsJson } } }, event.origin);
+    case "tool_result": {
+      const value = { toolCallId: event.toolCallId, name: event.name, content: event.content, isError: event.isError };
+      return withOrigin({ sequence, event: { case: "toolResult", value } }, event.origin);
+    }
     case "finished":
       return { sequence, event: { case: "finished", value: { finishReason: finishReasons[event.finishReason], usage: event.usage } } };
   }
+}
+
+// A plain model's parts have no origin: their messages stay as small as before origins existed.
+function withOrigin(response: StreamTokensResponse, origin: Origin | undefined): StreamTokensResponse {
+  if (origin) response.origin = { node: origin.node, runId: origin.runId };
+  return response;
+}
+
+function responseFromAnswer(answer: Answer): MessageInitShape<typeof GenerateResponseSchema> {
+  return { ...answer, finishReason: finishReasons[answer.finishReason] };
 }
 
 function responseFromRunEvent(event: RunEvent): MessageInitShape<typeof StreamRunEventsResponseSchema> {

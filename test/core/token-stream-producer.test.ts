@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIteratorSink } from "../../src/core/iterator-sink.ts";
-import { produceTokens } from "../../src/core/producer.ts";
+import { produceTokens } from "../../src/core/token-stream.ts";
 import type { TokenEvent } from "../../src/core/token-event.ts";
 import { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";

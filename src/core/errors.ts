@@ -1,0 +1,39 @@
+import { TokenwireError } from "./tokenwire-error.ts";
+
+const error = (code: TokenwireError["code"], message: string, cause?: unknown) => new TokenwireError(code, message, { cause });
+
+/**
+ * Every error tokenwire raises, by name: its code and the words a client sees,
+ * in one place. Messages avoid `;`, `:` and `,`, which grpc-js shows
+ * percent-encoded (README, Interoperability).
+ */
+export const errors = {
+  canceled: () => error("canceled", "the stream was canceled"),
+  deadlineExceeded: () => error("deadline_exceeded", "the deadline passed before the model finished"),
+  invalidRequest: (problem: string) => error("invalid_argument", problem),
+  modelNotOffered: (model: string, offered: readonly string[]) =>
+    error("not_found", `model "${model}" is not offered here (choose ${offered.join(" or ")})`),
+  templateNotOffered: (template: string) => error("not_found", `prompt template "${template}" is not offered here`),
+  tooManyStreams: (limit: number) => error("resource_exhausted", `the server is at its limit of ${limit} streams`),
+  refusedByAuthenticate: (cause: unknown) => error("unauthenticated", "the call was not authenticated", cause),
+  shuttingDown: () => error("unavailable", "the server is shutting down"),
+  noFinishReason: () => error("unavailable", "the model's stream ended without a finish reason"),
+  notTokens: (what: string) =>
+    error("internal", `the runnable's output is not text or a message (it gave ${what}) so it cannot be streamed`),
+  upstreamStatus: (status: number, cause: unknown) => {
+    const [code, words] = upstreamStatusWords(status);
+    return error(code, `${words} (upstream HTTP ${status})`, cause);
+  },
+  upstreamConnection: (cause: unknown) => error("unavailable", "the connection to the model failed", cause),
+  upstreamFailed: (cause: unknown) => error("internal", "internal error", cause),
+} as const;
+
+function upstreamStatusWords(status: number): [TokenwireError["code"], string] {
+  if (status === 400 || status === 413 || status === 422) return ["invalid_argument", "the model rejected the request"];
+  if (status === 401 || status === 403) return ["unauthenticated", "the model rejected the server's credentials"];
+  if (status === 404) return ["not_found", "the model was not found upstream"];
+  if (status === 408) return ["deadline_exceeded", "the model timed out"];
+  if (status === 429) return ["resource_exhausted", "the model is rate limited"];
+  if (status >= 500) return ["unavailable", "the model is unavailable"];
+  return ["internal", "the model call failed"];
+}

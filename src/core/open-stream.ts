@@ -1,0 +1,36 @@
+import { createIteratorSink } from "./iterator-sink.ts";
+import { runStream, type EventSource, type StreamSummary, type StreamedEvent } from "./run-stream.ts";
+import { createStreamControl } from "./stream-control.ts";
+
+/** Options of {@link openStream}. */
+export interface OpenStreamOptions {
+  /** The caller's signal, the server's, …: the stream stops when any aborts. */
+  signals?: readonly (AbortSignal | undefined)[];
+  /** Milliseconds the whole stream may take. */
+  timeoutMs?: number;
+  /** Characters of unread text before the source is held back; default 64 Ki. */
+  highWaterMark?: number;
+  /** Runs the stream's start; by default at once. */
+  schedule?: (start: () => void) => void;
+  /** Called once the stream has ended, however it ended. */
+  onEnd?: (summary: StreamSummary) => void;
+}
+
+/**
+ * A stream read with `for await`: each iteration runs the source through
+ * {@link runStream} into an iterator sink. Leaving the loop early stops the
+ * source as a cancel; a failure is thrown from the loop as a TokenwireError.
+ */
+export function openStream<E extends StreamedEvent>(source: EventSource<E>, options: OpenStreamOptions = {}): AsyncIterable<E> {
+  return {
+    [Symbol.asyncIterator]() {
+      const control = createStreamControl(options);
+      const sink = createIteratorSink<E>({ highWaterMark: options.highWaterMark, onReturn: () => control.abort() });
+      // Ended by the control's signal even if the reader never resumes, so onEnd always runs.
+      const start = (): void => void runStream(sink, source, control).then(options.onEnd);
+      if (options.schedule) options.schedule(start);
+      else start();
+      return sink[Symbol.asyncIterator]();
+    },
+  };
+}

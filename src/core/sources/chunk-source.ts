@@ -1,0 +1,53 @@
+import { errors } from "../errors.ts";
+import type { FinishReason, Usage } from "../token-event.ts";
+import { addUsage, finishReasonOf, isMessageChunk, partsOf, type MessageChunk } from "./message-parts.ts";
+import { createToolCallAssembler } from "./tool-call-assembler.ts";
+import { startedEvent, type SourceEvent, type SourceRun } from "./token-source.ts";
+
+/**
+ * The source for runnables whose own `.stream()` yields the tokens: a chat
+ * model, or a chain that ends in one or in a string parser. Message chunks
+ * give every part; strings are text; anything else cannot be streamed.
+ */
+export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceEvent> {
+  yield startedEvent(run);
+  const toolCalls = createToolCallAssembler();
+  let finishReason: FinishReason | undefined;
+  let usage: Usage | undefined;
+  let sawMessages = false;
+  for await (const chunk of await run.runnable.stream(run.input, { signal: run.signal, runId: run.runId })) {
+    if (typeof chunk === "string") {
+      if (chunk !== "") yield { type: "delta", text: chunk };
+      continue;
+    }
+    if (!isMessageChunk(chunk)) throw errors.notTokens(describe(chunk));
+    sawMessages = true;
+    finishReason = finishReasonOf(chunk) ?? finishReason;
+    usage = addUsage(usage, chunk);
+    if (isPlainText(chunk)) {
+      // Most tokens: one text delta, with no parts array to build.
+      if (chunk.content !== "") yield { type: "delta", text: chunk.content };
+      continue;
+    }
+    for (const part of partsOf(chunk, undefined)) {
+      if (part.type === "tool_call_delta") toolCalls.add(part);
+      yield part;
+    }
+  }
+  // LangChain's chat models end quietly when their signal aborts: the stream asks the signal, not this source.
+  if (run.signal.aborted) return;
+  if (sawMessages && finishReason === undefined) throw errors.noFinishReason();
+  yield* toolCalls.finish(undefined);
+  yield { type: "finished", finishReason: finishReason ?? "stop", usage };
+}
+
+function isPlainText(chunk: MessageChunk): chunk is MessageChunk & { content: string } {
+  return typeof chunk.content === "string" && chunk.additional_kwargs?.reasoning_content === undefined && !chunk.tool_call_chunks?.length;
+}
+
+/** @internal What a value is, in a few words for an error message. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
