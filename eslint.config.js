@@ -11,6 +11,11 @@ const transportImports = {
   ],
 };
 
+// Adapters translate and nothing more: the standalone server stacks on them, never the other way round.
+const serverImports = {
+  patterns: [{ group: ["../server/*", "../../server/*"], message: "src/adapters must not import src/server: the server is built from the adapters." }],
+};
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "gen/", "web/dist/"] },
   {
@@ -21,5 +26,9 @@ export default tseslint.config(
   {
     files: ["src/core/**/*.ts"],
     rules: { "no-restricted-imports": ["error", transportImports] },
+  },
+  {
+    files: ["src/adapters/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", serverImports] },
   },
 );

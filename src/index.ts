@@ -20,7 +20,7 @@ export type { GenerationRequest, ChatMessage, RequestLimits } from "./core/gener
 export type { ModelResolver, ResolvedRun, ModelList } from "./core/model-resolver.ts";
 export type { TokenSink } from "./core/token-sink.ts";
 export { silentLogger, type Logger } from "./core/logger.ts";
-export { tokenwireFrom, type TokenwireInput, type TokenwireShorthand } from "./models/tokenwire-from.ts";
+export { tokenwireFrom, messagesInput, type TokenwireInput, type TokenwireShorthand } from "./models/tokenwire-from.ts";
 export { createModelCatalog, type ModelCatalogOptions, type ModelSettings, type PromptRecipe } from "./models/model-catalog.ts";
 export { LocalChatModel, type LocalChatModelFields } from "./models/local-chat-model.ts";
 export { modelsFromEnv, localModelName, type ModelsDescription } from "./models/models-from-env.ts";

@@ -2,8 +2,8 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, type BaseMessage, AIMessage, SystemMessage } from "@langchain/core/messages";
 import type { BasePromptTemplate } from "@langchain/core/prompts";
 import type { GenerationRequest } from "../core/generation-request.ts";
-import type { ModelResolver, ResolvedRun } from "../core/model-resolver.ts";
-import { TokenwireError } from "../core/tokenwire-error.ts";
+import { errors } from "../core/errors.ts";
+import type { ModelList, ModelResolver, ResolvedRun } from "../core/model-resolver.ts";
 
 /** A request's model settings, for a factory that builds the model. */
 export interface ModelSettings {
@@ -37,35 +37,46 @@ export interface ModelCatalogOptions {
  * the allowed list (a name outside it is `not_found`, never a silent fallback)
  * and builds `template | model` or the bare model with its input.
  */
-export function createModelCatalog(options: ModelCatalogOptions): ModelResolver {
-  return (request: GenerationRequest): ResolvedRun => {
-    const model = request.model || options.defaultModel;
-    if (options.allowedModels && !options.allowedModels.includes(model)) {
-      throw new TokenwireError("not_found", `model "${model}" is not offered here (choose ${options.allowedModels.join(" or ")})`);
-    }
+export function createModelCatalog(options: ModelCatalogOptions): ModelResolver & { models: ModelList } {
+  const resolve = (request: GenerationRequest): ResolvedRun => {
+    const model = offeredModel(request, options);
     const chatModel = options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
     if (!recipe) return { model, runnable: chatModel, input: messagesOf(request) };
     return { model, runnable: recipe.template.pipe(chatModel), input: templateInput(recipe, request) };
   };
+  const models = { models: [...(options.allowedModels ?? [options.defaultModel])], defaultModel: options.defaultModel, acceptsAnyModel: !options.allowedModels };
+  return Object.assign(resolve, { models });
+}
+
+/**
+ * The model a request gets: the one it names, or the default. A name outside
+ * the allowed list is `not_found`, never a silent fallback.
+ * @internal
+ */
+export function offeredModel(request: GenerationRequest, options: Pick<ModelCatalogOptions, "defaultModel" | "allowedModels">): string {
+  const model = request.model || options.defaultModel;
+  if (options.allowedModels && !options.allowedModels.includes(model)) throw errors.modelNotOffered(model, options.allowedModels);
+  return model;
 }
 
 function templateInput({ template, inputVariable }: PromptRecipe, { prompt, variables }: GenerationRequest): Record<string, string> {
-  if (!prompt) throw new TokenwireError("invalid_argument", "a prompt template takes a prompt and not messages");
+  if (!prompt) throw errors.invalidRequest("a prompt template takes a prompt and not messages");
   const input = { ...variables, [inputVariable]: prompt };
   const missing = template.inputVariables.filter((name) => !(name in input));
-  if (missing.length > 0) throw new TokenwireError("invalid_argument", `the prompt template needs the variables ${missing.join(" and ")}`);
+  if (missing.length > 0) throw errors.invalidRequest(`the prompt template needs the variables ${missing.join(" and ")}`);
   return input;
 }
 
 function recipeFor(name: string | undefined, templates: Record<string, PromptRecipe> = {}): PromptRecipe | undefined {
   if (name === undefined) return undefined;
   const recipe = Object.hasOwn(templates, name) ? templates[name] : undefined;
-  if (!recipe) throw new TokenwireError("not_found", `prompt template "${name}" is not offered here`);
+  if (!recipe) throw errors.templateNotOffered(name);
   return recipe;
 }
 
-function messagesOf({ prompt, messages = [] }: GenerationRequest): BaseMessage[] {
+/** A request's prompt or chat history as LangChain messages. @internal */
+export function messagesOf({ prompt, messages = [] }: GenerationRequest): BaseMessage[] {
   if (prompt) return [new HumanMessage(prompt)];
   return messages.map(({ role, content }) =>
     role === "system" ? new SystemMessage(content) : role === "assistant" ? new AIMessage(content) : new HumanMessage(content),

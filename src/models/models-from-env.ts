@@ -3,6 +3,7 @@ import { seedInputVariable, seedTemplate } from "./seed-template.ts";
 import { LocalChatModel } from "./local-chat-model.ts";
 import { openAIModelFactory } from "./openai-model.ts";
 import type { ModelResolver } from "../core/model-resolver.ts";
+import { ConfigError, envNumber } from "./env-settings.ts";
 
 const templates = { seed: { template: seedTemplate, inputVariable: seedInputVariable } };
 
@@ -28,7 +29,7 @@ export interface ModelsDescription {
 export function modelsFromEnv(env: Record<string, string | undefined> = process.env): ModelsDescription {
   const allowed = parseAllowed(env.TOKENWIRE_MODELS);
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
-    const tokensPerSecond = Number(env.TOKENWIRE_LOCAL_TOKENS_PER_SECOND ?? 30);
+    const tokensPerSecond = envNumber(env, "TOKENWIRE_LOCAL_TOKENS_PER_SECOND", { fallback: 30, fractions: true });
     return {
       provider: "local",
       defaultModel: localModelName,
@@ -44,8 +45,8 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
   const defaultModel = env.OPENAI_MODEL || "gpt-4o-mini";
   const createModel = openAIModelFactory({
     apiKey: env.OPENAI_API_KEY,
-    baseURL: env.OPENAI_BASE_URL,
-    maxRetries: env.OPENAI_MAX_RETRIES ? Number(env.OPENAI_MAX_RETRIES) : undefined,
+    baseURL: checkedBaseUrl(env.OPENAI_BASE_URL),
+    maxRetries: envNumber(env, "OPENAI_MAX_RETRIES", { fallback: 2 }),
   });
   return {
     provider: "openai",
@@ -61,13 +62,17 @@ function parseAllowed(value: string | undefined): readonly string[] | "any" | un
   return value.split(",").map((name) => name.trim()).filter(Boolean);
 }
 
+// The value is not quoted back: it may carry a key.
+function checkedBaseUrl(url: string | undefined): string | undefined {
+  if (url && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
+    throw new ConfigError("OPENAI_BASE_URL must be an http:// or https:// URL, such as http://127.0.0.1:11434/v1");
+  }
+  return url;
+}
+
 // Logs show where the upstream is, never the user:password a URL may carry.
 function originOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(invalid OPENAI_BASE_URL)";
-  }
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }

@@ -1,8 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { errors } from "../core/errors.ts";
+import type { GenerationRequest } from "../core/generation-request.ts";
 import type { ModelResolver, ResolvedRun } from "../core/model-resolver.ts";
 import { createTokenwire, type Tokenwire, type TokenwireOptions } from "../core/tokenwire.ts";
-import { TokenwireError } from "../core/tokenwire-error.ts";
-import { createModelCatalog } from "./model-catalog.ts";
+import { messagesOf, offeredModel } from "./model-catalog.ts";
 
 /** TokenwireOptions with `resolve` replaced by one chat model or one runnable, for embedders with a single model. */
 export type TokenwireShorthand = Omit<TokenwireOptions, "resolve"> & {
@@ -11,9 +12,14 @@ export type TokenwireShorthand = Omit<TokenwireOptions, "resolve"> & {
 } & (
     | { /** Serves this chat model; a request's prompt or messages are its input. */ model: BaseChatModel }
     | {
-        /** Serves this runnable, such as `prompt.pipe(model)`; its input is `{ [inputVariable]: prompt, ...variables }`. */
+        /** Serves this runnable: a chain such as `prompt.pipe(model)`, a LangGraph graph or agent. */
         runnable: ResolvedRun["runnable"];
-        /** The input key that the request's prompt fills; default `"input"`. */
+        /**
+         * Turns a request into the runnable's input. Default `{ [inputVariable]: prompt, ...variables }`,
+         * for a prompt template; {@link messagesInput} gives a graph or agent `{ messages }`.
+         */
+        inputFrom?: (request: GenerationRequest) => unknown;
+        /** The input key that the request's prompt fills by default; default `"input"`. */
         inputVariable?: string;
       }
   );
@@ -28,13 +34,31 @@ export function tokenwireFrom(input: TokenwireInput): Tokenwire {
   return createTokenwire({ ...input, resolve: resolverOf(input) });
 }
 
+/** A graph's or agent's input: the request's chat history, or its prompt as one user message. */
+export function messagesInput(request: GenerationRequest): { messages: ReturnType<typeof messagesOf> } {
+  return { messages: messagesOf(request) };
+}
+
+// One instance serves every request: the catalogue's name rules, and no per-request model to build.
 function resolverOf(input: TokenwireShorthand): ModelResolver {
   const name = input.name ?? "default";
-  if ("model" in input) return createModelCatalog({ defaultModel: name, allowedModels: [name], createModel: () => input.model });
-  const inputVariable = input.inputVariable ?? "input";
-  return (request) => {
-    if (request.model && request.model !== name) throw new TokenwireError("not_found", `model "${request.model}" is not offered here (choose ${name})`);
-    if (!request.prompt) throw new TokenwireError("invalid_argument", "this server takes a prompt and not messages");
-    return { model: name, runnable: input.runnable, input: { ...request.variables, [inputVariable]: request.prompt } };
+  const [runnable, inputFrom] = "model" in input ? [input.model, messagesOf] : [input.runnable, input.inputFrom ?? promptInput(input.inputVariable ?? "input")];
+  const models = { models: [name], defaultModel: name, acceptsAnyModel: false };
+  const resolve = (request: GenerationRequest): ResolvedRun => {
+    const model = offeredModel(request, { defaultModel: name, allowedModels: [name] });
+    // A model instance fixes its temperature and token limit when it is built (ChatOpenAI copies them into its
+    // inner clients), and a runnable has no one place for them: refuse them rather than drop them.
+    if (request.temperature !== undefined || request.maxTokens !== undefined) {
+      throw errors.invalidRequest("this server's model has a fixed temperature and max_tokens: leave them unset");
+    }
+    return { model, runnable: runnable as ResolvedRun["runnable"], input: inputFrom(request) };
+  };
+  return Object.assign(resolve, { models });
+}
+
+function promptInput(inputVariable: string) {
+  return (request: GenerationRequest): unknown => {
+    if (!request.prompt) throw errors.invalidRequest("this server takes a prompt and not messages");
+    return { ...request.variables, [inputVariable]: request.prompt };
   };
 }

@@ -56,9 +56,10 @@ function expected(prompt: string): string {
 
 describe("package exports", () => {
   const subpaths: Record<string, string[]> = {
-    tokenwire: ["createTokenwire", "streamTokens", "tokenwireFrom", "TokenwireError", "createModelCatalog", "LocalChatModel", "modelsFromEnv", "openAIModelFactory"],
+    tokenwire: ["createTokenwire", "streamTokens", "produceTokens", "tokenwireFrom", "messagesInput", "TokenwireError", "createModelCatalog", "LocalChatModel", "modelsFromEnv", "openAIModelFactory"],
     "tokenwire/connect": ["tokenwireRoutes"],
-    "tokenwire/node": ["tokenwireNodeHandler", "createOnePortServer", "createTokenwireServer", "withCors"],
+    "tokenwire/node": ["tokenwireNodeHandler", "createOnePortServer", "withCors"],
+    "tokenwire/server": ["createTokenwireServer"],
     "tokenwire/fetch": ["tokenwireFetchHandler"],
     "tokenwire/express": ["tokenwireExpressMiddleware"],
     "tokenwire/fastify": ["tokenwireFastifyPlugin"],
@@ -71,7 +72,7 @@ describe("package exports", () => {
   });
 
   it("should ship declarations beside each entry point and no sources or tests", () => {
-    for (const entry of ["index", "adapters/connect/index", "adapters/node/index", "adapters/fetch/index", "adapters/express/index", "adapters/fastify/index"]) {
+    for (const entry of ["index", "adapters/connect/index", "adapters/node/index", "adapters/fetch/index", "adapters/express/index", "adapters/fastify/index", "server/index"]) {
       expect(packed.files).toContain(`dist/${entry}.js`);
       expect(packed.files).toContain(`dist/${entry}.d.ts`);
     }

@@ -2,4 +2,3 @@ export { tokenwireNodeHandler, type TokenwireNodeHandlerOptions } from "./tokenw
 export { createOnePortServer, type OnePortServer, type OnePortServerOptions, type NodeHandler } from "./one-port-server.ts";
 export { withCors } from "./with-cors.ts";
 export type { CorsOptions } from "../cors-headers.ts";
-export { createTokenwireServer, type TokenwireServer, type TokenwireServerOptions } from "../../server/create-tokenwire-server.ts";
