@@ -3,61 +3,24 @@ import { createIteratorSink } from "../../src/core/iterator-sink.ts";
 import { produceTokens } from "../../src/core/token-stream.ts";
 import type { TokenEvent } from "../../src/core/token-event.ts";
 import type { TokenSink } from "../../src/core/token-sink.ts";
-import { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
+import { collect } from "../support/collect.ts";
+import { runSinkContract } from "../support/sink-contract.ts";
 
 const delta = (seq: number, text: string): TokenEvent => ({ type: "delta", seq, text });
 
-async function readAll<E>(iterable: AsyncIterable<E>): Promise<E[]> {
-  const events: E[] = [];
-  for await (const event of iterable) events.push(event);
-  return events;
-}
+runSinkContract({
+  name: "createIteratorSink()",
+  createSink({ highWaterMark }) {
+    let gone!: () => void;
+    const readerGone = new Promise<void>((resolve) => (gone = resolve));
+    const sink = createIteratorSink<TokenEvent>({ highWaterMark, onReturn: gone });
+    return { sink, read: () => sink, readerGone };
+  },
+});
 
 describe("createIteratorSink()", () => {
-  it("should merge the deltas a slow reader has not read into one, with the last sequence number", async () => {
-    const sink = createIteratorSink<TokenEvent>();
-    sink.write({ type: "started", seq: 0, runId: "r", model: "m" });
-    for (let i = 1; i <= 5; i++) sink.write(delta(i, `t${i} `));
-    sink.write({ type: "finished", seq: 6, finishReason: "stop", usage: undefined });
-    sink.close();
-    const events = await readAll(sink);
-    expect(events.map((e) => e.type)).toEqual(["started", "delta", "finished"]);
-    expect(events[1]).toEqual(delta(5, "t1 t2 t3 t4 t5 "));
-  });
-
-  it("should ask the producer to wait past the high-water mark, and release it once read", async () => {
-    const sink = createIteratorSink<TokenEvent>({ highWaterMark: 10 });
-    expect(sink.write(delta(1, "12345"))).toBeUndefined();
-    const wait = sink.write(delta(2, "678901"));
-    expect(wait).toBeInstanceOf(Promise);
-    expect(sink.buffered).toBe(11);
-    const iterator = sink[Symbol.asyncIterator]();
-    expect(await iterator.next()).toEqual({ done: false, value: delta(2, "12345678901") });
-    await wait;
-    expect(sink.buffered).toBe(0);
-  });
-
-  it("should throw the error the stream was closed with, after the events written before it", async () => {
-    const sink = createIteratorSink<TokenEvent>();
-    sink.write(delta(1, "a"));
-    sink.close(new TokenwireError("unavailable", "gone"));
-    const iterator = sink[Symbol.asyncIterator]();
-    expect(await iterator.next()).toEqual({ done: false, value: delta(1, "a") });
-    await expect(iterator.next()).rejects.toMatchObject({ code: "unavailable", message: "gone" });
-  });
-
-  it("should call onReturn once when the reader stops early, and drop writes after it", async () => {
-    let returned = 0;
-    const sink = createIteratorSink<TokenEvent>({ onReturn: () => returned++ });
-    sink.write(delta(1, "a"));
-    for await (const _ of sink) break;
-    expect(returned).toBe(1);
-    expect(sink.write(delta(2, "b"))).toBeUndefined();
-    expect(sink.buffered).toBe(0);
-  });
-
   it("should not call onReturn when the reader leaves after the stream ended", async () => {
     let returned = 0;
     const sink = createIteratorSink<TokenEvent>({ onReturn: () => returned++ });
@@ -97,7 +60,7 @@ describe("createIteratorSink() with a reader that stops reading", () => {
     // The upstream is held back too: it cannot have pushed the whole reply past a reader that waits.
     expect((await arrived).tokensSent).toBeLessThan(tokenCount);
 
-    const events = await readAll(sink);
+    const { events } = await collect(sink);
     const text = events.filter((e) => e.type === "delta").map((e) => e.text).join("");
     expect(text).toBe(Array.from({ length: tokenCount }, (_, i) => ` t${i}`).join(""));
     expect(events.at(-1)).toMatchObject({ type: "finished", seq: tokenCount + 1 });
