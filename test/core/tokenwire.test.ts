@@ -5,6 +5,7 @@ import { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { createModelCatalog } from "../../src/models/model-catalog.ts";
 import { LocalChatModel } from "../../src/models/local-chat-model.ts";
 import { seedInputVariable, seedTemplate } from "../../src/models/seed-template.ts";
+import { collect } from "../support/collect.ts";
 
 function tokenwireWith(options: Partial<TokenwireOptions> & { tokensPerSecond?: number } = {}) {
   const lines: { level: string; fields: Record<string, unknown> }[] = [];
@@ -20,16 +21,6 @@ function tokenwireWith(options: Partial<TokenwireOptions> & { tokensPerSecond?: 
     ...options,
   });
   return { tokenwire, lines };
-}
-
-async function collect<E>(events: AsyncIterable<E>): Promise<{ events: E[]; error?: TokenwireError }> {
-  const seen: E[] = [];
-  try {
-    for await (const event of events) seen.push(event);
-    return { events: seen };
-  } catch (error) {
-    return { events: seen, error: error as TokenwireError };
-  }
 }
 
 const textOf = (events: TokenEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");

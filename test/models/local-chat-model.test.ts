@@ -3,19 +3,15 @@ import { HumanMessage } from "@langchain/core/messages";
 import { streamTokens } from "../../src/core/token-stream.ts";
 import type { TokenEvent } from "../../src/core/token-event.ts";
 import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts";
+import { collect } from "../support/collect.ts";
 
-async function collect(events: AsyncIterable<TokenEvent>) {
-  const seen: TokenEvent[] = [];
-  for await (const event of events) seen.push(event);
-  return seen;
-}
 
 describe("LocalChatModel", () => {
   const reply = localReply([new HumanMessage("hello")]);
   const replyTokens = reply.match(/\s*\S+/g)!;
 
   it("should stream its reply through the producer with usage and finish reason", async () => {
-    const events = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0 }), "hello"));
+    const { events } = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0 }), "hello"));
     // A reader that falls behind gets tokens merged: the text and the last sequence number tell.
     expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(reply);
     expect(events.at(-1)).toEqual({
@@ -38,7 +34,7 @@ describe("LocalChatModel", () => {
   });
 
   it("should stop with finish reason length at maxTokens", async () => {
-    const events = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0, maxTokens: 3 }), "hello"));
+    const { events } = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0, maxTokens: 3 }), "hello"));
     expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(replyTokens.slice(0, 3).join(""));
     expect(events.at(-1)).toMatchObject({ finishReason: "length", usage: { outputTokens: 3 } });
   });
