@@ -62,6 +62,17 @@ describe("createTokenwire()", () => {
     expect(admitted.error).toBeUndefined();
   });
 
+  it("should refuse as unauthenticated whatever else the authenticate hook throws, never as the upstream's failure", async () => {
+    const { tokenwire } = tokenwireWith({
+      authenticate() {
+        throw Object.assign(new Error("forbidden"), { status: 403 });
+      },
+    });
+    const { error } = await collect(tokenwire.streamTokens({ prompt: "hi" }));
+    expect(error).toMatchObject({ code: "unauthenticated", message: "the call was not authenticated" });
+    expect(error?.message).not.toMatch(/upstream|model/);
+  });
+
   it("should answer an unknown model with not_found and a bad request with invalid_argument", async () => {
     const { tokenwire } = tokenwireWith();
     expect((await collect(tokenwire.streamTokens({ prompt: "hi", model: "gpt-9" }))).error).toMatchObject({ code: "not_found" });
