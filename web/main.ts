@@ -1,60 +1,67 @@
-// The chat page's script: streams tokenwire.v1.TokenService over Connect or gRPC-Web from the browser.
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import { TokenService } from "../gen/tokenwire/v1/token_service_pb.js";
+// The chat page's script: a conversation streamed from tokenwire.v1.TokenService over Connect or gRPC-Web.
+import { modelOffer, tokenClient } from "./chat-client.ts";
+import { Chat } from "./chat.ts";
+import { copyWithFeedback } from "./clipboard.ts";
+import { byId } from "./dom.ts";
+import { FollowScroll } from "./follow-scroll.ts";
+import { ModelPicker } from "./model-picker.ts";
+import { SettingsPanel } from "./settings-panel.ts";
 
-const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const form = element<HTMLFormElement>("chat");
-const send = element<HTMLButtonElement>("send");
-const stop = element<HTMLButtonElement>("stop");
-const output = element<HTMLDivElement>("output");
+const composer = byId<HTMLFormElement>("composer");
+const prompt = byId<HTMLTextAreaElement>("prompt");
+const send = byId<HTMLButtonElement>("send");
+const stop = byId<HTMLButtonElement>("stop");
+const log = byId<HTMLDivElement>("log");
+const picker = new ModelPicker(byId("model"), byId("custom-model"));
+const settings = new SettingsPanel(byId("settings"), byId("settings-toggle"));
 
-// `?server=http://host:port` points a page served elsewhere at a tokenwire server (which must allow its origin).
-const baseUrl = new URLSearchParams(location.search).get("server") ?? location.origin;
-let controller: AbortController | undefined;
-
-function transportFor(name: string): Transport {
-  return name === "grpc-web" ? createGrpcWebTransport({ baseUrl }) : createConnectTransport({ baseUrl });
-}
-
-function show(fields: { status?: string; ttft?: string; rate?: string }): void {
-  for (const [id, text] of Object.entries(fields)) element(id).textContent = text;
-}
-
-async function stream(): Promise<void> {
-  controller = new AbortController();
-  const started = performance.now();
-  let first: number | undefined;
-  output.textContent = "";
-  show({ status: "streaming", ttft: "–", rate: "–" });
-  const client = createClient(TokenService, transportFor(element<HTMLSelectElement>("transport").value));
-  const generation = { input: { case: "prompt" as const, value: element<HTMLTextAreaElement>("prompt").value }, model: element<HTMLInputElement>("model").value };
-  for await (const response of client.streamTokens({ generation }, { signal: controller.signal })) {
-    if (response.event.case !== "delta") continue;
-    const now = performance.now();
-    first ??= now;
-    output.textContent += response.event.value.text;
-    // A delta's sequence number is the count of tokens so far, merged deltas included.
-    const seconds = (now - first) / 1000;
-    show({ ttft: `${Math.round(first - started)} ms`, rate: seconds > 0 ? `${(Number(response.sequence) / seconds).toFixed(1)} tokens/s` : "–" });
-  }
-}
-
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  send.disabled = true;
-  stop.disabled = false;
-  stream()
-    .then(() => show({ status: "done" }))
-    .catch((reason: unknown) => {
-      const error = ConnectError.from(reason);
-      show({ status: error.code === Code.Canceled ? "stopped" : `error: ${error.rawMessage}` });
-    })
-    .finally(() => {
-      send.disabled = false;
-      stop.disabled = true;
-    });
+const chat = new Chat({
+  log,
+  follow: new FollowScroll(byId("scroller"), byId("jump")),
+  settings: () => {
+    const { transport, ...rest } = settings.read();
+    return { client: tokenClient(transport), model: picker.model, ...rest };
+  },
+  onBusy: (busy) => {
+    send.hidden = busy;
+    stop.hidden = !busy;
+    document.body.classList.toggle("busy", busy);
+  },
 });
 
-// Aborting the call closes its HTTP request, which cancels the model's upstream request on the server.
-stop.addEventListener("click", () => controller?.abort());
+void modelOffer(tokenClient(settings.read().transport)).then((offer) => picker.fill(offer));
+
+composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!settings.check() || !chat.send(prompt.value)) return;
+  prompt.value = "";
+  fitPrompt();
+});
+
+// Enter sends; Shift+Enter, or Enter while an input method composes a word, types as usual.
+prompt.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+  event.preventDefault();
+  composer.requestSubmit();
+});
+prompt.addEventListener("input", fitPrompt);
+stop.addEventListener("click", () => chat.stop());
+byId("new-chat").addEventListener("click", () => {
+  chat.clear();
+  prompt.focus();
+});
+
+// Code blocks are rendered HTML, so their Copy buttons are wired here, once for all.
+log.addEventListener("click", (event) => {
+  const button = (event.target as Element).closest<HTMLButtonElement>(".copy-code");
+  const code = button?.closest(".code-block")?.querySelector("code");
+  if (button && code) void copyWithFeedback(button, code.textContent ?? "");
+});
+
+// The prompt grows with its text, up to the height its style allows.
+function fitPrompt(): void {
+  send.disabled = !prompt.value.trim();
+  prompt.style.height = "auto";
+  prompt.style.height = `${prompt.scrollHeight}px`;
+}
+fitPrompt();

@@ -1,110 +1,69 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { createTokenwireServer, type TokenwireServer } from "../../src/server/create-tokenwire-server.ts";
-import { webPageHandler } from "../../src/server/web-page.ts";
-import { createModelCatalog } from "../../src/models/model-catalog.ts";
-import { openAIModelFactory } from "../../src/models/openai-model.ts";
-import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
+import { describe, expect, it } from "vitest";
+import { defaultTokens } from "../fixtures/fake-openai.ts";
+import { ask, ended, listedModels, useChatPage } from "./use-chat-page.ts";
 
-let fake: FakeOpenAI;
-let server: TokenwireServer;
-let otherOrigin: Server;
-let browser: Browser;
-let pageUrl: string;
-let otherPageUrl: string;
-const pages: Page[] = [];
+const stack = useChatPage();
 
-// A page on another origin: the same HTML, its script loaded from the tokenwire server.
-async function startOtherOrigin(): Promise<Server> {
-  const html = await readFile(resolve(import.meta.dirname, "../../web/index.html"), "utf8");
-  const other = createServer((req, res) => {
-    if (req.url?.startsWith("/app.js")) return void res.writeHead(302, { location: `${pageUrl}app.js` }).end();
-    res.writeHead(200, { "content-type": "text/html" }).end(html);
-  });
-  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
-  return other;
-}
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  otherOrigin = await startOtherOrigin();
-  const origin = `http://127.0.0.1:${(otherOrigin.address() as AddressInfo).port}`;
-  server = createTokenwireServer({
-    resolve: createModelCatalog({ defaultModel: "paced-20", createModel: openAIModelFactory({ baseURL: fake.url, maxRetries: 0 }) }),
-    fallback: webPageHandler(),
-    cors: { origins: [origin] },
-  });
-  pageUrl = `http://127.0.0.1:${(await server.listen()).port}/`;
-  otherPageUrl = `${origin}/?server=${encodeURIComponent(pageUrl.slice(0, -1))}`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-  });
-}, 60_000);
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  await expect.poll(() => server.tokenwire.openStreams, { timeout: 5000 }).toBe(0);
+it("should load its script, styles and icon with no failed request, and offer the server's models with its default selected", async () => {
+  const page = await stack.open();
+  const failed: string[] = [];
+  page.on("response", (response) => void (response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`)));
+  page.on("requestfailed", (request) => void failed.push(`failed ${request.url()}`));
+  await page.reload({ waitUntil: "networkidle" });
+  expect(failed).toEqual([]);
+  expect(await page.locator("#model option").allTextContents()).toEqual([...listedModels, "Other model…"]);
+  expect(await page.inputValue("#model")).toBe("paced-20");
+  expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.shutdown(100);
-  await new Promise((resolve) => otherOrigin?.close(resolve));
-  await fake?.close();
-});
-
-async function openChat(url: string, { transport, model }: { transport: string; model: string }): Promise<Page> {
-  const page = await browser.newPage();
-  pages.push(page);
-  await page.goto(url);
-  await page.selectOption("#transport", transport);
-  await page.fill("#model", model);
-  await page.fill("#prompt", "Say hello");
-  // Records every text the output shows, to tell a streamed reply from one painted at the end.
-  await page.evaluate(() => {
-    const output = document.getElementById("output")!;
-    const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
-    new MutationObserver(() => seen.push(output.textContent ?? "")).observe(output, { childList: true, characterData: true, subtree: true });
-  });
-  return page;
-}
-
-const status = (page: Page) => page.textContent("#status");
 
 describe.each(["connect", "grpc-web"])("chat page over %s", (transport) => {
-  it("should paint the reply token by token and end with all of it", async () => {
-    const page = await openChat(pageUrl, { transport, model: "paced-20" });
-    await page.click("#send");
-    await expect.poll(() => status(page), { timeout: 10_000 }).toBe("done");
-    expect(await page.textContent("#output")).toBe(defaultTokens.join(""));
+  it("should paint the answer token by token, end with all of it, and show its figures", async () => {
+    const page = await stack.open({ transport });
+    // Records each text the answer shows, to tell a streamed answer from one painted at the end.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+      const record = () => seen.push(document.querySelector(".answer .markdown")?.textContent ?? "");
+      new MutationObserver(record).observe(document.getElementById("log")!, { childList: true, characterData: true, subtree: true });
+    });
+    const answer = await ask(page, "Say hello");
+    expect(await ended(answer)).toBe("done");
+    expect(await answer.locator(".markdown").textContent()).toBe(defaultTokens.join(""));
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen.filter(Boolean));
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.every((text, i) => i === 0 || text.startsWith(seen[i - 1]!))).toBe(true);
-    expect(await page.textContent("#ttft")).toMatch(/\d+ ms/);
-    expect(await page.textContent("#rate")).toMatch(/tokens\/s/);
+    expect(await answer.locator(".model").textContent()).toBe("paced-20");
+    expect(await answer.locator(".ttft").textContent()).toMatch(/^first token \d+ ms$/);
+    expect(await answer.locator(".rate").textContent()).toMatch(/^\d+\.\d tokens\/s$/);
+    expect(await answer.locator(".usage").textContent()).toBe(`7 in · ${defaultTokens.length} out · ${7 + defaultTokens.length} tokens`);
   });
 
-  it("should show partial text while the stream is open, and Stop should close the upstream request", async () => {
-    const page = await openChat(pageUrl, { transport, model: "stall-after-3" });
-    const upstream = fake.nextRequest();
-    await page.click("#send");
+  it("should show the text so far while the stream is open, and Stop should close the upstream request", async () => {
+    const page = await stack.open({ transport, model: "stall-after-3" });
+    const upstream = stack.fake.nextRequest();
+    const answer = await ask(page, "Say hello");
     // The fake upstream sends three tokens and then nothing: the stream cannot have ended.
-    await expect.poll(() => page.textContent("#output"), { timeout: 10_000 }).toBe(defaultTokens.slice(0, 3).join(""));
-    expect(await status(page)).toBe("streaming");
+    const soFar = defaultTokens.slice(0, 3).join("");
+    await expect.poll(() => answer.locator(".markdown").textContent(), { timeout: 10_000 }).toBe(soFar);
+    expect(await answer.getAttribute("data-state")).toBe("streaming");
     await page.click("#stop");
     await (await upstream).clientClosed;
-    await expect.poll(() => status(page)).toBe("stopped");
+    expect(await ended(answer)).toBe("stopped");
+    expect(await answer.locator(".markdown").textContent()).toBe(soFar);
+    expect(await answer.locator(".note").textContent()).toBe("stopped");
+  });
+
+  it("should show an error where the answer would be, with its code", async () => {
+    const page = await stack.open({ transport, model: "status-429" });
+    const answer = await ask(page, "Say hello");
+    expect(await ended(answer)).toBe("error");
+    expect(await answer.locator(".error .error-code").textContent()).toBe("resource_exhausted");
+    expect(await answer.locator(".error .error-message").textContent()).toContain("rate limited");
   });
 
   it("should stream to a page on another origin that the server allows", async () => {
-    const page = await openChat(otherPageUrl, { transport, model: "paced-20" });
-    await page.click("#send");
-    await expect.poll(() => status(page), { timeout: 10_000 }).toBe("done");
-    expect(await page.textContent("#output")).toBe(defaultTokens.join(""));
+    const page = await stack.open({ url: stack.otherPageUrl, transport });
+    const answer = await ask(page, "Say hello");
+    expect(await ended(answer)).toBe("done");
+    expect(await answer.locator(".markdown").textContent()).toBe(defaultTokens.join(""));
   });
 });
