@@ -1,36 +1,71 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 
-const seedArticle = new URL("../../../shared/seeds/001_c783e7d39b15d6f3.txt", import.meta.url);
+const root = fileURLToPath(new URL("../../", import.meta.url));
 
-// The .proto text as the seed article prints it: from `syntax` to the closing brace of `Params`.
-function seedProtoText(): string {
-  const article = readFileSync(seedArticle, "utf8");
-  const match = /syntax = "proto3";[\s\S]*?message Params \{[^}]*\}/.exec(article);
-  if (!match) throw new Error("the seed article no longer holds its .proto");
-  return `${match[0]}\n`;
+// The seed's wire contract, restated: a client generated from the seed's own .proto
+// must call tokenwire unchanged, so every name, number and type below is fixed.
+// Message has no field 1: the seed numbers content 2 and params 3.
+const seedMessages = [
+  { name: "Message", fields: [field("content", 2, Type.STRING), field("params", 3, ".openai.Params")] },
+  { name: "Answer", fields: [field("error", 1, Type.STRING), field("content", 2, Type.STRING)] },
+  { name: "Params", fields: [field("model", 1, Type.STRING), field("temperature", 2, Type.FLOAT)] },
+];
+
+// A scalar field, or a message field when given the message's full name.
+function field(name: string, number: number, type: Type | `.${string}`) {
+  const [kind, typeName] = typeof type === "string" ? [Type.MESSAGE, type] : [type, ""];
+  return { name, number, type: kind, typeName, label: Label.OPTIONAL, proto3Optional: false };
 }
 
-function descriptorOf(moduleDir: string) {
-  const out = join(mkdtempSync(join(tmpdir(), "tokenwire-proto-")), "image.binpb");
-  execFileSync("npx", ["buf", "build", moduleDir, "--path", join(moduleDir, "openai/chatgpt.proto"), "--exclude-source-info", "--exclude-imports", "-o", out]);
-  const [file] = fromBinary(FileDescriptorSetSchema, readFileSync(out)).file;
-  return file;
+// Compiled with buf, as `npm run generate` compiles it, so the test reads what clients get, not the text.
+function compiledChatgptProto() {
+  const dir = mkdtempSync(join(tmpdir(), "tokenwire-proto-"));
+  try {
+    const out = join(dir, "image.binpb");
+    const args = ["build", "proto", "--path", "proto/openai/chatgpt.proto", "--exclude-source-info", "--exclude-imports", "-o", out];
+    execFileSync(join(root, "node_modules/.bin/buf"), args, { cwd: root });
+    const [file] = fromBinary(FileDescriptorSetSchema, readFileSync(out)).file;
+    return file!;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("proto/openai/chatgpt.proto", () => {
-  it("should compile to the same descriptor as the seed's text", () => {
-    const seedDir = mkdtempSync(join(tmpdir(), "tokenwire-seed-"));
-    mkdirSync(join(seedDir, "openai"));
-    writeFileSync(join(seedDir, "openai/chatgpt.proto"), seedProtoText());
-    const seed = descriptorOf(seedDir);
-    const ours = descriptorOf("proto");
-    expect(seed?.package).toBe("openai");
-    expect(ours).toEqual(seed);
+  const file = compiledChatgptProto();
+
+  it("should declare the seed's package in proto3 and import nothing", () => {
+    expect(file.package).toBe("openai");
+    expect(file.syntax).toBe("proto3");
+    expect(file.dependency).toEqual([]);
+    expect(file.enumType).toEqual([]);
+  });
+
+  it("should offer the seed's one server-streaming method, Chatgpt.Send from Message to a stream of Answer", () => {
+    expect(file.service.map((service) => service.name)).toEqual(["Chatgpt"]);
+    const methods = file.service[0]!.method.map(({ name, inputType, outputType, clientStreaming, serverStreaming }) => ({
+      name,
+      inputType,
+      outputType,
+      clientStreaming,
+      serverStreaming,
+    }));
+    expect(methods).toEqual([{ name: "Send", inputType: ".openai.Message", outputType: ".openai.Answer", clientStreaming: false, serverStreaming: true }]);
+  });
+
+  it("should hold exactly the seed's messages, with the seed's field names, numbers and types", () => {
+    const messages = file.messageType.map((message) => ({
+      name: message.name,
+      fields: message.field.map(({ name, number, type, typeName, label, proto3Optional }) => ({ name, number, type, typeName, label, proto3Optional })),
+    }));
+    expect(messages).toEqual(seedMessages);
+    expect(file.messageType.flatMap((message) => [...message.nestedType, ...message.enumType, ...message.oneofDecl])).toEqual([]);
   });
 });
