@@ -2,18 +2,22 @@ import { pino, type Logger } from "pino";
 import { modelsFromEnv } from "../models/models-from-env.ts";
 import { createTokenwireServer, type TokenwireServer } from "./create-tokenwire-server.ts";
 import { serverConfigFromEnv } from "./server-config.ts";
+import { listenError } from "./listen-error.ts";
 import { webPageHandler } from "./web-page.ts";
 import { corsOptionsFromEnv } from "../adapters/cors-headers.ts";
 
 /**
  * Starts tokenwire as configured by the environment, logs where it listens
- * and what it serves, and shuts down gracefully on SIGTERM and SIGINT.
+ * and what it serves, and shuts down gracefully on SIGTERM and SIGINT. A
+ * setting it cannot start with, or cannot listen with, is a `ConfigError`.
  */
 export async function serve(env: Record<string, string | undefined> = process.env, logger: Logger = pino()): Promise<TokenwireServer> {
   const config = serverConfigFromEnv(env);
   const models = modelsFromEnv(env);
   const server = createTokenwireServer({ ...config, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
-  const address = await server.listen(config.port, config.host);
+  const address = await server.listen(config.port, config.host).catch((error: unknown) => {
+    throw listenError(error, config);
+  });
   const model = models.provider === "local" ? "local (tokenwire's local demo model, no network)" : `${models.defaultModel} at ${models.upstream}`;
   logger.info(
     { address: address.address, port: address.port, tls: Boolean(config.tls), protocols: ["connect", "grpc", "grpc-web"], model },

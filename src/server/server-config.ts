@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createSecureContext } from "node:tls";
+import { ConfigError, envNumber } from "../models/env-settings.ts";
 
 /** The server's settings, read from the environment by {@link serverConfigFromEnv}. */
 export interface ServerConfig {
@@ -10,29 +12,58 @@ export interface ServerConfig {
   limits: { maxConcurrentStreams: number; maxInputChars: number; maxTokens: number };
 }
 
-/** Reads `HOST`, `PORT`, `TLS_CERT_FILE`, `TLS_KEY_FILE` and the `TOKENWIRE_*` limits. */
+/**
+ * Reads `HOST`, `PORT`, `TLS_CERT_FILE`, `TLS_KEY_FILE` and the `TOKENWIRE_*`
+ * limits; a setting the server cannot run with is a {@link ConfigError}.
+ */
 export function serverConfigFromEnv(env: Record<string, string | undefined>): ServerConfig {
-  const cert = env.TLS_CERT_FILE;
-  const key = env.TLS_KEY_FILE;
-  if (Boolean(cert) !== Boolean(key)) throw new Error("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither");
+  const atLeastOne = (name: string, fallback: number) => envNumber(env, name, { fallback, min: 1 });
   return {
     host: env.HOST || "0.0.0.0",
-    port: integer(env, "PORT", 8080),
-    tls: cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : undefined,
-    shutdownGraceMs: integer(env, "TOKENWIRE_SHUTDOWN_GRACE_MS", 10_000),
-    readMaxBytes: integer(env, "TOKENWIRE_READ_MAX_BYTES", 1024 * 1024),
+    port: envNumber(env, "PORT", { fallback: 8080, max: 65535, expected: "a port number from 0 to 65535 (0 picks a free port)" }),
+    tls: tlsFromEnv(env),
+    shutdownGraceMs: envNumber(env, "TOKENWIRE_SHUTDOWN_GRACE_MS", { fallback: 10_000 }),
+    readMaxBytes: atLeastOne("TOKENWIRE_READ_MAX_BYTES", 1024 * 1024),
     limits: {
-      maxConcurrentStreams: integer(env, "TOKENWIRE_MAX_STREAMS", 1024),
-      maxInputChars: integer(env, "TOKENWIRE_MAX_INPUT_CHARS", 100_000),
-      maxTokens: integer(env, "TOKENWIRE_MAX_TOKENS", 32_768),
+      maxConcurrentStreams: atLeastOne("TOKENWIRE_MAX_STREAMS", 1024),
+      maxInputChars: atLeastOne("TOKENWIRE_MAX_INPUT_CHARS", 100_000),
+      maxTokens: atLeastOne("TOKENWIRE_MAX_TOKENS", 32_768),
     },
   };
 }
 
-function integer(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const value = env[name];
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, not "${value}"`);
-  return parsed;
+// Checked here, with the file names in the message, rather than as OpenSSL's words when the server is made.
+function tlsFromEnv(env: Record<string, string | undefined>): ServerConfig["tls"] {
+  const certFile = env.TLS_CERT_FILE;
+  const keyFile = env.TLS_KEY_FILE;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    const [set, unset] = certFile ? ["TLS_CERT_FILE", "TLS_KEY_FILE"] : ["TLS_KEY_FILE", "TLS_CERT_FILE"];
+    throw new ConfigError(`${set} is set without ${unset}: set both, or neither for plain text`);
+  }
+  const cert = readSettingFile("TLS_CERT_FILE", certFile);
+  const key = readSettingFile("TLS_KEY_FILE", keyFile);
+  if (!acceptedByTls({ cert })) throw new ConfigError(`TLS_CERT_FILE=${certFile} holds no PEM certificate: set it to the server's certificate in PEM`);
+  if (!acceptedByTls({ key })) throw new ConfigError(`TLS_KEY_FILE=${keyFile} holds no PEM private key without a passphrase: set it to the certificate's key in PEM`);
+  if (!acceptedByTls({ cert, key })) throw new ConfigError(`TLS_KEY_FILE=${keyFile} is not the key of TLS_CERT_FILE=${certFile}: set the two to a certificate and its own key`);
+  return { cert, key };
+}
+
+function readSettingFile(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "a directory" : code;
+    throw new ConfigError(`${name}=${path} cannot be read (${why}): set it to a PEM file this user can read`, { cause });
+  }
+}
+
+function acceptedByTls(pem: { cert?: Buffer; key?: Buffer }): boolean {
+  try {
+    createSecureContext(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/models/env-settings.ts";
 import { modelsFromEnv } from "../../src/models/models-from-env.ts";
 
 describe("modelsFromEnv()", () => {
@@ -26,6 +27,14 @@ describe("modelsFromEnv()", () => {
   it("should describe the upstream without the credentials its URL may carry", () => {
     const models = modelsFromEnv({ OPENAI_BASE_URL: "https://user:secret@llm.internal:8443/v1" });
     expect(models.upstream).toBe("https://llm.internal:8443/v1");
+  });
+
+  it.each([
+    [{ TOKENWIRE_LOCAL_TOKENS_PER_SECOND: "fast" }, 'TOKENWIRE_LOCAL_TOKENS_PER_SECOND must be a number of 0 or more, not "fast"'],
+    [{ OPENAI_API_KEY: "sk-x", OPENAI_MAX_RETRIES: "-2" }, 'OPENAI_MAX_RETRIES must be a whole number of 0 or more, not "-2"'],
+    [{ OPENAI_BASE_URL: "localhost:11434" }, "OPENAI_BASE_URL must be an http:// or https:// URL, such as http://127.0.0.1:11434/v1"],
+  ])("should refuse %j with a ConfigError that names the setting", (env, message) => {
+    expect(() => modelsFromEnv(env)).toThrow(new ConfigError(message));
   });
 
   it("should offer the seed's template as seed", async () => {

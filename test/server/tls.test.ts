@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,17 +8,13 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { serverConfigFromEnv } from "../../src/server/server-config.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
+import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
 
 let test: TestServer;
 let ca: Buffer;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tokenwire-tls-"));
-  const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-  ], { stdio: "ignore" });
+  const { cert, key } = selfSignedCert(mkdtempSync(join(tmpdir(), "tokenwire-tls-")));
   ca = readFileSync(cert);
   test = await startTokenwireServer({ tls: serverConfigFromEnv({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key }).tls });
 });

@@ -1,0 +1,54 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/models/env-settings.ts";
+import { listenError } from "../../src/server/listen-error.ts";
+import { serverConfigFromEnv } from "../../src/server/server-config.ts";
+import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "tokenwire-config-"));
+const pem = selfSignedCert(dir);
+const notPem = join(dir, "not-pem.txt");
+writeFileSync(notPem, "not a certificate\n");
+
+describe("serverConfigFromEnv()", () => {
+  it("should serve plain text on 0.0.0.0:8080 with the documented limits when nothing is set", () => {
+    expect(serverConfigFromEnv({})).toEqual({
+      host: "0.0.0.0",
+      port: 8080,
+      tls: undefined,
+      shutdownGraceMs: 10_000,
+      readMaxBytes: 1024 * 1024,
+      limits: { maxConcurrentStreams: 1024, maxInputChars: 100_000, maxTokens: 32_768 },
+    });
+  });
+
+  it("should read both TLS files when they hold a certificate and its key", () => {
+    expect(serverConfigFromEnv({ TLS_CERT_FILE: pem.cert, TLS_KEY_FILE: pem.key }).tls?.cert.toString()).toContain("BEGIN CERTIFICATE");
+  });
+
+  it.each([
+    [{ TOKENWIRE_SHUTDOWN_GRACE_MS: "2.5" }, 'TOKENWIRE_SHUTDOWN_GRACE_MS must be a whole number of 0 or more, not "2.5"'],
+    [{ TOKENWIRE_READ_MAX_BYTES: "-1" }, 'TOKENWIRE_READ_MAX_BYTES must be a whole number of 1 or more, not "-1"'],
+    [{ TLS_KEY_FILE: pem.key }, "TLS_KEY_FILE is set without TLS_CERT_FILE: set both, or neither for plain text"],
+    [{ TLS_CERT_FILE: notPem, TLS_KEY_FILE: pem.key }, `TLS_CERT_FILE=${notPem} holds no PEM certificate: set it to the server's certificate in PEM`],
+    [{ TLS_CERT_FILE: pem.cert, TLS_KEY_FILE: pem.cert }, `TLS_KEY_FILE=${pem.cert} holds no PEM private key without a passphrase: set it to the certificate's key in PEM`],
+  ])("should refuse %j with a ConfigError that names the setting", (env, message) => {
+    expect(() => serverConfigFromEnv(env)).toThrow(new ConfigError(message));
+  });
+});
+
+describe("listenError()", () => {
+  const at = { host: "0.0.0.0", port: 80 };
+
+  it("should say that a port below 1024 needs privileges", () => {
+    const error = Object.assign(new Error("listen EACCES: permission denied 0.0.0.0:80"), { code: "EACCES" });
+    expect(listenError(error, at)).toEqual(new ConfigError("this user may not listen on port 80 (ports below 1024 need privileges): set PORT to 1024 or above, such as 8080"));
+  });
+
+  it("should leave an error that no setting causes as it is", () => {
+    const error = Object.assign(new Error("listen EMFILE"), { code: "EMFILE" });
+    expect(listenError(error, at)).toBe(error);
+  });
+});

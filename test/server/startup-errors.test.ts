@@ -1,0 +1,59 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
+import { projectNode, repoRoot } from "../fixtures/tokenwire-process.ts";
+
+/** What `npm start` printed and how it ended, when it could not start. */
+interface Failure {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// `npm start`'s entry point with only the given settings (and the local demo model), run until it exits.
+function startFailing(env: Record<string, string>): Promise<Failure> {
+  const settings = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env };
+  return new Promise((resolve) => {
+    const child = execFile(projectNode, ["src/server/main.ts"], { cwd: repoRoot, env: settings, timeout: 20_000 }, (_error, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "tokenwire-startup-"));
+const [one, other] = [selfSignedCert(dir, "one"), selfSignedCert(dir, "other")];
+
+let taken: Server;
+let takenPort: number;
+beforeAll(async () => {
+  taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  takenPort = (taken.address() as { port: number }).port;
+});
+afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+describe("npm start with a setting it cannot run with", () => {
+  it.for([
+    ["PORT=-1", { PORT: "-1" }, 'PORT must be a port number from 0 to 65535 (0 picks a free port), not "-1"'],
+    ["PORT=99999", { PORT: "99999" }, 'PORT must be a port number from 0 to 65535 (0 picks a free port), not "99999"'],
+    ["PORT=abc", { PORT: "abc" }, 'PORT must be a port number from 0 to 65535 (0 picks a free port), not "abc"'],
+    ["TOKENWIRE_MAX_STREAMS=0", { TOKENWIRE_MAX_STREAMS: "0" }, 'TOKENWIRE_MAX_STREAMS must be a whole number of 1 or more, not "0"'],
+    ["a missing TLS file", { TLS_CERT_FILE: join(dir, "missing.pem"), TLS_KEY_FILE: one.key }, `TLS_CERT_FILE=${join(dir, "missing.pem")} cannot be read (no such file): set it to a PEM file this user can read`],
+    ["a TLS file that is a directory", { TLS_CERT_FILE: one.cert, TLS_KEY_FILE: dir }, `TLS_KEY_FILE=${dir} cannot be read (a directory): set it to a PEM file this user can read`],
+    ["the key of another certificate", { TLS_CERT_FILE: one.cert, TLS_KEY_FILE: other.key }, `TLS_KEY_FILE=${other.key} is not the key of TLS_CERT_FILE=${one.cert}: set the two to a certificate and its own key`],
+    ["a HOST not on this machine", { HOST: "192.0.2.1" }, "HOST=192.0.2.1 is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 for this machine only, or 0.0.0.0 for all"],
+  ] as const)("should stop with one line and exit 1 for %s", async ([, env, line]) => {
+    const failure = await startFailing(env);
+    expect(failure).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });
+  });
+
+  it("should name the port in use and how to choose another", async () => {
+    const failure = await startFailing({ PORT: String(takenPort) });
+    const line = `port ${takenPort} on 127.0.0.1 is already in use: stop what listens there, or set PORT to another port (PORT=0 picks a free one)`;
+    expect(failure).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });
+  });
+});
