@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { ask } from "./ask-command.ts";
 import { createCliTransport } from "./cli-transport.ts";
 import { parseCliArgs, usage, UsageError } from "./parse-cli-args.ts";
+import { protocolMismatch } from "./protocol-mismatch.ts";
 
 /** Exit codes of the CLI: 2 for a command line that cannot run, 130 for Ctrl-C as shells report SIGINT. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -40,7 +41,7 @@ async function runAsk(options: Parameters<typeof ask>[0]): Promise<number> {
     // End a cut-off reply's line, so that the shell prompt or the error starts on a line of its own.
     if (!last.endsWith("\n")) process.stdout.write("\n");
     if (interrupt.signal.aborted) return exitCodes.interrupted;
-    process.stderr.write(`error: ${describeError(reason)}\n`);
+    process.stderr.write(`error: ${describeError((await protocolMismatch(reason, options)) ?? reason)}\n`);
     return exitCodes.failed;
   } finally {
     process.off("SIGINT", onSigint);

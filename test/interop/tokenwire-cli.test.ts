@@ -1,27 +1,13 @@
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { projectNode, repoRoot } from "../fixtures/tokenwire-process.ts";
+import { runTokenwireCli, type CliRun, type CliRunOptions } from "../fixtures/tokenwire-cli.ts";
 import { interopModels, isTokenSplit, useInteropServer } from "./use-interop-server.ts";
 
 const stack = useInteropServer();
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `bin/tokenwire.js` against the server process; `onStdout` sees the output so far and may signal the child. */
-function tokenwire(args: string[], onStdout: (stdout: string, signal: (name: NodeJS.Signals) => void) => void = () => {}): Promise<CliRun> {
-  const child = spawn(projectNode, ["bin/tokenwire.js", ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? "", TOKENWIRE_URL: stack.server.url } });
-  const run: CliRun = { code: null, stdout: "", stderr: "" };
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    run.stdout += chunk;
-    onStdout(run.stdout, (name) => child.kill(name));
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (run.stderr += chunk));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ ...run, code })));
+/** Runs `bin/tokenwire.js` against the server process. */
+function tokenwire(args: string[], onStdout?: CliRunOptions["onStdout"]): Promise<CliRun> {
+  return runTokenwireCli(args, { url: stack.server.url, onStdout });
 }
 
 describe("tokenwire ask", () => {
