@@ -12,18 +12,18 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { localReply } from "../../src/models/local-chat-model.ts";
 import { defaultTokens, startFakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
+import { runTokenwireCli } from "../fixtures/tokenwire-cli.ts";
 
 const root = resolve(import.meta.dirname, "../..");
-const examples = ["node-http.ts", "express.ts", "fastify.ts", "fetch.ts"];
 let packed: PackedPackage;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   packed = await packPackage();
-  for (const file of examples) await copyFile(join(root, "examples", file), join(packed.dir, file));
+  await copyFile(join(root, "examples/fetch.ts"), join(packed.dir, "fetch.ts"));
 }, 120_000);
 afterAll(async () => {
-  for (const child of children) child.kill();
+  for (const child of children) if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
   await packed?.remove();
 });
 
@@ -35,19 +35,22 @@ async function replyText(transport: Transport, prompt: string): Promise<string> 
   return text;
 }
 
-// Starts an example as its own process on port 0 and reads the port from the line it logs.
-async function startExample(file: string): Promise<number> {
-  const child = spawn(process.execPath, [file], { cwd: packed.dir, env: { ...process.env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
+// Starts an example as the README says to, `npm run example -- <name>`, with PORT=0, and reads the port from the
+// line it logs. It runs in a process group of its own (npm, its shell and the example), which is ended as one.
+async function runExample(name: string): Promise<string> {
+  const child = spawn("npm", ["run", "example", "--", name], { cwd: root, env: { ...process.env, PORT: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let output = "";
-  return new Promise((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk;
       const port = /port: (\d+)|:(\d+)\s*$/m.exec(output);
       if (port) resolve(Number(port[1] ?? port[2]));
     });
-    child.once("exit", (code) => reject(new Error(`${file} exited with ${code}: ${output}`)));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+    child.once("exit", (code) => reject(new Error(`npm run example -- ${name} exited with ${code}: ${output}`)));
   });
+  return `http://127.0.0.1:${port}`;
 }
 
 function expected(prompt: string): string {
@@ -81,23 +84,49 @@ describe("package exports", () => {
   });
 });
 
+/** What `tokenwire ask` prints for a protocol the server's HTTP version cannot carry. */
+const mismatch = {
+  grpc: (url: string) => `error: unavailable: the server at ${url} does not speak HTTP/2, which gRPC needs: try -p connect or -p grpc-web\n`,
+  http1: (url: string, protocol: string) => `error: unavailable: the server at ${url} speaks HTTP/2 only, and tokenwire ask sends ${protocol} over HTTP/1.1: try -p grpc\n`,
+};
+
 describe.each([
-  ["tokenwireNodeHandler()", "node-http.ts"],
-  ["tokenwireExpressMiddleware()", "express.ts"],
-])("%s", (_, file) => {
-  it(`should serve examples/${file} over Connect and gRPC-Web beside the app`, async () => {
-    const baseUrl = `http://127.0.0.1:${await startExample(file)}`;
-    expect(await replyText(createConnectTransport({ baseUrl, httpVersion: "1.1" }), `from ${file}`)).toBe(expected(`from ${file}`));
+  ["tokenwireNodeHandler()", "node-http"],
+  ["tokenwireExpressMiddleware()", "express"],
+])("%s", (_, name) => {
+  let baseUrl: string;
+  beforeAll(async () => {
+    baseUrl = await runExample(name);
+  }, 120_000);
+
+  it(`should serve Connect and gRPC-Web over HTTP/1.1 beside the app, from npm run example -- ${name}`, async () => {
+    expect(await replyText(createConnectTransport({ baseUrl, httpVersion: "1.1" }), `from ${name}`)).toBe(expected(`from ${name}`));
     expect(await replyText(createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }), "over grpc-web")).toBe(expected("over grpc-web"));
     expect(await (await fetch(baseUrl)).text()).toBe("your app\n");
+  });
+
+  it("should tell tokenwire ask -p grpc that the server does not speak HTTP/2", async () => {
+    expect(await runTokenwireCli(["ask", "-p", "grpc", "hi"], { url: baseUrl })).toEqual({ code: 1, stdout: "", stderr: mismatch.grpc(baseUrl) });
   });
 });
 
 describe("tokenwireFastifyPlugin()", () => {
-  it("should serve examples/fastify.ts over gRPC and Connect on HTTP/2", async () => {
-    const baseUrl = `http://127.0.0.1:${await startExample("fastify.ts")}`;
+  let baseUrl: string;
+  beforeAll(async () => {
+    baseUrl = await runExample("fastify");
+  }, 120_000);
+
+  it("should serve gRPC, Connect and gRPC-Web over HTTP/2, from npm run example -- fastify", async () => {
     expect(await replyText(createGrpcTransport({ baseUrl }), "from fastify")).toBe(expected("from fastify"));
     expect(await replyText(createConnectTransport({ baseUrl, httpVersion: "2" }), "over connect")).toBe(expected("over connect"));
+    expect(await replyText(createGrpcWebTransport({ baseUrl, httpVersion: "2" }), "over grpc-web")).toBe(expected("over grpc-web"));
+  });
+
+  it.each([
+    ["connect", "Connect"],
+    ["grpc-web", "gRPC-Web"],
+  ])("should tell tokenwire ask -p %s, sent over HTTP/1.1, that the server speaks HTTP/2 only", async (protocol, name) => {
+    expect(await runTokenwireCli(["ask", "-p", protocol, "hi"], { url: baseUrl })).toEqual({ code: 1, stdout: "", stderr: mismatch.http1(baseUrl, name) });
   });
 });
 
