@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readmeConsole, runAsShown, shownPattern } from "../fixtures/readme-console.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 import { projectNode, repoRoot } from "../fixtures/tokenwire-process.ts";
 
@@ -49,6 +50,12 @@ describe("npm start with a setting it cannot run with", () => {
   ] as const)("should stop with one line and exit 1 for %s", async ([, env, line]) => {
     const failure = await startFailing(env);
     expect(failure).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });
+  });
+
+  it.each(readmeConsole("Configuration"))("should print what the README shows for $command", async ({ command, shown }) => {
+    const run = await runAsShown(command, {});
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(shownPattern(shown));
   });
 
   it("should name the port in use and how to choose another", async () => {
