@@ -7,6 +7,7 @@ export type Code =
   | "deadline_exceeded"
   | "invalid_argument"
   | "not_found"
+  | "out_of_range"
   | "resource_exhausted"
   | "unauthenticated"
   | "unavailable"
@@ -18,6 +19,7 @@ export const codes: readonly Code[] = [
   "deadline_exceeded",
   "invalid_argument",
   "not_found",
+  "out_of_range",
   "resource_exhausted",
   "unauthenticated",
   "unavailable",

@@ -17,6 +17,13 @@ export const errors = {
   tooManyStreams: (limit: number) => error("resource_exhausted", `the server is at its limit of ${limit} streams`),
   refusedByAuthenticate: (cause: unknown) => error("unauthenticated", "the call was not authenticated", cause),
   shuttingDown: () => error("unavailable", "the server is shutting down"),
+  streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
+  streamExists: () => error("internal", "a stream with this id already exists"),
+  sequenceBeyondEnd: (after: number, last: number) => error("out_of_range", `the stream has no sequence ${after} (its last so far is ${last})`),
+  stopped: () => error("canceled", "the stream was stopped"),
+  abandoned: () => error("canceled", "no reader came back within the grace period"),
+  producerGone: () => error("unavailable", "the server that was generating this stream stopped before it ended"),
+  logUnavailable: (cause: unknown) => error("unavailable", "the stream log is unavailable", cause),
   noFinishReason: () => error("unavailable", "the model's stream ended without a finish reason"),
   notTokens: (what: string) =>
     error("internal", `the runnable's output is not text or a message (it gave ${what}) so it cannot be streamed`),

@@ -18,6 +18,8 @@ export interface GenerationRequest {
   temperature?: number;
   /** 1 to the limit; unset for the model's default. */
   maxTokens?: number;
+  /** Sequences at which the model stops generating; unset for none. */
+  stop?: string[];
   /** Values for a prompt template's other variables. */
   variables?: Record<string, string>;
   /** A prompt template the server offers, by name; empty or unset for the default. */

@@ -14,6 +14,8 @@ export interface OpenStreamOptions {
   schedule?: (start: () => void) => void;
   /** Called once the stream has ended, however it ended. */
   onEnd?: (summary: StreamSummary) => void;
+  /** The sequence of the first event; default 0. */
+  firstSeq?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export function openStream<E extends StreamedEvent>(source: EventSource<E>, opti
       const control = createStreamControl(options);
       const sink = createIteratorSink<E>({ highWaterMark: options.highWaterMark, onReturn: () => control.abort() });
       // Ended by the control's signal even if the reader never resumes, so onEnd always runs.
-      const start = (): void => void runStream(sink, source, control).then(options.onEnd);
+      const start = (): void => void runStream(sink, source, { control, firstSeq: options.firstSeq }).then(options.onEnd);
       if (options.schedule) options.schedule(start);
       else start();
       return sink[Symbol.asyncIterator]();

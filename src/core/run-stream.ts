@@ -28,6 +28,14 @@ export interface StreamSummary {
 /** Where a stream's events come from: called once with the stream's signal; may first admit the call. */
 export type EventSource<E> = (signal: AbortSignal) => AsyncIterable<E> | Promise<AsyncIterable<E>>;
 
+/** How {@link runStream} runs one stream. */
+export interface RunStreamOptions {
+  /** The stream's one signal and why it stopped. */
+  control: StreamControl;
+  /** The sequence of the first event; default 0. A resumed read starts after what its reader has. */
+  firstSeq?: number;
+}
+
 /**
  * The life of one stream, in one place: runs the source under the stream's
  * control, numbers its events (`seq` strictly increasing from 0), writes them
@@ -35,10 +43,10 @@ export type EventSource<E> = (signal: AbortSignal) => AsyncIterable<E> | Promise
  * outcome, which a stop (cancel, deadline, shutdown) decides over anything the
  * source threw. Never throws.
  */
-export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, control: StreamControl): Promise<StreamSummary> {
+export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, { control, firstSeq = 0 }: RunStreamOptions): Promise<StreamSummary> {
   const started = performance.now();
   const summary: StreamSummary = { runId: undefined, tokens: 0, timeToFirstTokenMs: undefined, durationMs: 0, usage: undefined, error: undefined };
-  let seq = 0;
+  let seq = firstSeq;
   try {
     for await (const event of await source(control.signal)) {
       event.seq = seq++;

@@ -1,5 +1,8 @@
-/** Why a model stopped generating, as the upstream reported it. */
-export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls";
+/**
+ * Why a stream finished: as the upstream reported it, `stopped` when a stop
+ * request ended it, `other` for an upstream reason tokenwire does not know.
+ */
+export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" | "stopped" | "other";
 
 /** Token counts for one stream, summed over every model call of the run. */
 export interface Usage {
@@ -29,7 +32,7 @@ export type TokenPart =
   /** What a tool returned to a graph. */
   | { type: "tool_result"; toolCallId: string; name: string; content: string; isError: boolean; origin?: Origin }
   /** The end of a well-finished stream: the last model's finish reason and the usage of them all. */
-  | { type: "finished"; finishReason: FinishReason; usage: Usage | undefined };
+  | { type: "finished"; finishReason: FinishReason; usage: Usage | undefined; upstreamFinishReason?: string };
 
 /** The parts whose `text` grows while a reader is behind. */
 export type DeltaPart = Extract<TokenPart, { type: "delta" | "reasoning" | "tool_call_delta" }>;
@@ -38,7 +41,7 @@ export type DeltaPart = Extract<TokenPart, { type: "delta" | "reasoning" | "tool
  * One event of a token stream. `seq` strictly increases within a stream: 0 for
  * started, one more for each part, and a merged delta carries its last part's.
  */
-export type TokenEvent = { type: "started"; seq: number; runId: string; model: string } | (TokenPart & { seq: number });
+export type TokenEvent = { type: "started"; seq: number; runId: string; model: string; streamId?: string } | (TokenPart & { seq: number });
 
 /** One LangChain run event (streamEvents v2), reduced to what crosses a wire. */
 export interface RunEvent {

@@ -39,7 +39,8 @@ export interface ProduceTokensOptions<I> extends StopOptions {
  * transport) and resolves with a summary once the sink is closed. Never throws.
  */
 export function produceTokens<I>(sink: TokenSink<TokenEvent>, options: ProduceTokensOptions<I>): Promise<StreamSummary> {
-  return runStream(sink, tokenSourceOf(options.runnable, options.input, options), createStreamControl({ signals: [options.signal], timeoutMs: options.timeoutMs }));
+  const control = createStreamControl({ signals: [options.signal], timeoutMs: options.timeoutMs });
+  return runStream(sink, tokenSourceOf(options.runnable, options.input, options), { control });
 }
 
 /** @internal The event source of one runnable's run, for a stream to drive. */

@@ -1,49 +1,23 @@
 import { collectAnswer, type Answer } from "./answer.ts";
 import { errors } from "./errors.ts";
-import { validateRequest, type GenerationRequest, type RequestLimits } from "./generation-request.ts";
+import { validateRequest, type GenerationRequest } from "./generation-request.ts";
 import { nextTurn } from "./iterator-sink.ts";
+import { copiesOf, logSink } from "./log-sink.ts";
 import { silentLogger, type Logger } from "./logger.ts";
-import type { ModelList, ModelResolver, ResolvedRun } from "./model-resolver.ts";
+import { createMemoryStreamLog } from "./memory-stream-log.ts";
+import type { ModelList, ResolvedRun } from "./model-resolver.ts";
 import { openStream } from "./open-stream.ts";
-import type { StreamSummary } from "./run-stream.ts";
+import { runStream, type EventSource, type StreamedEvent, type StreamSummary } from "./run-stream.ts";
 import { runEventSource } from "./sources/run-event-source.ts";
-import { createStreamControl, type StopOptions } from "./stream-control.ts";
-import { runStream, type EventSource, type StreamedEvent } from "./run-stream.ts";
+import { createStreamControl } from "./stream-control.ts";
+import type { StreamLogWriter } from "./stream-log.ts";
+import type { CallContext, TokenwireOptions } from "./tokenwire-options.ts";
 import { tokenSourceOf } from "./token-stream.ts";
 import type { RunEvent, TokenEvent } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
 
-/** Options shared by every adapter: what to run, the limits, the auth hook, the logger. */
-export interface TokenwireOptions {
-  /** Which runnable serves a request. */
-  resolve: ModelResolver;
-  /** The models `ListModels` reports; default the resolver's own `models`. */
-  models?: ModelList;
-  limits?: RequestLimits & {
-    /** Streams open at once before new ones get `resource_exhausted`; default 1,024. */
-    maxConcurrentStreams?: number;
-    /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
-    highWaterMark?: number;
-  };
-  /**
-   * Called with the request headers before a stream starts. Throw a
-   * TokenwireError to refuse with its code; anything else refuses as `unauthenticated`.
-   */
-  authenticate?: (headers: Headers) => void | Promise<void>;
-  logger?: Logger;
-  /** Ends every stream when aborted, with the abort reason if it is a TokenwireError (a server shutting down). */
-  signal?: AbortSignal;
-}
-
-/** Where a stream comes from, for the auth hook and the log line. */
-export interface CallContext extends StopOptions {
-  headers?: Headers;
-  /** The wire protocol, as the adapter names it (`grpc`, `connect`, `grpc-web`, `in-process`). */
-  protocol?: string;
-  /** The RPC or route, as the adapter names it. */
-  method?: string;
-}
+export type { CallContext, ResumableOptions, TokenwireOptions } from "./tokenwire-options.ts";
 
 /** The streaming service every adapter serves: requests in, event streams out. */
 export interface Tokenwire {
@@ -51,14 +25,23 @@ export interface Tokenwire {
   streamTokens(request: GenerationRequest, context?: CallContext): AsyncIterable<TokenEvent>;
   /** Streams into a push-style transport's sink; resolves once the sink is closed. */
   pipeTokens(request: GenerationRequest, sink: TokenSink<TokenEvent>, context?: CallContext): Promise<StreamSummary>;
+  /** A resumable stream's events after `afterSeq`, then live to its end. */
+  resumeStream(streamId: string, afterSeq: number, context?: CallContext): AsyncIterable<TokenEvent>;
+  /** Stops a resumable stream's generation; true when it was still generating. */
+  stopStream(streamId: string, context?: CallContext): Promise<boolean>;
   /** Generates the whole answer; a failure is thrown. */
   generate(request: GenerationRequest, context?: CallContext): Promise<Answer>;
   /** Streams LangChain's run events for the same request. */
   streamRunEvents(request: GenerationRequest, context?: CallContext): AsyncIterable<RunEvent>;
   /** The models this service offers. */
   readonly models: ModelList;
-  /** Streams open now. */
+  /** Streams open now: generations and readers. */
   readonly openStreams: number;
+}
+
+interface Admitted {
+  run: ResolvedRun;
+  caller: string | undefined;
 }
 
 /** Creates the transport-free service that adapters put on a wire. */
@@ -66,44 +49,60 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const logger = options.logger ?? silentLogger;
   const maxStreams = options.limits?.maxConcurrentStreams ?? 1024;
   const models = options.models ?? options.resolve.models ?? { models: [], defaultModel: "", acceptsAnyModel: true };
+  const log = options.streams?.log ?? createMemoryStreamLog();
+  const graceMs = options.streams?.graceMs ?? 30_000;
   const startSoon = createStartQueue();
   let openStreams = 0;
 
-  async function admit(request: GenerationRequest, context: CallContext): Promise<ResolvedRun> {
-    // This stream is already counted in openStreams.
-    if (openStreams > maxStreams) throw errors.tooManyStreams(maxStreams);
+  async function callerOf(context: CallContext): Promise<string | undefined> {
     try {
-      await options.authenticate?.(context.headers ?? new Headers());
+      return (await options.authenticate?.(context.headers ?? new Headers())) ?? undefined;
     } catch (reason) {
       throw reason instanceof TokenwireError ? reason : errors.refusedByAuthenticate(reason);
     }
+  }
+
+  async function admit(request: GenerationRequest, context: CallContext): Promise<Admitted> {
+    // This stream is already counted in openStreams.
+    if (openStreams > maxStreams) throw errors.tooManyStreams(maxStreams);
+    const caller = await callerOf(context);
     validateRequest(request, options.limits);
     try {
-      return await options.resolve(request);
+      return { run: await options.resolve(request), caller };
     } catch (reason) {
       throw TokenwireError.from(reason);
     }
   }
 
-  // A service stream: admitted inside the stream, so a refusal ends it like any failure; counted while open.
-  function serviceStream<E extends StreamedEvent>(request: GenerationRequest, context: CallContext, sourceOf: (run: ResolvedRun) => EventSource<E>) {
-    let model = request.model ?? "";
+  // A stream counted while open and logged when it ends; its source may admit the call first.
+  function tracked<E extends StreamedEvent>(context: CallContext, source: (signal: AbortSignal, note: (model: string) => void) => ReturnType<EventSource<E>>) {
+    let model = "";
     openStreams++;
-    const source: EventSource<E> = async (signal) => {
-      const run = await admit(request, context);
-      model = run.model;
-      return sourceOf(run)(signal);
-    };
     const onEnd = (summary: StreamSummary): void => {
       openStreams--;
-      logEnd(logger, { context, model: () => model, summary });
+      logEnd(logger, { context, model, summary });
     };
-    return { source, onEnd, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
+    const note = (name: string): void => void (model = name);
+    return { source: (signal: AbortSignal) => source(signal, note), onEnd, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
   }
 
-  const tokenSource = (run: ResolvedRun) => tokenSourceOf(run.runnable, run.input, { model: run.model });
-  const open = <E extends StreamedEvent>(stream: ReturnType<typeof serviceStream<E>>): AsyncIterable<E> =>
-    openStream(stream.source, { ...stream, highWaterMark: options.limits?.highWaterMark, schedule: startSoon });
+  const open = <E extends StreamedEvent>(stream: ReturnType<typeof tracked<E>>, firstSeq?: number): AsyncIterable<E> =>
+    openStream(stream.source, { ...stream, firstSeq, highWaterMark: options.limits?.highWaterMark, schedule: startSoon });
+
+  const tokenSource = ({ run }: Admitted) => tokenSourceOf(run.runnable, run.input, { model: run.model });
+  // A plain stream's source: the call admitted, then the runnable's events.
+  const admittedTokens = (request: GenerationRequest, context: CallContext) => async (signal: AbortSignal, note: (model: string) => void) => {
+    const admitted = await admit(request, context);
+    note(admitted.run.model);
+    return tokenSource(admitted)(signal);
+  };
+
+  // A resumable stream's generation: it writes into the log, apart from any reader, until it ends or is stopped or abandoned.
+  function generate({ admitted, streamId, writer, context }: { admitted: Admitted; streamId: string; writer: StreamLogWriter; context: CallContext }): void {
+    const stream = tracked<TokenEvent>(context, (signal, note) => (note(admitted.run.model), tokenSource(admitted)(signal)));
+    const control = createStreamControl({ signals: [options.signal, writer.stopped, writer.abandoned], timeoutMs: context.timeoutMs });
+    void runStream(logSink(writer, streamId), stream.source, { control }).then(stream.onEnd);
+  }
 
   return {
     get openStreams() {
@@ -111,25 +110,44 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     },
     models,
     streamTokens(request, context = {}) {
-      return open(serviceStream(request, context, tokenSource));
+      if (!(context.resumable || options.streams?.always)) return open(tracked(context, admittedTokens(request, context)));
+      // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
+      return open(tracked(context, async (signal, note) => {
+        const admitted = await admit(request, context);
+        note(admitted.run.model);
+        const streamId = crypto.randomUUID();
+        generate({ admitted, streamId, writer: await log.create(streamId, { owner: admitted.caller, graceMs }), context });
+        return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
+      }));
     },
     pipeTokens(request, sink, context = {}) {
-      const stream = serviceStream(request, context, tokenSource);
-      return runStream(sink, stream.source, createStreamControl(stream)).then((summary) => (stream.onEnd(summary), summary));
+      const stream = tracked(context, admittedTokens(request, context));
+      return runStream(sink, stream.source, { control: createStreamControl(stream) }).then((summary) => (stream.onEnd(summary), summary));
+    },
+    resumeStream(streamId, afterSeq, context = {}) {
+      const stream = tracked(context, async (signal) => copiesOf(log.read(streamId, { afterSeq, caller: await callerOf(context), signal })));
+      return open(stream, afterSeq + 1);
+    },
+    async stopStream(streamId, context = {}) {
+      return log.stop(streamId, await callerOf(context));
     },
     generate(request, context = {}) {
       return collectAnswer(this.streamTokens(request, context));
     },
     streamRunEvents(request, context = {}) {
-      return open(serviceStream(request, context, (run) => (signal) => runEventSource({ ...run, runId: crypto.randomUUID(), signal })));
+      return open(tracked<RunEvent>(context, async (signal, note) => {
+        const { run } = await admit(request, context);
+        note(run.model);
+        return runEventSource({ ...run, runId: crypto.randomUUID(), signal });
+      }));
     },
   };
 }
 
 // One log line per stream, with the same fields whether it was refused, failed or finished.
-function logEnd(logger: Logger, { context, model, summary }: { context: CallContext; model: () => string; summary: StreamSummary }): void {
+function logEnd(logger: Logger, { context, model, summary }: { context: CallContext; model: string; summary: StreamSummary }): void {
   const { error, ...fields } = summary;
-  const line = { protocol: context.protocol, method: context.method, model: model(), ...fields, status: error?.code ?? "ok" };
+  const line = { protocol: context.protocol, method: context.method, model, ...fields, status: error?.code ?? "ok" };
   if (!error || error.code === "canceled") logger.info(line, "stream ended");
   else logger.warn({ ...line, message: error.message, cause: describeCause(error.cause) }, "stream failed");
 }

@@ -19,6 +19,16 @@ export declare type StreamTokensRequest = Message<"tokenwire.v1.StreamTokensRequ
    * @generated from field: tokenwire.v1.Generation generation = 1;
    */
   generation?: Generation | undefined;
+
+  /**
+   * Keeps the stream in the server's stream log, so that it can be resumed,
+   * joined and stopped by its id; its sequence numbers are then gap-free.
+   * A resumable stream goes on for a grace period after its last reader
+   * leaves. The server may make every stream resumable.
+   *
+   * @generated from field: bool resumable = 2;
+   */
+  resumable: boolean;
 };
 
 /**
@@ -148,6 +158,13 @@ export declare type Started = Message<"tokenwire.v1.Started"> & {
    * @generated from field: string model = 2;
    */
   model: string;
+
+  /**
+   * The id to resume, join or stop the stream with; empty unless resumable.
+   *
+   * @generated from field: string stream_id = 3;
+   */
+  streamId: string;
 };
 
 /**
@@ -305,6 +322,14 @@ export declare type Finished = Message<"tokenwire.v1.Finished"> & {
    * @generated from field: tokenwire.v1.Usage usage = 2;
    */
   usage?: Usage | undefined;
+
+  /**
+   * The upstream's own finish reason when it is one tokenwire does not know
+   * (FINISH_REASON_OTHER); empty otherwise.
+   *
+   * @generated from field: string upstream_finish_reason = 3;
+   */
+  upstreamFinishReason: string;
 };
 
 /**
@@ -467,6 +492,63 @@ export declare type Model = Message<"tokenwire.v1.Model"> & {
 export declare const ModelSchema: GenMessage<Model>;
 
 /**
+ * @generated from message tokenwire.v1.ResumeStreamRequest
+ */
+export declare type ResumeStreamRequest = Message<"tokenwire.v1.ResumeStreamRequest"> & {
+  /**
+   * @generated from field: string stream_id = 1;
+   */
+  streamId: string;
+
+  /**
+   * The last sequence the client has; the stream goes on after it.
+   *
+   * @generated from field: uint64 after_sequence = 2;
+   */
+  afterSequence: bigint;
+};
+
+/**
+ * Describes the message tokenwire.v1.ResumeStreamRequest.
+ * Use `create(ResumeStreamRequestSchema)` to create a new message.
+ */
+export declare const ResumeStreamRequestSchema: GenMessage<ResumeStreamRequest>;
+
+/**
+ * @generated from message tokenwire.v1.StopStreamRequest
+ */
+export declare type StopStreamRequest = Message<"tokenwire.v1.StopStreamRequest"> & {
+  /**
+   * @generated from field: string stream_id = 1;
+   */
+  streamId: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.StopStreamRequest.
+ * Use `create(StopStreamRequestSchema)` to create a new message.
+ */
+export declare const StopStreamRequestSchema: GenMessage<StopStreamRequest>;
+
+/**
+ * @generated from message tokenwire.v1.StopStreamResponse
+ */
+export declare type StopStreamResponse = Message<"tokenwire.v1.StopStreamResponse"> & {
+  /**
+   * True when this call stopped a generation; false when it had already ended.
+   *
+   * @generated from field: bool stopped = 1;
+   */
+  stopped: boolean;
+};
+
+/**
+ * Describes the message tokenwire.v1.StopStreamResponse.
+ * Use `create(StopStreamResponseSchema)` to create a new message.
+ */
+export declare const StopStreamResponseSchema: GenMessage<StopStreamResponse>;
+
+/**
  * @generated from message tokenwire.v1.StreamRunEventsRequest
  */
 export declare type StreamRunEventsRequest = Message<"tokenwire.v1.StreamRunEventsRequest"> & {
@@ -575,6 +657,20 @@ export enum FinishReason {
    * @generated from enum value: FINISH_REASON_TOOL_CALLS = 4;
    */
   TOOL_CALLS = 4,
+
+  /**
+   * StopStream ended the generation; what came before it stands.
+   *
+   * @generated from enum value: FINISH_REASON_STOPPED = 5;
+   */
+  STOPPED = 5,
+
+  /**
+   * A reason tokenwire does not know: see Finished.upstream_finish_reason.
+   *
+   * @generated from enum value: FINISH_REASON_OTHER = 6;
+   */
+  OTHER = 6,
 }
 
 /**
@@ -594,6 +690,7 @@ export declare const FinishReasonSchema: GenEnum<FinishReason>;
 export declare const TokenService: GenService<{
   /**
    * Streams started, then deltas, then finished with usage.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc tokenwire.v1.TokenService.StreamTokens
    */
@@ -633,6 +730,32 @@ export declare const TokenService: GenService<{
     methodKind: "unary";
     input: typeof ListModelsRequestSchema;
     output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Streams a resumable stream's events after `after_sequence`, then follows
+   * it live to its end: the rest of a stream after a dropped connection, or,
+   * from 0, a second reader joining. Any replica that shares the stream log
+   * answers it. Its events are StreamTokens' own, so that one reader serves both.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc tokenwire.v1.TokenService.ResumeStream
+   */
+  resumeStream: {
+    methodKind: "server_streaming";
+    input: typeof ResumeStreamRequestSchema;
+    output: typeof StreamTokensResponseSchema;
+  },
+  /**
+   * Stops a resumable stream's generation from any replica: the model call
+   * is closed and the stream ends with FINISH_REASON_STOPPED. Idempotent.
+   *
+   * @generated from rpc tokenwire.v1.TokenService.StopStream
+   */
+  stopStream: {
+    methodKind: "unary";
+    input: typeof StopStreamRequestSchema;
+    output: typeof StopStreamResponseSchema;
   },
 }>;
 

@@ -8,6 +8,7 @@ export const connectCodes: Record<TokenwireCode, Code> = {
   deadline_exceeded: Code.DeadlineExceeded,
   invalid_argument: Code.InvalidArgument,
   not_found: Code.NotFound,
+  out_of_range: Code.OutOfRange,
   resource_exhausted: Code.ResourceExhausted,
   unauthenticated: Code.Unauthenticated,
   unavailable: Code.Unavailable,

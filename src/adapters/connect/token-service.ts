@@ -19,6 +19,8 @@ const finishReasons: Record<CoreFinishReason, FinishReason> = {
   length: FinishReason.LENGTH,
   content_filter: FinishReason.CONTENT_FILTER,
   tool_calls: FinishReason.TOOL_CALLS,
+  stopped: FinishReason.STOPPED,
+  other: FinishReason.OTHER,
 };
 
 type StreamTokensResponse = MessageInitShape<typeof StreamTokensResponseSchema>;
@@ -29,25 +31,33 @@ export function tokenServiceImpl(tokenwire: Tokenwire): ServiceImpl<typeof Token
   // own: one generator less per stream to hold, and one resumption less per message.
   return {
     streamTokens(request, context: HandlerContext) {
-      const events = tokenwire.streamTokens(generationFromProto(request.generation), callContextFrom(context));
+      const events = tokenwire.streamTokens(generationFromProto(request.generation), { ...callContextFrom(context), resumable: request.resumable });
       return mapEvents(events, responseFromTokenEvent);
     },
+    resumeStream(request, context: HandlerContext) {
+      const after = request.afterSequence > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(request.afterSequence);
+      return mapEvents(tokenwire.resumeStream(request.streamId, after, callContextFrom(context)), responseFromTokenEvent);
+    },
+    stopStream: (request, context: HandlerContext) => unary(async () => ({ stopped: await tokenwire.stopStream(request.streamId, callContextFrom(context)) })),
     streamRunEvents(request, context: HandlerContext) {
       const events = tokenwire.streamRunEvents(generationFromProto(request.generation), callContextFrom(context));
       return mapEvents(events, responseFromRunEvent);
     },
-    async generate(request, context: HandlerContext) {
-      try {
-        return responseFromAnswer(await tokenwire.generate(generationFromProto(request.generation), callContextFrom(context)));
-      } catch (reason) {
-        throw connectErrorFrom(reason);
-      }
-    },
+    generate: (request, context: HandlerContext) => unary(async () => responseFromAnswer(await tokenwire.generate(generationFromProto(request.generation), callContextFrom(context)))),
     listModels() {
       const { models, defaultModel, acceptsAnyModel } = tokenwire.models;
       return { models: models.map((name) => ({ name })), defaultModel, acceptsAnyModel };
     },
   };
+}
+
+// A unary call's failure as a ConnectError.
+async function unary<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (reason) {
+    throw connectErrorFrom(reason);
+  }
 }
 
 /** @internal Maps each event to a message, and a failure to a ConnectError. */
@@ -63,7 +73,7 @@ function responseFromTokenEvent(event: TokenEvent): StreamTokensResponse {
   const sequence = BigInt(event.seq);
   switch (event.type) {
     case "started":
-      return { sequence, event: { case: "started", value: { runId: event.runId, model: event.model } } };
+      return { sequence, event: { case: "started", value: { runId: event.runId, model: event.model, streamId: event.streamId } } };
     case "delta":
       return withOrigin({ sequence, event: { case: "delta", value: { text: event.text } } }, event.origin);
     case "reasoning":
@@ -78,8 +88,10 @@ function responseFromTokenEvent(event: TokenEvent): StreamTokensResponse {
       const value = { toolCallId: event.toolCallId, name: event.name, content: event.content, isError: event.isError };
       return withOrigin({ sequence, event: { case: "toolResult", value } }, event.origin);
     }
-    case "finished":
-      return { sequence, event: { case: "finished", value: { finishReason: finishReasons[event.finishReason], usage: event.usage } } };
+    case "finished": {
+      const value = { finishReason: finishReasons[event.finishReason], usage: event.usage, upstreamFinishReason: event.upstreamFinishReason };
+      return { sequence, event: { case: "finished", value } };
+    }
   }
 }
 

@@ -3,9 +3,9 @@ import type { Serialized } from "@langchain/core/load/serializable";
 import type { HandleLLMNewTokenCallbackFields } from "@langchain/core/callbacks/base";
 import type { LLMResult } from "@langchain/core/outputs";
 import { errors } from "../errors.ts";
-import type { FinishReason, Origin, TokenPart, Usage } from "../token-event.ts";
+import type { Origin, TokenPart, Usage } from "../token-event.ts";
 import { describe } from "./chunk-source.ts";
-import { addUsage, finishReasonFrom, finishReasonOf, isMessageChunk, partsOf, type MessageChunk } from "./message-parts.ts";
+import { addUsage, finishedPart, isMessageChunk, partsOf, rawFinishReason, type MessageChunk } from "./message-parts.ts";
 import { createPartChannel } from "./part-channel.ts";
 import { createToolCallAssembler } from "./tool-call-assembler.ts";
 import { startedEvent, type SourceEvent, type SourceRun } from "./token-source.ts";
@@ -43,7 +43,7 @@ export async function* callbackSource<I>(run: SourceRun<I>): AsyncGenerator<Sour
   if (run.signal.aborted) return;
   if (handler.modelParts === 0 && !outputText) yield* partsOfOutput(lastOutput);
   if (handler.cutRuns > 0) throw errors.noFinishReason();
-  yield { type: "finished", finishReason: handler.finishReason ?? "stop", usage: handler.usage };
+  yield finishedPart(handler.finishReason, handler.usage);
 }
 
 // The output of a runnable in which no model streamed: a message (a lambda returning `model.invoke(…)`) or nothing readable.
@@ -64,7 +64,7 @@ class PartsHandler extends BaseCallbackHandler {
   readonly lc_prefer_streaming = true;
   modelParts = 0;
   cutRuns = 0;
-  finishReason: FinishReason | undefined;
+  finishReason: string | undefined;
   usage: Usage | undefined;
   readonly #models = new Map<string, ModelRun>();
   readonly #tools = new Map<string, { origin: Origin; name: string; toolCallId: string }>();
@@ -98,7 +98,8 @@ class PartsHandler extends BaseCallbackHandler {
     const message = generation?.message;
     if (!isMessageChunk(message)) return;
     // A streamed call keeps the finish reason in the generation's info; a whole message, in its metadata.
-    const finishReason = finishReasonFrom(generation?.generationInfo?.finish_reason) ?? finishReasonOf(message);
+    const info = generation?.generationInfo?.finish_reason;
+    const finishReason = typeof info === "string" ? info : rawFinishReason(message);
     this.finishReason = finishReason ?? this.finishReason;
     this.usage = addUsage(this.usage, message);
     if (model.tokens > 0 && finishReason === undefined) this.cutRuns++;

@@ -1,6 +1,6 @@
 import { errors } from "../errors.ts";
-import type { FinishReason, Usage } from "../token-event.ts";
-import { addUsage, finishReasonOf, isMessageChunk, partsOf, type MessageChunk } from "./message-parts.ts";
+import type { Usage } from "../token-event.ts";
+import { addUsage, finishedPart, isMessageChunk, partsOf, rawFinishReason, type MessageChunk } from "./message-parts.ts";
 import { createToolCallAssembler } from "./tool-call-assembler.ts";
 import { startedEvent, type SourceEvent, type SourceRun } from "./token-source.ts";
 
@@ -12,7 +12,7 @@ import { startedEvent, type SourceEvent, type SourceRun } from "./token-source.t
 export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceEvent> {
   yield startedEvent(run);
   const toolCalls = createToolCallAssembler();
-  let finishReason: FinishReason | undefined;
+  let finishReason: string | undefined;
   let usage: Usage | undefined;
   let sawMessages = false;
   for await (const chunk of await run.runnable.stream(run.input, { signal: run.signal, runId: run.runId })) {
@@ -22,7 +22,7 @@ export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceE
     }
     if (!isMessageChunk(chunk)) throw errors.notTokens(describe(chunk));
     sawMessages = true;
-    finishReason = finishReasonOf(chunk) ?? finishReason;
+    finishReason = rawFinishReason(chunk) ?? finishReason;
     usage = addUsage(usage, chunk);
     if (isPlainText(chunk)) {
       // Most tokens: one text delta, with no parts array to build.
@@ -38,7 +38,7 @@ export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceE
   if (run.signal.aborted) return;
   if (sawMessages && finishReason === undefined) throw errors.noFinishReason();
   yield* toolCalls.finish(undefined);
-  yield { type: "finished", finishReason: finishReason ?? "stop", usage };
+  yield finishedPart(finishReason, usage);
 }
 
 function isPlainText(chunk: MessageChunk): chunk is MessageChunk & { content: string } {

@@ -23,14 +23,20 @@ export function isMessageChunk(chunk: unknown): chunk is MessageChunk {
   return typeof chunk === "object" && chunk !== null && "content" in chunk && "response_metadata" in chunk;
 }
 
-/** The finish reason a chunk carries, if any. @internal */
-export function finishReasonOf(chunk: MessageChunk): FinishReason | undefined {
-  return finishReasonFrom(chunk.response_metadata?.finish_reason);
+/** The upstream's own finish reason that a chunk carries, if any. @internal */
+export function rawFinishReason(chunk: MessageChunk): string | undefined {
+  const reason = chunk.response_metadata?.finish_reason;
+  return typeof reason === "string" ? reason : undefined;
 }
 
-/** Reads an upstream's finish reason; one it does not know reads as `stop`. @internal */
-export function finishReasonFrom(reason: unknown): FinishReason | undefined {
-  return typeof reason === "string" ? (finishReasons[reason] ?? "stop") : undefined;
+/**
+ * The finished part for the last model's finish reason: a reason tokenwire
+ * does not know is `other`, with the upstream's word beside it, never `stop`.
+ * @internal
+ */
+export function finishedPart(raw: string | undefined, usage: Usage | undefined): TokenPart {
+  const finishReason = raw === undefined ? "stop" : (finishReasons[raw] ?? "other");
+  return finishReason === "other" ? { type: "finished", finishReason, usage, upstreamFinishReason: raw } : { type: "finished", finishReason, usage };
 }
 
 /** Adds a chunk's usage to a running sum. @internal */

@@ -69,7 +69,7 @@ describe.each(["v1", "v1alpha"] as const)("reflectionRoutes() %s", (version) => 
     const file = answer!.file_descriptor_response!.file_descriptor_proto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
     // A FileDescriptorSet lists imports before the files that import them.
     const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: file.reverse() }));
-    expect(registry.getService("tokenwire.v1.TokenService")?.methods.map((m) => m.name)).toEqual(["StreamTokens", "StreamRunEvents", "Generate", "ListModels"]);
+    expect(registry.getService("tokenwire.v1.TokenService")?.methods.map((m) => m.name)).toEqual(["StreamTokens", "StreamRunEvents", "Generate", "ListModels", "ResumeStream", "StopStream"]);
     expect(registry.getMessage("tokenwire.v1.Generation")).toBeDefined();
   });
 

@@ -1,0 +1,32 @@
+import type { StreamLogWriter } from "./stream-log.ts";
+import type { TokenEvent } from "./token-event.ts";
+import type { TokenSink } from "./token-sink.ts";
+
+/**
+ * The sink a resumable stream's producer writes into: the log's writer, with
+ * the stream's id on its started event, and a stop turned into the stream's
+ * last event (`finished`, `stopped`) so that what came before it stands.
+ * @internal
+ */
+export function logSink(writer: StreamLogWriter, streamId: string): TokenSink<TokenEvent> {
+  let lastSeq = -1;
+  return {
+    write(event) {
+      if (event.type === "started") event.streamId = streamId;
+      lastSeq = event.seq;
+      return writer.write(event);
+    },
+    close(error) {
+      if (error && writer.stopped.aborted) {
+        void writer.write({ type: "finished", seq: lastSeq + 1, finishReason: "stopped", usage: undefined });
+        return writer.close();
+      }
+      writer.close(error);
+    },
+  };
+}
+
+/** A log's events as copies, which a reader's sink may merge without touching the log. @internal */
+export async function* copiesOf(events: AsyncIterable<TokenEvent>): AsyncGenerator<TokenEvent> {
+  for await (const event of events) yield { ...event };
+}

@@ -1,0 +1,123 @@
+import { errors } from "./errors.ts";
+import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "./stream-log.ts";
+import type { TokenEvent } from "./token-event.ts";
+import type { TokenwireError } from "./tokenwire-error.ts";
+
+/** Options of {@link createMemoryStreamLog}. */
+export interface MemoryStreamLogOptions {
+  /** Milliseconds a stream stays readable after it ended; default 10 minutes. */
+  retentionMs?: number;
+}
+
+interface LoggedStream {
+  owner: string | undefined;
+  events: TokenEvent[];
+  ended: boolean;
+  failure: TokenwireError | undefined;
+  readers: number;
+  wake: Set<() => void>;
+  stop: AbortController;
+  abandon: AbortController;
+  graceMs: number;
+  graceTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * A {@link StreamLog} in this process's memory: nothing to install, and what
+ * `npm start` uses unless a shared log is configured. Each stream costs its
+ * events until its retention ends.
+ */
+export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): StreamLog {
+  const retentionMs = options.retentionMs ?? 10 * 60_000;
+  const streams = new Map<string, LoggedStream>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+
+  const later = (ms: number, run: () => void) => {
+    const timer = setTimeout(() => (timers.delete(timer), run()), ms);
+    timer.unref?.();
+    timers.add(timer);
+    return timer;
+  };
+  const waitForReaders = (stream: LoggedStream): void => {
+    if (stream.ended || stream.readers > 0 || stream.graceTimer) return;
+    stream.graceTimer = later(stream.graceMs, () => stream.abandon.abort(errors.abandoned()));
+  };
+  const end = (streamId: string, stream: LoggedStream, failure?: TokenwireError): void => {
+    stream.ended = true;
+    stream.failure = failure;
+    clearTimeout(stream.graceTimer);
+    for (const wake of stream.wake) wake();
+    later(retentionMs, () => streams.delete(streamId));
+  };
+  const find = (streamId: string, caller: string | undefined): LoggedStream => {
+    const stream = streams.get(streamId);
+    // Another caller's stream reads as unknown: its existence is not theirs to learn.
+    if (!stream || (stream.owner !== undefined && stream.owner !== caller)) throw errors.streamNotFound();
+    return stream;
+  };
+
+  return {
+    async create(streamId: string, { owner, graceMs }: CreateStreamOptions): Promise<StreamLogWriter> {
+      if (streams.has(streamId)) throw errors.streamExists();
+      const stream: LoggedStream = {
+        ...{ owner, events: [], ended: false, failure: undefined, readers: 0, wake: new Set<() => void>() },
+        ...{ stop: new AbortController(), abandon: new AbortController(), graceMs, graceTimer: undefined },
+      };
+      streams.set(streamId, stream);
+      waitForReaders(stream);
+      return {
+        stopped: stream.stop.signal,
+        abandoned: stream.abandon.signal,
+        write(event) {
+          if (stream.ended) return;
+          stream.events.push(event);
+          for (const wake of stream.wake) wake();
+        },
+        close: (error) => void (stream.ended || end(streamId, stream, error)),
+      };
+    },
+    read(streamId: string, { afterSeq, caller, signal }: ReadStreamOptions): AsyncIterable<TokenEvent> {
+      const stream = find(streamId, caller);
+      if (afterSeq >= stream.events.length) throw errors.sequenceBeyondEnd(afterSeq, stream.events.length - 1);
+      return follow(stream, { afterSeq, signal, left: () => waitForReaders(stream) });
+    },
+    async stop(streamId: string, caller?: string): Promise<boolean> {
+      const stream = find(streamId, caller);
+      if (stream.ended) return false;
+      stream.stop.abort(errors.stopped());
+      return true;
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      streams.clear();
+    },
+  };
+}
+
+// Yields the stream's events after `afterSeq` as they come; counts as a reader while it runs.
+async function* follow(stream: LoggedStream, { afterSeq, signal, left }: { afterSeq: number; signal?: AbortSignal; left: () => void }): AsyncGenerator<TokenEvent> {
+  stream.readers++;
+  clearTimeout(stream.graceTimer);
+  stream.graceTimer = undefined;
+  let wake: (() => void) | undefined;
+  const onAbort = (): void => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    for (let next = afterSeq + 1; !signal?.aborted; ) {
+      while (next < stream.events.length) yield stream.events[next++]!;
+      if (stream.ended) {
+        if (stream.failure) throw stream.failure;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        stream.wake.add(resolve);
+      });
+      stream.wake.delete(wake!);
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    stream.readers--;
+    left();
+  }
+}
