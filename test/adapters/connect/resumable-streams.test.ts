@@ -40,7 +40,8 @@ describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and Stop
     expect(streamId).not.toBe("");
     const last = first.at(-1)!.sequence;
     const rest = await readAll((signal) => client().resumeStream({ streamId, afterSequence: last }, { signal }));
-    expect(rest[0]!.sequence).toBe(last + 1n);
+    // A reader that falls behind gets deltas merged, each with its last part's sequence: the first is past `last`.
+    expect(rest[0]!.sequence).toBeGreaterThan(last);
     expect(textOf([...first, ...rest])).toBe(everyText);
     const sequences = [...first, ...rest].map((r) => r.sequence);
     expect(new Set(sequences).size).toBe(sequences.length);
