@@ -10,7 +10,9 @@ import { TokenwireError } from "./tokenwire-error.ts";
  * @internal
  */
 export function errorFromUpstream(reason: unknown): TokenwireError {
-  if (reason instanceof TokenwireError) return reason;
+  // A check of tokenwire's own inside the model client (the event-stream check) arrives wrapped by that client.
+  const own = causeChain(reason).find((link) => link instanceof TokenwireError);
+  if (own) return own as TokenwireError;
   // "maps upstream 400 to invalid_argument", "… 401 to unauthenticated", "… 429 to resource_exhausted", "… 500 to unavailable"
   const status = httpStatusOf(reason);
   if (status !== undefined) return errors.upstreamStatus(status, reason);

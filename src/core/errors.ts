@@ -12,8 +12,8 @@ export const errors = {
   deadlineExceeded: () => error("deadline_exceeded", "the deadline passed before the model finished"),
   invalidRequest: (problem: string) => error("invalid_argument", problem),
   modelNotOffered: (model: string, offered: readonly string[]) =>
-    error("not_found", `model "${model}" is not offered here (choose ${offered.join(" or ")})`),
-  templateNotOffered: (template: string) => error("not_found", `prompt template "${template}" is not offered here`),
+    error("not_found", `model "${clip(model)}" is not offered here (choose ${clip(offered.slice(0, 8).join(" or "))})`),
+  templateNotOffered: (template: string) => error("not_found", `prompt template "${clip(template)}" is not offered here`),
   tooManyStreams: (limit: number) => error("resource_exhausted", `the server is at its limit of ${limit} streams`),
   refusedByAuthenticate: (cause: unknown) => error("unauthenticated", "the call was not authenticated", cause),
   shuttingDown: () => error("unavailable", "the server is shutting down"),
@@ -31,9 +31,18 @@ export const errors = {
     const [code, words] = upstreamStatusWords(status);
     return error(code, `${words} (upstream HTTP ${status})`, cause);
   },
+  upstreamNotStream: (contentType: string) =>
+    error("unavailable", `the model server answered with ${contentType.includes("html") ? "an HTML page" : contentType || "no content type"} and not an event stream`),
+  upstreamNoChunks: () => error("unavailable", "the model server's reply held no chunk of a stream"),
+  upstreamIdle: (ms: number) => error("unavailable", `the model sent nothing for ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`),
   upstreamConnection: (cause: unknown) => error("unavailable", "the connection to the model failed", cause),
   upstreamFailed: (cause: unknown) => error("internal", "internal error", cause),
 } as const;
+
+// What a caller sent comes back in a message only as a bounded prefix.
+function clip(text: string, max = 48): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
 
 function upstreamStatusWords(status: number): [TokenwireError["code"], string] {
   if (status === 400 || status === 413 || status === 422) return ["invalid_argument", "the model rejected the request"];

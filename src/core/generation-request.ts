@@ -26,6 +26,8 @@ export interface GenerationRequest {
   template?: string;
 }
 
+const maxNameChars = 128;
+
 /** Bounds on a request's size, checked before any model is called. */
 export interface RequestLimits {
   /** Characters of prompt, messages and variables together; default 100,000. */
@@ -56,6 +58,10 @@ function findProblem(request: GenerationRequest, limits: RequestLimits): string 
     return `max_tokens must be an integer from 1 to ${maxTokensLimit}`;
   }
   if (inputChars(request) > maxInputChars) return `the input is longer than ${maxInputChars} characters`;
+  // Names travel back in errors and log lines: a bound keeps both small.
+  if ((request.model?.length ?? 0) > maxNameChars) return `the model name is longer than ${maxNameChars} characters`;
+  if ((request.template?.length ?? 0) > maxNameChars) return `the template name is longer than ${maxNameChars} characters`;
+  if (Object.keys(variables).some((name) => name.length > maxNameChars)) return `a variable name is longer than ${maxNameChars} characters`;
   if (Object.keys(variables).some((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) return "variable names must be identifiers";
   return undefined;
 }

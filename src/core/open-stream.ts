@@ -16,6 +16,8 @@ export interface OpenStreamOptions {
   onEnd?: (summary: StreamSummary) => void;
   /** The sequence of the first event; default 0. */
   firstSeq?: number;
+  /** Milliseconds the source may stay silent before the stream ends `unavailable`; unset for no bound. */
+  idleMs?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export function openStream<E extends StreamedEvent>(source: EventSource<E>, opti
       const control = createStreamControl(options);
       const sink = createIteratorSink<E>({ highWaterMark: options.highWaterMark, onReturn: () => control.abort() });
       // Ended by the control's signal even if the reader never resumes, so onEnd always runs.
-      const start = (): void => void runStream(sink, source, { control, firstSeq: options.firstSeq }).then(options.onEnd);
+      const start = (): void => void runStream(sink, source, { control, firstSeq: options.firstSeq, idleMs: options.idleMs }).then(options.onEnd);
       if (options.schedule) options.schedule(start);
       else start();
       return sink[Symbol.asyncIterator]();

@@ -1,4 +1,5 @@
 import { errorFromUpstream } from "./error-from-upstream.ts";
+import { watchIdle } from "./idle-watch.ts";
 import type { StreamControl } from "./stream-control.ts";
 import type { Usage } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
@@ -34,6 +35,8 @@ export interface RunStreamOptions {
   control: StreamControl;
   /** The sequence of the first event; default 0. A resumed read starts after what its reader has. */
   firstSeq?: number;
+  /** Milliseconds the source may stay silent, while the sink is not holding it back, before the stream ends `unavailable`. */
+  idleMs?: number;
 }
 
 /**
@@ -43,12 +46,15 @@ export interface RunStreamOptions {
  * outcome, which a stop (cancel, deadline, shutdown) decides over anything the
  * source threw. Never throws.
  */
-export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, { control, firstSeq = 0 }: RunStreamOptions): Promise<StreamSummary> {
+export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, options: RunStreamOptions): Promise<StreamSummary> {
+  const { control, firstSeq = 0 } = options;
   const started = performance.now();
   const summary: StreamSummary = { runId: undefined, tokens: 0, timeToFirstTokenMs: undefined, durationMs: 0, usage: undefined, error: undefined };
+  const idle = options.idleMs === undefined ? undefined : watchIdle(control, options.idleMs);
   let seq = firstSeq;
   try {
     for await (const event of await source(control.signal)) {
+      idle?.heard();
       event.seq = seq++;
       if (event.text) {
         summary.timeToFirstTokenMs ??= performance.now() - started;
@@ -56,7 +62,7 @@ export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, sou
       } else if (event.type === "started") summary.runId = event.runId;
       else if (event.type === "finished") summary.usage = event.usage;
       const wait = sink.write(event);
-      if (wait) await wait;
+      if (wait) await idle?.during(wait) ?? wait;
     }
     // LangChain's chat models end quietly when their signal aborts: ask the control, not the source.
     const stopped = control.stopReason();
@@ -66,6 +72,7 @@ export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, sou
     summary.error = control.stopReason() ?? errorFromUpstream(reason);
     sink.close(summary.error);
   } finally {
+    idle?.dispose();
     control.dispose();
   }
   summary.durationMs = performance.now() - started;

@@ -15,6 +15,8 @@ export interface TokenwireOptions {
     maxConcurrentStreams?: number;
     /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
     highWaterMark?: number;
+    /** Milliseconds a model may send nothing, when no reader holds it back, before its stream ends `unavailable`; default 300,000. */
+    upstreamIdleMs?: number;
   };
   /**
    * Called with the request headers before a stream starts; may return the

@@ -44,6 +44,12 @@ interface Admitted {
   caller: string | undefined;
 }
 
+/** What the log line and the stream limit know of one stream. */
+interface StreamRecord {
+  model: string;
+  holdsSlot: boolean;
+}
+
 /** Creates the transport-free service that adapters put on a wire. */
 export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const logger = options.logger ?? silentLogger;
@@ -52,6 +58,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const log = options.streams?.log ?? createMemoryStreamLog();
   const graceMs = options.streams?.graceMs ?? 30_000;
   const startSoon = createStartQueue();
+  const idleMs = options.limits?.upstreamIdleMs ?? 300_000;
   let openStreams = 0;
 
   async function callerOf(context: CallContext): Promise<string | undefined> {
@@ -62,46 +69,59 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     }
   }
 
-  async function admit(request: GenerationRequest, context: CallContext): Promise<Admitted> {
-    // This stream is already counted in openStreams.
-    if (openStreams > maxStreams) throw errors.tooManyStreams(maxStreams);
+  // Streams hold a slot from admission to their end. Admission runs in arrival order (the start queue), so under
+  // a burst past the limit the latest arrivals are the ones refused.
+  let running = 0;
+  const takeSlot = (record: StreamRecord, check: boolean): void => {
+    if (check && running >= maxStreams) throw errors.tooManyStreams(maxStreams);
+    running++;
+    record.holdsSlot = true;
+  };
+
+  async function admit(request: GenerationRequest, context: CallContext, record: StreamRecord): Promise<Admitted> {
+    takeSlot(record, true);
     const caller = await callerOf(context);
     validateRequest(request, options.limits);
     try {
-      return { run: await options.resolve(request), caller };
+      const run = await options.resolve(request);
+      record.model = run.model;
+      return { run, caller };
     } catch (reason) {
       throw TokenwireError.from(reason);
     }
   }
 
   // A stream counted while open and logged when it ends; its source may admit the call first.
-  function tracked<E extends StreamedEvent>(context: CallContext, source: (signal: AbortSignal, note: (model: string) => void) => ReturnType<EventSource<E>>) {
-    let model = "";
+  function tracked<E extends StreamedEvent>(context: CallContext, source: (signal: AbortSignal, record: StreamRecord) => ReturnType<EventSource<E>>) {
+    const record: StreamRecord = { model: "", holdsSlot: false };
     openStreams++;
     const onEnd = (summary: StreamSummary): void => {
       openStreams--;
-      logEnd(logger, { context, model, summary });
+      if (record.holdsSlot) running--;
+      logEnd(logger, { context, model: record.model, summary });
     };
-    const note = (name: string): void => void (model = name);
-    return { source: (signal: AbortSignal) => source(signal, note), onEnd, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
+    return { source: (signal: AbortSignal) => source(signal, record), onEnd, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
   }
 
-  const open = <E extends StreamedEvent>(stream: ReturnType<typeof tracked<E>>, firstSeq?: number): AsyncIterable<E> =>
-    openStream(stream.source, { ...stream, firstSeq, highWaterMark: options.limits?.highWaterMark, schedule: startSoon });
+  // A generation's stream is bounded in silence; a reader of the log is as silent as what it follows.
+  const open = <E extends StreamedEvent>(stream: ReturnType<typeof tracked<E>>, reading?: { firstSeq: number }): AsyncIterable<E> =>
+    openStream(stream.source, { ...stream, ...reading, idleMs: reading ? undefined : idleMs, highWaterMark: options.limits?.highWaterMark, schedule: startSoon });
 
   const tokenSource = ({ run }: Admitted) => tokenSourceOf(run.runnable, run.input, { model: run.model });
   // A plain stream's source: the call admitted, then the runnable's events.
-  const admittedTokens = (request: GenerationRequest, context: CallContext) => async (signal: AbortSignal, note: (model: string) => void) => {
-    const admitted = await admit(request, context);
-    note(admitted.run.model);
-    return tokenSource(admitted)(signal);
-  };
+  const admittedTokens = (request: GenerationRequest, context: CallContext) => async (signal: AbortSignal, record: StreamRecord) =>
+    tokenSource(await admit(request, context, record))(signal);
 
-  // A resumable stream's generation: it writes into the log, apart from any reader, until it ends or is stopped or abandoned.
+  // A resumable stream's generation: it writes into the log, apart from any reader, until it ends or is stopped or
+  // abandoned. It was admitted with its first reader, and holds a slot of its own.
   function generate({ admitted, streamId, writer, context }: { admitted: Admitted; streamId: string; writer: StreamLogWriter; context: CallContext }): void {
-    const stream = tracked<TokenEvent>(context, (signal, note) => (note(admitted.run.model), tokenSource(admitted)(signal)));
+    const stream = tracked<TokenEvent>(context, (signal, record) => {
+      takeSlot(record, false);
+      record.model = admitted.run.model;
+      return tokenSource(admitted)(signal);
+    });
     const control = createStreamControl({ signals: [options.signal, writer.stopped, writer.abandoned], timeoutMs: context.timeoutMs });
-    void runStream(logSink(writer, streamId), stream.source, { control }).then(stream.onEnd);
+    void runStream(logSink(writer, streamId), stream.source, { control, idleMs }).then(stream.onEnd);
   }
 
   return {
@@ -112,21 +132,24 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     streamTokens(request, context = {}) {
       if (!(context.resumable || options.streams?.always)) return open(tracked(context, admittedTokens(request, context)));
       // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
-      return open(tracked(context, async (signal, note) => {
-        const admitted = await admit(request, context);
-        note(admitted.run.model);
+      const firstReader = tracked(context, async (signal, record) => {
+        const admitted = await admit(request, context, record);
         const streamId = crypto.randomUUID();
         generate({ admitted, streamId, writer: await log.create(streamId, { owner: admitted.caller, graceMs }), context });
         return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
-      }));
+      });
+      return open(firstReader, { firstSeq: 0 });
     },
     pipeTokens(request, sink, context = {}) {
       const stream = tracked(context, admittedTokens(request, context));
-      return runStream(sink, stream.source, { control: createStreamControl(stream) }).then((summary) => (stream.onEnd(summary), summary));
+      return runStream(sink, stream.source, { control: createStreamControl(stream), idleMs }).then((summary) => (stream.onEnd(summary), summary));
     },
     resumeStream(streamId, afterSeq, context = {}) {
-      const stream = tracked(context, async (signal) => copiesOf(log.read(streamId, { afterSeq, caller: await callerOf(context), signal })));
-      return open(stream, afterSeq + 1);
+      const stream = tracked(context, async (signal, record) => {
+        takeSlot(record, true);
+        return copiesOf(log.read(streamId, { afterSeq, caller: await callerOf(context), signal }));
+      });
+      return open(stream, { firstSeq: afterSeq + 1 });
     },
     async stopStream(streamId, context = {}) {
       return log.stop(streamId, await callerOf(context));
@@ -135,9 +158,8 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
       return collectAnswer(this.streamTokens(request, context));
     },
     streamRunEvents(request, context = {}) {
-      return open(tracked<RunEvent>(context, async (signal, note) => {
-        const { run } = await admit(request, context);
-        note(run.model);
+      return open(tracked<RunEvent>(context, async (signal, record) => {
+        const { run } = await admit(request, context, record);
         return runEventSource({ ...run, runId: crypto.randomUUID(), signal });
       }));
     },

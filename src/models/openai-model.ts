@@ -1,4 +1,5 @@
 import { ChatOpenAI } from "@langchain/openai";
+import { errors } from "../core/errors.ts";
 import type { ModelSettings } from "./model-catalog.ts";
 
 /** How to reach OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp). */
@@ -25,6 +26,24 @@ export function openAIModelFactory(connection: OpenAIConnection) {
       timeout: connection.timeoutMs ?? 60_000,
       // An OpenAI-compatible server may need no key; the client insists on one.
       apiKey: connection.apiKey || "unused",
-      configuration: connection.baseURL ? { baseURL: connection.baseURL } : undefined,
+      configuration: { baseURL: connection.baseURL, fetch: eventStreamFetch },
     });
+}
+
+/**
+ * `fetch` for the OpenAI client that refuses a 200 to a streaming request
+ * whose body is not an event stream. The client would read an HTML page (a
+ * wrong `OPENAI_BASE_URL`) or a plain JSON completion as a reply with no
+ * chunk, and the stream would end as an empty success.
+ */
+async function eventStreamFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  const type = response.headers.get("content-type") ?? "";
+  if (!response.ok || type.includes("text/event-stream") || !isStreamingRequest(init)) return response;
+  await response.body?.cancel();
+  throw errors.upstreamNotStream(type.split(";")[0]!);
+}
+
+function isStreamingRequest(init: RequestInit | undefined): boolean {
+  return typeof init?.body === "string" && /"stream":\s*true/.test(init.body);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenwire, type TokenwireOptions } from "../../src/core/tokenwire.ts";
 import type { RunEvent, TokenEvent } from "../../src/core/token-event.ts";
 import { TokenwireError } from "../../src/core/tokenwire-error.ts";
@@ -6,6 +6,8 @@ import { createModelCatalog } from "../../src/models/model-catalog.ts";
 import { LocalChatModel } from "../../src/models/local-chat-model.ts";
 import { seedInputVariable, seedTemplate } from "../../src/models/seed-template.ts";
 import { collect } from "../support/collect.ts";
+import { openAIModelFactory } from "../../src/models/openai-model.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 
 function tokenwireWith(options: Partial<TokenwireOptions> & { tokensPerSecond?: number } = {}) {
   const lines: { level: string; fields: Record<string, unknown> }[] = [];
@@ -62,6 +64,23 @@ describe("createTokenwire()", () => {
     expect(admitted.error).toBeUndefined();
   });
 
+  it("should admit a burst past the limit in arrival order, refusing the latest", async () => {
+    const { tokenwire } = tokenwireWith({ limits: { maxConcurrentStreams: 2 }, tokensPerSecond: 100 });
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => collect(tokenwire.streamTokens({ prompt: "hi" }))));
+    expect(outcomes.map(({ error }) => error?.code ?? "ok")).toEqual(["ok", "ok", "resource_exhausted", "resource_exhausted"]);
+  });
+
+  it("should refuse overlong names, and never echo more than a bounded prefix of what the caller sent", async () => {
+    const { tokenwire } = tokenwireWith();
+    const long = "m".repeat(900 * 1024);
+    const { error } = await collect(tokenwire.streamTokens({ prompt: "hi", model: long }));
+    expect(error).toMatchObject({ code: "invalid_argument" });
+    expect(error!.message.length).toBeLessThan(200);
+    const unknown = await collect(tokenwire.streamTokens({ prompt: "hi", model: "x".repeat(120) }));
+    expect(unknown.error).toMatchObject({ code: "not_found" });
+    expect(unknown.error!.message.length).toBeLessThan(200);
+  });
+
   it("should refuse as unauthenticated whatever else the authenticate hook throws, never as the upstream's failure", async () => {
     const { tokenwire } = tokenwireWith({
       authenticate() {
@@ -111,5 +130,37 @@ describe("createTokenwire()", () => {
     const streamed = events.filter((e) => e.event === "on_chat_model_stream").map((e) => e.text).join("");
     expect(streamed).toMatch(/You said: hi$/);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+  });
+});
+
+describe("createTokenwire() with an upstream idle bound", () => {
+  let upstream: FakeOpenAI;
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI();
+  });
+  afterAll(() => upstream.close());
+
+  const withIdleBound = (highWaterMark?: number) =>
+    createTokenwire({
+      resolve: createModelCatalog({ defaultModel: "stall-after-3", createModel: openAIModelFactory({ baseURL: upstream.url, maxRetries: 0 }) }),
+      limits: { upstreamIdleMs: 200, highWaterMark },
+    });
+
+  it("should end a stream whose model stalls with unavailable, and close the upstream request", async () => {
+    const arrived = upstream.nextRequest();
+    const { events, error } = await collect(withIdleBound().streamTokens({ prompt: "hi" }));
+    expect(error).toMatchObject({ code: "unavailable", message: "the model sent nothing for 200 ms" });
+    expect(events.some((e) => e.type === "delta")).toBe(true);
+    expect(await (await arrived).ended).toBe("client-closed");
+  });
+
+  it("should not count the time a slow reader holds the model back as the model's silence", async () => {
+    const tokenwire = withIdleBound(1);
+    const seen: TokenEvent[] = [];
+    for await (const event of tokenwire.streamTokens({ prompt: "hi", model: "long-50" })) {
+      seen.push(event);
+      if (seen.length === 2) await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+    expect(seen.at(-1)).toMatchObject({ type: "finished", finishReason: "stop" });
   });
 });

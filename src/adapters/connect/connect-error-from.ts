@@ -15,9 +15,15 @@ export const connectCodes: Record<TokenwireCode, Code> = {
   internal: Code.Internal,
 };
 
-/** Turns what a stream threw into the ConnectError that ends the RPC. */
+// A gRPC status message travels in a trailer, which HTTP/2 peers bound (grpc-js and Go take 8 KiB of headers by
+// default): past it a client gets a reset and no status at all.
+const maxMessageChars = 1024;
+
+/** Turns what a stream threw into the ConnectError that ends the RPC, its message short enough for a trailer. */
 export function connectErrorFrom(reason: unknown): ConnectError {
-  if (reason instanceof ConnectError) return reason;
+  if (reason instanceof ConnectError) {
+    return reason.rawMessage.length <= maxMessageChars ? reason : new ConnectError(reason.rawMessage.slice(0, maxMessageChars), reason.code, undefined, undefined, reason);
+  }
   const error = TokenwireError.from(reason);
-  return new ConnectError(error.message, connectCodes[error.code], undefined, undefined, error);
+  return new ConnectError(error.message.slice(0, maxMessageChars), connectCodes[error.code], undefined, undefined, error);
 }

@@ -15,7 +15,9 @@ export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceE
   let finishReason: string | undefined;
   let usage: Usage | undefined;
   let sawMessages = false;
+  let chunks = 0;
   for await (const chunk of await run.runnable.stream(run.input, { signal: run.signal, runId: run.runId })) {
+    chunks++;
     if (typeof chunk === "string") {
       if (chunk !== "") yield { type: "delta", text: chunk };
       continue;
@@ -36,6 +38,8 @@ export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceE
   }
   // LangChain's chat models end quietly when their signal aborts: the stream asks the signal, not this source.
   if (run.signal.aborted) return;
+  // A model's reply always holds chunks (the first carries the role): none at all is a body that was no stream.
+  if (chunks === 0) throw errors.upstreamNoChunks();
   if (sawMessages && finishReason === undefined) throw errors.noFinishReason();
   yield* toolCalls.finish(undefined);
   yield finishedPart(finishReason, usage);
