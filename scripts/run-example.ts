@@ -8,14 +8,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const servers = ["node-http", "express", "fastify"];
+// Examples that run once in process and exit.
+const scripts = ["agent"];
 
 const name = process.argv[2]?.replace(/^examples\//, "").replace(/\.ts$/, "");
 if (name === "fetch") {
   console.error("examples/fetch.ts exports a fetch handler for Deno, Bun and Cloudflare Workers to serve; it does not listen by itself");
   process.exit(2);
 }
-if (!name || !servers.includes(name)) {
-  console.error(`usage: npm run example -- <${servers.join("|")}>`);
+if (!name || ![...servers, ...scripts].includes(name)) {
+  console.error(`usage: npm run example -- <${[...servers, ...scripts].join("|")}>`);
   process.exit(2);
 }
 

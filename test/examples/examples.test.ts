@@ -159,6 +159,23 @@ describe("README", () => {
     }
   });
 
+  it("should stream examples/agent.ts, shown whole in the In process section: the tool call, its result and the answer", async () => {
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const shown = /examples\/agent\.ts[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBe(await readFile(join(root, "examples/agent.ts"), "utf8"));
+    const upstream = await startFakeOpenAI();
+    try {
+      const env = { ...process.env, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: upstream.url, OPENAI_MODEL: "agent" };
+      const { stdout } = await promisify(execFile)("npm", ["run", "-s", "example", "--", "agent"], { cwd: root, env });
+      expect(stdout).toContain('→ get_weather({"city":"Paris"}) from agent');
+      expect(stdout).toContain("← Sunny in Paris, 21 °C");
+      expect(stdout).toContain("The tool says: Sunny in Paris, 21 °C");
+      expect(stdout).toMatch(/\nstop \{ inputTokens: \d+/);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it.each([
     ["tokenwireNodeHandler", "node-http.ts"],
     ["tokenwireExpressMiddleware", "express.ts"],
