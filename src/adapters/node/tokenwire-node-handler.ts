@@ -1,13 +1,18 @@
 import { Code, ConnectError, createConnectRouter } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { TokenwireInput } from "../../models/tokenwire-from.ts";
+import type { Logger } from "../../core/logger.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+import { dropDeadlineBeyondTimers } from "../deadline-header.ts";
+import { errorFields } from "./error-fields.ts";
 import type { NodeHandler } from "./one-port-server.ts";
 
 /** Options of {@link tokenwireNodeHandler}. */
 export interface TokenwireNodeHandlerOptions extends RouterOptions {
   /** Serves what no RPC matches, such as a page or `/healthz`; default 404. */
   fallback?: NodeHandler;
+  /** Where a handler's own failure is logged, as one line; default stderr, as connect-node prints it. */
+  logger?: Logger;
 }
 
 /**
@@ -19,6 +24,9 @@ export interface TokenwireNodeHandlerOptions extends RouterOptions {
  * connect-node prints a stack trace for it when the write fails with a code it
  * does not know as a hang-up (`ECANCELED` from a destroyed HTTP/2 session),
  * though the stream has already ended as `canceled` and is logged as such.
+ * Other failures go to `options.logger` when there is one. A deadline longer
+ * than a Node timer holds is dropped before connect-node reads it (see
+ * {@link dropDeadlineBeyondTimers}).
  */
 export function tokenwireNodeHandler(input: TokenwireInput, options: TokenwireNodeHandlerOptions = {}): NodeHandler {
   const { routes, ...routerOptions } = connectOptionsFrom(input, options);
@@ -29,14 +37,31 @@ export function tokenwireNodeHandler(input: TokenwireInput, options: TokenwireNo
   return (req, res) => {
     const handler = handlers.get(req.url?.split("?", 1)[0] ?? "");
     if (!handler) return fallback(req, res);
-    const request = universalRequestFromNodeRequest(req, res, undefined, undefined);
+    const request = universalRequest(req, res);
+    if (!request) return;
+    dropDeadlineBeyondTimers(request.header);
     handler(request)
       .then((response) => universalResponseToNodeResponse(response, res))
       .catch((reason: unknown) => {
         if (request.signal.aborted || ConnectError.from(reason).code === Code.Aborted) return;
-        console.error(`handler for rpc ${handler.method.name} of ${handler.service.typeName} failed`, reason);
+        const rpc = `${handler.service.typeName}/${handler.method.name}`;
+        if (options.logger) options.logger.error({ method: rpc, error: errorFields(reason) }, "rpc handler failed");
+        else console.error(`handler for rpc ${handler.method.name} of ${handler.service.typeName} failed`, reason);
       });
   };
+}
+
+// connect-node throws from here for a request with no authority, an HTTP/1.0 request without Host
+// (universalRequestFromNodeRequest, https://github.com/connectrpc/connect-es/blob/v2.2.0/packages/connect-node/src/node-universal-handler.ts):
+// thrown in a request listener, that would end the process.
+function universalRequest(...[req, res]: Parameters<NodeHandler>) {
+  try {
+    return universalRequestFromNodeRequest(req, res, undefined, undefined);
+  } catch {
+    res.writeHead(400, { "content-type": "text/plain" });
+    res.end("the request names no host\n");
+    return undefined;
+  }
 }
 
 const notFound: NodeHandler = (_req, res) => {

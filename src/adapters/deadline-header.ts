@@ -1,0 +1,30 @@
+/**
+ * The longest delay a Node timer holds: 2^31−1 ms, about 24.8 days. A longer
+ * one fires at once, with a `TimeoutOverflowWarning`
+ * (https://nodejs.org/api/timers.html#settimeoutcallback-delay-args).
+ */
+export const longestTimerMs = 2 ** 31 - 1;
+
+// gRPC's Timeout header: up to 8 digits and a unit (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+const grpcTimeout = /^(\d{1,8})([HMSmun])$/;
+const grpcUnitMs: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
+// Connect's: up to 10 digits of milliseconds (https://connectrpc.com/docs/protocol/#unary-request).
+const connectTimeout = /^\d{1,10}$/;
+
+/**
+ * Removes a `grpc-timeout` or `connect-timeout-ms` request header whose
+ * deadline is longer than a timer holds, so that the call runs with no deadline.
+ *
+ * connect-node arms the call's deadline with a plain `setTimeout`
+ * (`createDeadlineSignal`, https://github.com/connectrpc/connect-es/blob/v2.2.0/packages/connect/src/protocol/signals.ts):
+ * from 2^31 ms it would fire after about 1 ms and end the call at once, so a
+ * one-year deadline (`grpc-timeout: 31536000S`, as grpc-go sends one) would
+ * fail a call that has all the time in the world. Such a deadline is, in
+ * practice, none. Well-formed values only: connect-node keeps refusing malformed ones.
+ */
+export function dropDeadlineBeyondTimers(header: Headers): void {
+  const grpc = grpcTimeout.exec(header.get("grpc-timeout") ?? "");
+  if (grpc && Number(grpc[1]) * grpcUnitMs[grpc[2]!]! > longestTimerMs) header.delete("grpc-timeout");
+  const connect = connectTimeout.exec(header.get("connect-timeout-ms") ?? "");
+  if (connect && Number(connect[0]) > longestTimerMs) header.delete("connect-timeout-ms");
+}
