@@ -1,5 +1,15 @@
 // tokenwire's transport-free core, its in-process iterator and its models. Adapters live at their own subpaths.
-export { createTokenwire, type Tokenwire, type TokenwireOptions, type CallContext, type ResumableOptions } from "./core/tokenwire.ts";
+export {
+  createTokenwire,
+  type Tokenwire,
+  type TokenwireOptions,
+  type CallContext,
+  type ResumableOptions,
+  type StreamObserver,
+  type StreamObservation,
+  type ObservedStream,
+  type StreamOutcome,
+} from "./core/tokenwire.ts";
 export { createMemoryStreamLog, type MemoryStreamLogOptions } from "./core/memory-stream-log.ts";
 export type { StreamLog, StreamLogWriter, CreateStreamOptions, ReadStreamOptions } from "./core/stream-log.ts";
 export { streamTokens, produceTokens, type StreamTokensOptions, type ProduceTokensOptions } from "./core/token-stream.ts";

@@ -3,6 +3,7 @@ import type { Logger } from "./logger.ts";
 import type { ModelList, ModelResolver } from "./model-resolver.ts";
 import type { StopOptions } from "./stream-control.ts";
 import type { StreamLog } from "./stream-log.ts";
+import type { StreamSummary } from "./run-stream.ts";
 
 /** Options shared by every adapter: what to run, the limits, the auth hook, the logger. */
 export interface TokenwireOptions {
@@ -27,6 +28,8 @@ export interface TokenwireOptions {
   /** Where resumable streams live; default an in-memory log. */
   streams?: ResumableOptions;
   logger?: Logger;
+  /** Told of every stream's life, for metrics and tracing. */
+  observers?: StreamObserver[];
   /** Ends every stream when aborted, with the abort reason if it is a TokenwireError (a server shutting down). */
   signal?: AbortSignal;
 }
@@ -50,4 +53,31 @@ export interface CallContext extends StopOptions {
   method?: string;
   /** Asks for a resumable stream: kept in the stream log, resumable, joinable and stoppable by its id. */
   resumable?: boolean;
+}
+
+/** What an observer learns when a stream opens. */
+export interface ObservedStream {
+  context: CallContext;
+  /** `generation` runs a model; `read` follows a resumable stream's log; `run_events` streams LangChain's run events. */
+  kind: "generation" | "read" | "run_events";
+}
+
+/** How a stream ended, for an observer. */
+export interface StreamOutcome {
+  summary: StreamSummary;
+  /** The model that served it; empty when it was refused before one was chosen. */
+  model: string;
+  /** The caller the authenticate hook named, if any. */
+  caller: string | undefined;
+}
+
+/** Called when a stream opens; what it returns follows that stream. */
+export type StreamObserver = (stream: ObservedStream) => StreamObservation | void;
+
+/** One observer's view of one stream. */
+export interface StreamObservation {
+  /** Runs the stream's start: a context made current here (a trace span) follows the model call. */
+  run?(start: () => void): void;
+  /** Called once, when the stream has ended however it ended. */
+  end?(outcome: StreamOutcome): void;
 }

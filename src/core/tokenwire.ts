@@ -11,13 +11,13 @@ import { runStream, type EventSource, type StreamedEvent, type StreamSummary } f
 import { runEventSource } from "./sources/run-event-source.ts";
 import { createStreamControl } from "./stream-control.ts";
 import type { StreamLogWriter } from "./stream-log.ts";
-import type { CallContext, TokenwireOptions } from "./tokenwire-options.ts";
+import type { CallContext, ObservedStream, TokenwireOptions } from "./tokenwire-options.ts";
 import { tokenSourceOf } from "./token-stream.ts";
 import type { RunEvent, TokenEvent } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
 
-export type { CallContext, ResumableOptions, TokenwireOptions } from "./tokenwire-options.ts";
+export type { CallContext, ObservedStream, ResumableOptions, StreamObservation, StreamObserver, StreamOutcome, TokenwireOptions } from "./tokenwire-options.ts";
 
 /** The streaming service every adapter serves: requests in, event streams out. */
 export interface Tokenwire {
@@ -44,9 +44,10 @@ interface Admitted {
   caller: string | undefined;
 }
 
-/** What the log line and the stream limit know of one stream. */
+/** What the log line, the observers and the stream limit know of one stream. */
 interface StreamRecord {
   model: string;
+  caller: string | undefined;
   holdsSlot: boolean;
 }
 
@@ -81,6 +82,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   async function admit(request: GenerationRequest, context: CallContext, record: StreamRecord): Promise<Admitted> {
     takeSlot(record, true);
     const caller = await callerOf(context);
+    record.caller = caller;
     validateRequest(request, options.limits);
     try {
       const run = await options.resolve(request);
@@ -91,21 +93,28 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     }
   }
 
-  // A stream counted while open and logged when it ends; its source may admit the call first.
-  function tracked<E extends StreamedEvent>(context: CallContext, source: (signal: AbortSignal, record: StreamRecord) => ReturnType<EventSource<E>>) {
-    const record: StreamRecord = { model: "", holdsSlot: false };
+  // A stream counted while open, observed, and logged when it ends; its source may admit the call first.
+  function tracked<E extends StreamedEvent>(context: CallContext, source: (signal: AbortSignal, record: StreamRecord) => ReturnType<EventSource<E>>, kind: ObservedStream["kind"]) {
+    const record: StreamRecord = { model: "", caller: undefined, holdsSlot: false };
+    const observations = (options.observers ?? []).map((observe) => observe({ context, kind })).filter((o) => o !== undefined);
     openStreams++;
     const onEnd = (summary: StreamSummary): void => {
       openStreams--;
       if (record.holdsSlot) running--;
       logEnd(logger, { context, model: record.model, summary });
+      for (const observation of observations) observation.end?.({ summary, model: record.model, caller: record.caller });
     };
-    return { source: (signal: AbortSignal) => source(signal, record), onEnd, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
+    // Each observer's run wraps the next, so every one's context is current when the model is called.
+    const within = (start: () => void): void => observations.reduce((run, o) => (o.run ? () => o.run!(run) : run), start)();
+    return { source: (signal: AbortSignal) => source(signal, record), onEnd, within, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
   }
 
   // A generation's stream is bounded in silence; a reader of the log is as silent as what it follows.
   const open = <E extends StreamedEvent>(stream: ReturnType<typeof tracked<E>>, reading?: { firstSeq: number }): AsyncIterable<E> =>
-    openStream(stream.source, { ...stream, ...reading, idleMs: reading ? undefined : idleMs, highWaterMark: options.limits?.highWaterMark, schedule: startSoon });
+    openStream(stream.source, {
+      ...{ ...stream, ...reading, idleMs: reading ? undefined : idleMs, highWaterMark: options.limits?.highWaterMark },
+      schedule: (start) => startSoon(() => stream.within(start)),
+    });
 
   const tokenSource = ({ run }: Admitted) => tokenSourceOf(run.runnable, run.input, { model: run.model });
   // A plain stream's source: the call admitted, then the runnable's events.
@@ -115,13 +124,17 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   // A resumable stream's generation: it writes into the log, apart from any reader, until it ends or is stopped or
   // abandoned. It was admitted with its first reader, and holds a slot of its own.
   function generate({ admitted, streamId, writer, context }: { admitted: Admitted; streamId: string; writer: StreamLogWriter; context: CallContext }): void {
-    const stream = tracked<TokenEvent>(context, (signal, record) => {
-      takeSlot(record, false);
-      record.model = admitted.run.model;
-      return tokenSource(admitted)(signal);
-    });
+    const stream = tracked<TokenEvent>(
+      context,
+      (signal, record) => {
+        takeSlot(record, false);
+        Object.assign(record, { model: admitted.run.model, caller: admitted.caller });
+        return tokenSource(admitted)(signal);
+      },
+      "generation",
+    );
     const control = createStreamControl({ signals: [options.signal, writer.stopped, writer.abandoned], timeoutMs: context.timeoutMs });
-    void runStream(logSink(writer, streamId), stream.source, { control, idleMs }).then(stream.onEnd);
+    stream.within(() => void runStream(logSink(writer, streamId), stream.source, { control, idleMs }).then(stream.onEnd));
   }
 
   return {
@@ -130,25 +143,28 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     },
     models,
     streamTokens(request, context = {}) {
-      if (!(context.resumable || options.streams?.always)) return open(tracked(context, admittedTokens(request, context)));
+      if (!(context.resumable || options.streams?.always)) return open(tracked(context, admittedTokens(request, context), "generation"));
       // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
       const firstReader = tracked(context, async (signal, record) => {
         const admitted = await admit(request, context, record);
         const streamId = crypto.randomUUID();
         generate({ admitted, streamId, writer: await log.create(streamId, { owner: admitted.caller, graceMs }), context });
         return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
-      });
+      }, "read");
       return open(firstReader, { firstSeq: 0 });
     },
     pipeTokens(request, sink, context = {}) {
-      const stream = tracked(context, admittedTokens(request, context));
-      return runStream(sink, stream.source, { control: createStreamControl(stream), idleMs }).then((summary) => (stream.onEnd(summary), summary));
+      const stream = tracked(context, admittedTokens(request, context), "generation");
+      return new Promise((resolve) =>
+        stream.within(() => void runStream(sink, stream.source, { control: createStreamControl(stream), idleMs }).then((summary) => resolve((stream.onEnd(summary), summary)))),
+      );
     },
     resumeStream(streamId, afterSeq, context = {}) {
       const stream = tracked(context, async (signal, record) => {
         takeSlot(record, true);
-        return copiesOf(log.read(streamId, { afterSeq, caller: await callerOf(context), signal }));
-      });
+        record.caller = await callerOf(context);
+        return copiesOf(log.read(streamId, { afterSeq, caller: record.caller, signal }));
+      }, "read");
       return open(stream, { firstSeq: afterSeq + 1 });
     },
     async stopStream(streamId, context = {}) {
@@ -161,7 +177,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
       return open(tracked<RunEvent>(context, async (signal, record) => {
         const { run } = await admit(request, context, record);
         return runEventSource({ ...run, runId: crypto.randomUUID(), signal });
-      }));
+      }, "run_events"));
     },
   };
 }

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunnableLambda } from "@langchain/core/runnables";
 import { createTokenwire, type TokenwireOptions } from "../../src/core/tokenwire.ts";
 import type { RunEvent, TokenEvent } from "../../src/core/token-event.ts";
 import { TokenwireError } from "../../src/core/tokenwire-error.ts";
@@ -130,6 +132,31 @@ describe("createTokenwire()", () => {
     const streamed = events.filter((e) => e.event === "on_chat_model_stream").map((e) => e.text).join("");
     expect(streamed).toMatch(/You said: hi$/);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+  });
+});
+
+describe("createTokenwire() with observers", () => {
+  it("should tell each observer of a stream's kind and outcome, and make its context current for the model call", async () => {
+    const store = new AsyncLocalStorage<string>();
+    const seen: { kind: string; model?: string; caller?: string; status?: string }[] = [];
+    const tokenwire = createTokenwire({
+      // The runnable reads the context that is current when it runs: an observer's span would be found the same way.
+      resolve: () => ({ model: "lambda", runnable: RunnableLambda.from(() => `in ${store.getStore()}`) as never, input: {} }),
+      authenticate: () => "alice",
+      observers: [
+        ({ kind }) => {
+          const entry: (typeof seen)[number] = { kind };
+          seen.push(entry);
+          return {
+            run: (start) => store.run("trace-1", start),
+            end: ({ summary, model, caller }) => Object.assign(entry, { model, caller, status: summary.error?.code ?? "ok" }),
+          };
+        },
+      ],
+    });
+    const { events } = await collect(tokenwire.streamTokens({ prompt: "hi" }));
+    expect(events.find((e) => e.type === "delta")).toMatchObject({ text: "in trace-1" });
+    expect(seen).toEqual([{ kind: "generation", model: "lambda", caller: "alice", status: "ok" }]);
   });
 });
 
