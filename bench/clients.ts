@@ -5,6 +5,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { TokenService } from "../gen/tokenwire/v1/token_service_pb.js";
 import { Chatgpt } from "../gen/openai/chatgpt_pb.js";
 import type { OpenStream } from "./lib/harness.ts";
+import { dialectClients } from "./dialect-clients.ts";
 
 /** The clients the load generator can drive, by the names `run.ts` gives them. */
 export const clients: Record<string, (baseUrl: string) => OpenStream> = {
@@ -15,6 +16,7 @@ export const clients: Record<string, (baseUrl: string) => OpenStream> = {
   "seed-grpc": (baseUrl) => chatgptSend(createGrpcTransport({ baseUrl })),
   "ai-text": (baseUrl) => postStream(`${baseUrl}/text`, () => (piece) => piece),
   "ai-ui": (baseUrl) => postStream(`${baseUrl}/ui`, sseTextDeltas),
+  ...dialectClients,
 };
 
 function tokenService(transport: Transport): OpenStream {

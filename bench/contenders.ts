@@ -1,7 +1,7 @@
 /** One row of the table: which server process to start, and which client drives it (none: the floor runs in process). */
 export interface Contender {
   name: string;
-  server: "floor" | "tokenwire" | "seed-grpc" | "ai-sdk";
+  server: "floor" | "tokenwire" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
   client?: string;
 }
 
@@ -15,4 +15,7 @@ export const contenders: Contender[] = [
   { name: "seed design: callback → grpc-js", server: "seed-grpc", client: "seed-grpc" },
   { name: "AI SDK streamText → text", server: "ai-sdk", client: "ai-text" },
   { name: "AI SDK streamText → UI SSE", server: "ai-sdk", client: "ai-ui" },
+  { name: "tokenwire, AI SDK UI message stream (/api/chat)", server: "tokenwire-dialects", client: "ui-chat" },
+  { name: "proxy floor: the upstream's SSE passed through", server: "sse-proxy", client: "openai-sse" },
+  { name: "tokenwire, OpenAI chat completions SSE (/v1)", server: "tokenwire-dialects", client: "openai-sse" },
 ];

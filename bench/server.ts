@@ -8,11 +8,14 @@ import { floorStream } from "./contenders/floor.ts";
 import { startTokenwire } from "./contenders/tokenwire.ts";
 import { startSeedServer } from "./contenders/seed-grpc.ts";
 import { startAiSdkServer } from "./contenders/ai-sdk.ts";
+import { startSseProxy } from "./contenders/sse-proxy.ts";
 
 const servers: Record<string, (upstreamUrl: string) => Promise<number>> = {
   "tokenwire": startTokenwire,
   "seed-grpc": startSeedServer,
   "ai-sdk": startAiSdkServer,
+  "tokenwire-dialects": (upstreamUrl) => startTokenwire(upstreamUrl),
+  "sse-proxy": startSseProxy,
 };
 
 const [kind = "", upstreamUrl = ""] = process.argv.slice(2);

@@ -40,7 +40,7 @@ export interface ModelCatalogOptions {
 export function createModelCatalog(options: ModelCatalogOptions): ModelResolver & { models: ModelList } {
   const resolve = (request: GenerationRequest): ResolvedRun => {
     const model = offeredModel(request, options);
-    const chatModel = options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
+    const chatModel = withStop(options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens }), request.stop);
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
     if (!recipe) return { model, runnable: chatModel, input: messagesOf(request) };
     return { model, runnable: recipe.template.pipe(chatModel), input: templateInput(recipe, request) };
@@ -73,6 +73,11 @@ function recipeFor(name: string | undefined, templates: Record<string, PromptRec
   const recipe = Object.hasOwn(templates, name) ? templates[name] : undefined;
   if (!recipe) throw errors.templateNotOffered(name);
   return recipe;
+}
+
+/** A chat model that stops at the request's stop sequences, passed as a call option that every chat model reads. @internal */
+export function withStop(model: BaseChatModel, stop: string[] | undefined): BaseChatModel | ReturnType<BaseChatModel["withConfig"]> {
+  return stop?.length ? model.withConfig({ stop }) : model;
 }
 
 /** A request's prompt or chat history as LangChain messages. @internal */

@@ -14,6 +14,8 @@ import { drainingInterceptor } from "./draining-interceptor.ts";
 import { trackRequests } from "./request-tracker.ts";
 import { withCors } from "../adapters/node/with-cors.ts";
 import type { CorsOptions } from "../adapters/cors-headers.ts";
+import { tokenwireOpenAIHandler, type OpenAIRoutesOptions } from "../adapters/openai/index.ts";
+import { tokenwireUIMessageHandler, type UIMessageRoutesOptions } from "../adapters/ai-sdk/index.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
@@ -21,6 +23,10 @@ export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">
   fallback?: NodeHandler;
   /** Browser origins allowed to call; default same-origin only. */
   cors?: CorsOptions;
+  /** OpenAI's chat-completions API (`POST /v1/chat/completions`, `GET /v1/models`) on the same port; `false` leaves it out. */
+  openAI?: Omit<OpenAIRoutesOptions, "isDraining"> | false;
+  /** The AI SDK's UI message stream for `useChat` (`POST /api/chat`) on the same port; `false` leaves it out. */
+  uiMessages?: Omit<UIMessageRoutesOptions, "isDraining"> | false;
 }
 
 /** A tokenwire server, not yet listening. */
@@ -55,7 +61,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, more: options.routes }),
       interceptors: [drainingInterceptor({ isDraining, exempt }), ...(options.interceptors ?? [])],
-      fallback: healthzOr(options.fallback, isDraining),
+      fallback: dialectsOr(tokenwire, { ...options, isDraining, fallback: healthzOr(options.fallback, isDraining) }),
     }),
   );
   const server = createOnePortServer(withCors(requests.handler, options.cors), options);
@@ -87,6 +93,13 @@ function addRoutes(router: ConnectRouter, options: { health: HealthStatus; signa
   options.more?.(router);
   reflectionRoutes()(router);
   healthRoutes(options.health, { signal: options.signal })(router);
+}
+
+// The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback.
+function dialectsOr(tokenwire: Tokenwire, options: Pick<TokenwireServerOptions, "openAI" | "uiMessages"> & { isDraining: () => boolean; fallback: NodeHandler }): NodeHandler {
+  const { openAI, uiMessages, isDraining, fallback } = options;
+  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, isDraining, fallback });
+  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, isDraining, fallback: chat });
 }
 
 function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {

@@ -1,0 +1,79 @@
+import { errors } from "../../core/errors.ts";
+import type { ChatMessage, GenerationRequest } from "../../core/generation-request.ts";
+import { arrayField, field, objectOf, type JsonObject } from "../dialect/json-fields.ts";
+
+/** A chat-completions request, read: what to generate and how to answer it. */
+export interface ChatCompletionCall {
+  request: GenerationRequest;
+  /** SSE chunks, or one `chat.completion` object. */
+  stream: boolean;
+  /** `stream_options.include_usage`: a last chunk with the usage and no choices. */
+  includeUsage: boolean;
+}
+
+// `developer` is OpenAI's newer name for the system message.
+const roles: Record<string, ChatMessage["role"]> = { system: "system", developer: "system", user: "user", assistant: "assistant" };
+
+/**
+ * Reads an OpenAI chat-completions body into tokenwire's request. What it
+ * cannot honour is an `invalid_argument` that names the field, never dropped
+ * in silence; sampling fields tokenwire has no word for (`top_p`, `seed`, …)
+ * are left to the model's defaults.
+ */
+export function chatCompletionCall(json: unknown): ChatCompletionCall {
+  const body = objectOf(json, "the request body");
+  const messages = arrayField(body, "messages");
+  if (!messages?.length) throw errors.invalidRequest("messages must be a non-empty array");
+  refuseTools(body);
+  const n = field(body, "n", "number");
+  if (n !== undefined && n !== 1) throw errors.invalidRequest("n must be 1 (tokenwire streams one choice)");
+  const streamOptions = body.stream_options === undefined || body.stream_options === null ? {} : objectOf(body.stream_options, "stream_options");
+  return {
+    request: {
+      messages: messages.map(messageOf),
+      model: field(body, "model", "string") || undefined,
+      temperature: field(body, "temperature", "number"),
+      maxTokens: field(body, "max_completion_tokens", "number") ?? field(body, "max_tokens", "number"),
+      stop: stopOf(body.stop),
+    },
+    stream: field(body, "stream", "boolean") ?? false,
+    includeUsage: field(streamOptions, "include_usage", "boolean") ?? false,
+  };
+}
+
+function messageOf(value: unknown, index: number): ChatMessage {
+  const message = objectOf(value, `messages[${index}]`);
+  const role = roles[String(message.role)];
+  if (!role) throw errors.invalidRequest(`messages[${index}].role must be system or developer or user or assistant (tool messages are not supported yet)`);
+  if (message.tool_calls !== undefined && message.tool_calls !== null) throw errors.invalidRequest(`messages[${index}].tool_calls are not supported yet`);
+  return { role, content: contentOf(message.content, index) };
+}
+
+function contentOf(content: unknown, index: number): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) throw errors.invalidRequest(`messages[${index}].content must be a string or an array of text parts`);
+  return content.map((value) => textOf(objectOf(value, `messages[${index}].content[]`), index)).join("");
+}
+
+function textOf(part: JsonObject, index: number): string {
+  if (part.type !== "text" || typeof part.text !== "string") throw errors.invalidRequest(`messages[${index}].content may hold text parts only (not ${String(part.type)})`);
+  return part.text;
+}
+
+function stopOf(stop: unknown): string[] | undefined {
+  if (stop === undefined || stop === null) return undefined;
+  const list = typeof stop === "string" ? [stop] : stop;
+  if (!Array.isArray(list) || list.length > 4 || !list.every((item) => typeof item === "string" && item !== "")) {
+    throw errors.invalidRequest("stop must be a string or an array of up to 4 non-empty strings");
+  }
+  return list.length > 0 ? list : undefined;
+}
+
+// The request's own tools would need their results back as `tool` messages, which a tokenwire request cannot carry yet.
+function refuseTools(body: JsonObject): void {
+  const choice = body.tool_choice;
+  const forcing = choice !== undefined && choice !== null && choice !== "none" && choice !== "auto";
+  if (arrayField(body, "tools")?.length || arrayField(body, "functions")?.length || forcing) {
+    throw errors.invalidRequest("tools in the request are not supported yet (the server's own tools and agents stream their calls as delta.tool_calls)");
+  }
+}
