@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { ConfigError, envNumber } from "../models/env-settings.ts";
+import { connectionLimitsFromEnv } from "./connection-config.ts";
+import type { ResolvedConnectionLimits } from "../adapters/node/connection-limits.ts";
 
 /** The server's settings, read from the environment by {@link serverConfigFromEnv}. */
-export interface ServerConfig {
+export interface ServerConfig extends ResolvedConnectionLimits {
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | undefined;
@@ -24,6 +26,7 @@ export function serverConfigFromEnv(env: Record<string, string | undefined>): Se
     tls: tlsFromEnv(env),
     shutdownGraceMs: envNumber(env, "TOKENWIRE_SHUTDOWN_GRACE_MS", { fallback: 10_000 }),
     readMaxBytes: atLeastOne("TOKENWIRE_READ_MAX_BYTES", 1024 * 1024),
+    ...connectionLimitsFromEnv(env),
     limits: {
       maxConcurrentStreams: atLeastOne("TOKENWIRE_MAX_STREAMS", 1024),
       maxInputChars: atLeastOne("TOKENWIRE_MAX_INPUT_CHARS", 100_000),

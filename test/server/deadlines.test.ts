@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
+import { streamOutcome } from "../support/stream-text.ts";
 import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
 
 const test = useTokenwireServer();
@@ -10,17 +11,6 @@ const protocolOf = (name: string) => (name.startsWith("Connect") ? "connect" : n
 
 // Each protocol's deadline header, sent as is: the client keeps no timer of its own, so the status seen is the server's.
 const deadlineHeader = (protocol: string, ms: number): Record<string, string> => (protocol === "connect" ? { "connect-timeout-ms": String(ms) } : { "grpc-timeout": `${ms}m` });
-
-/** The text a stream carried, and the code it ended with (undefined for a clean end). */
-async function run(stream: AsyncIterable<{ event: { case?: string; value?: unknown } }>) {
-  let text = "";
-  try {
-    for await (const { event } of stream) if (event.case === "delta") text += (event.value as { text: string }).text;
-  } catch (reason) {
-    return { text, code: ConnectError.from(reason).code };
-  }
-  return { text, code: undefined };
-}
 
 let warnings: Error[] = [];
 const onWarning = (warning: Error) => void warnings.push(warning);
@@ -36,7 +26,7 @@ describe.each(transportsTo(() => test.current.baseUrl))("deadlines over %s", (na
   it("should end 20 of 20 streams whose deadline passed with deadline_exceeded, in the status and in the log", async () => {
     const client = createClient(TokenService, transport());
     const before = test.current.logs().length;
-    const calls = Array.from({ length: 20 }, () => run(client.streamTokens(ask("stall-after-3"), { headers: deadlineHeader(protocol, 200) })));
+    const calls = Array.from({ length: 20 }, () => streamOutcome(client.streamTokens(ask("stall-after-3"), { headers: deadlineHeader(protocol, 200) })));
     expect((await Promise.all(calls)).map(({ code }) => code)).toEqual(Array(20).fill(Code.DeadlineExceeded));
     await test.current.settled();
     const logged = test.current.logs().slice(before).filter((line) => line.model === "stall-after-3");
@@ -52,7 +42,7 @@ describe.each(transportsTo(() => test.current.baseUrl))("deadlines over %s", (na
   ] as const)("should stream normally with a deadline of %s", async ([, grpc, connect]) => {
     const headers = protocol === "connect" ? connect : grpc;
     const client = createClient(TokenService, transport());
-    expect(await run(client.streamTokens(ask("gpt-test"), { headers }))).toEqual({ text: defaultTokens.join(""), code: undefined });
+    expect(await streamOutcome(client.streamTokens(ask("gpt-test"), { headers }))).toEqual({ text: defaultTokens.join(""), code: undefined });
     expect(warnings.map((warning) => warning.name)).not.toContain("TimeoutOverflowWarning");
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/models/env-settings.ts";
 import { listenError } from "../../src/server/listen-error.ts";
 import { serverConfigFromEnv } from "../../src/server/server-config.ts";
+import { defaultMaxConnections } from "../../src/adapters/node/connection-limits.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tokenwire-config-"));
@@ -20,6 +21,9 @@ describe("serverConfigFromEnv()", () => {
       tls: undefined,
       shutdownGraceMs: 10_000,
       readMaxBytes: 1024 * 1024,
+      headersTimeoutMs: 60_000,
+      idleTimeoutMs: 75_000,
+      maxConnections: defaultMaxConnections(),
       limits: { maxConcurrentStreams: 1024, maxInputChars: 100_000, maxTokens: 32_768 },
     });
   });
@@ -31,6 +35,9 @@ describe("serverConfigFromEnv()", () => {
   it.each([
     [{ TOKENWIRE_SHUTDOWN_GRACE_MS: "2.5" }, 'TOKENWIRE_SHUTDOWN_GRACE_MS must be a whole number of 0 or more, not "2.5"'],
     [{ TOKENWIRE_READ_MAX_BYTES: "-1" }, 'TOKENWIRE_READ_MAX_BYTES must be a whole number of 1 or more, not "-1"'],
+    [{ TOKENWIRE_IDLE_TIMEOUT_MS: "2147483648" }, 'TOKENWIRE_IDLE_TIMEOUT_MS must be a whole number of milliseconds from 0 (no limit) to 2147483647, not "2147483648"'],
+    [{ TOKENWIRE_HEADERS_TIMEOUT_MS: "1s" }, 'TOKENWIRE_HEADERS_TIMEOUT_MS must be a whole number of milliseconds from 0 (no limit) to 2147483647, not "1s"'],
+    [{ TOKENWIRE_MAX_CONNECTIONS: "0" }, 'TOKENWIRE_MAX_CONNECTIONS must be a whole number of 1 or more, not "0"'],
     [{ TLS_KEY_FILE: pem.key }, "TLS_KEY_FILE is set without TLS_CERT_FILE: set both, or neither for plain text"],
     [{ TLS_CERT_FILE: notPem, TLS_KEY_FILE: pem.key }, `TLS_CERT_FILE=${notPem} holds no PEM certificate: set it to the server's certificate in PEM`],
     [{ TLS_CERT_FILE: pem.cert, TLS_KEY_FILE: pem.cert }, `TLS_KEY_FILE=${pem.cert} holds no PEM private key without a passphrase: set it to the certificate's key in PEM`],

@@ -2,14 +2,15 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
+import { resolveConnectionLimits, type ConnectionLimits, type ResolvedConnectionLimits } from "./connection-limits.ts";
+import { openConnections, type OpenConnections } from "./open-connections.ts";
+import { routeByPreface } from "./preface-router.ts";
 
 /** A request handler for both HTTP/1.1 and HTTP/2, as connect-node makes one. */
 export type NodeHandler = ReturnType<typeof connectNodeAdapter>;
 
-const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-
 /** Options of {@link createOnePortServer}. */
-export interface OnePortServerOptions {
+export interface OnePortServerOptions extends ConnectionLimits {
   /** PEM certificate and key: serve TLS, with ALPN choosing HTTP/2 or HTTP/1.1. */
   tls?: { cert: string | Buffer; key: string | Buffer };
 }
@@ -29,80 +30,75 @@ export interface OnePortServer {
  * (gRPC, Connect over h2) on one port. Without TLS, Node's HTTP/2 server has
  * no `allowHTTP1`, so each connection's first bytes are read: the HTTP/2
  * connection preface sends it to the HTTP/2 server, anything else to HTTP/1.1.
+ * Connections are bounded in number and in the time they may take and idle
+ * ({@link ConnectionLimits}); a request or stream in flight is never cut by these.
  */
 export function createOnePortServer(handler: NodeHandler, options: OnePortServerOptions = {}): OnePortServer {
-  const sessions = new Set<http2.ServerHttp2Session>();
-  const h2 = options.tls ? http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler) : http2.createServer(handler);
-  h2.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
-  const h1 = trackHttp1(handler);
+  const limits = resolveConnectionLimits(options);
+  const connections = openConnections(limits);
+  let draining = false;
+  // HTTP/1.1 requests are counted here; HTTP/2 streams on their session (OpenConnections.addSession).
+  const counted: NodeHandler = (req, res) => {
+    const connection = req.httpVersionMajor === 1 ? connections.of(req.socket) : undefined;
+    if (connection) {
+      connections.begin(connection);
+      res.once("close", () => connections.end(connection));
+      if (draining) (res as http.ServerResponse).shouldKeepAlive = false;
+    }
+    return handler(req, res);
+  };
+  const h1Options = http1Options(limits);
+  const h2 = options.tls
+    ? http2.createSecureServer({ ...options.tls, allowHTTP1: true, handshakeTimeout: limits.headersTimeoutMs || 2 ** 31 - 1, ...h1Options }, counted)
+    : http2.createServer(counted);
+  // Before the HTTP/2 server's own listener, which makes the session from the TLS socket.
+  if (options.tls) h2.prependListener("secureConnection", (tls: net.Socket) => connections.addTls(tls));
+  h2.on("session", (session) => connections.addSession(session));
+  const h1 = http.createServer(h1Options, counted);
   // http.createServer turns Nagle off on the sockets it accepts, but here net accepts them: without noDelay each
   // small message of a stream can wait for the peer's delayed ACK, about 40 ms on Linux.
-  const accept = { noDelay: true };
-  const server = options.tls
-    ? net.createServer(accept, (socket) => h2.emit("connection", socket))
-    : net.createServer(accept, (socket) => route(socket, h1.server, h2));
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    if (!connections.admit(socket)) return;
+    if (options.tls) h2.emit("connection", socket);
+    else routeByPreface(socket, { h1, h2, timeoutMs: limits.headersTimeoutMs });
+  });
+  checkHeadersTimeouts(server, [h1, h2]);
   return {
     net: server,
     closeIdle() {
-      h1.closeIdle();
-      for (const session of sessions) session.close(); // sends GOAWAY; streams in flight go on
-    },
-    closeAll() {
-      h1.closeAll();
-      for (const session of sessions) session.destroy();
-    },
-  };
-}
-
-// An HTTP/1.1 server that is handed sockets never listens, so Node does not track its connections and
-// its closeIdleConnections() finds none: count each socket's requests in flight here instead.
-function trackHttp1(handler: NodeHandler) {
-  const inFlight = new Map<net.Socket, number>();
-  let draining = false;
-  const server = http.createServer((req, res) => {
-    const socket = req.socket;
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-    if (draining) res.shouldKeepAlive = false;
-    res.once("close", () => inFlight.set(socket, inFlight.get(socket)! - 1));
-    return handler(req, res);
-  });
-  server.on("connection", (socket: net.Socket) => {
-    inFlight.set(socket, 0);
-    socket.once("close", () => inFlight.delete(socket));
-  });
-  return {
-    server,
-    /** Closes keep-alive connections with no request in flight; the others close after their response. */
-    closeIdle() {
       draining = true;
-      for (const [socket, requests] of inFlight) if (requests === 0) socket.destroy();
+      closeIdle(connections);
     },
     closeAll() {
-      for (const socket of inFlight.keys()) socket.destroy();
+      for (const connection of connections.all()) connections.destroy(connection);
     },
   };
 }
 
-// Reads until the first bytes tell HTTP/2's preface from anything else, puts them back, and hands the socket over.
-function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
-  let head = Buffer.alloc(0);
-  const onData = (chunk: Buffer) => {
-    head = Buffer.concat([head, chunk]);
-    const seen = Math.min(head.length, preface.length);
-    const isH2 = head.subarray(0, seen).equals(preface.subarray(0, seen));
-    if (isH2 && seen < preface.length) return; // a prefix of the preface: wait for more
-    socket.off("data", onData);
-    socket.pause();
-    socket.unshift(head);
-    // The HTTP/2 session takes the bytes put back and then reads the socket's handle itself;
-    // the HTTP/1.1 parser reads through 'data' events, which flow again only on resume().
-    if (isH2) return void h2.emit("connection", socket);
-    h1.emit("connection", socket);
-    socket.resume();
+// Node's HTTP/1.1 limits: headersTimeout and requestTimeout (408), keepAliveTimeout between requests.
+function http1Options(limits: ResolvedConnectionLimits): http.ServerOptions {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: Math.max(300_000, limits.headersTimeoutMs), // Node's default, which may not be below headersTimeout
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // How often Node looks for expired headers: half the limit, at most Node's own 30 s.
+    connectionsCheckingInterval: limits.headersTimeoutMs > 0 ? Math.max(1, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 2))) : 30_000,
   };
-  socket.on("data", onData);
-  socket.on("error", () => socket.destroy());
+}
+
+// Node checks headersTimeout and requestTimeout only from the moment a server emits 'listening'
+// (setupConnectionsTracking in https://github.com/nodejs/node/blob/v24.x/lib/_http_server.js, and in
+// lib/internal/http2/core.js for allowHTTP1): the HTTP/1.1 servers here are handed sockets and never listen,
+// so they are told when the port does, and closed with it to stop their checks.
+function checkHeadersTimeouts(server: net.Server, handedTo: net.Server[]): void {
+  server.on("listening", () => handedTo.forEach((inner) => inner.emit("listening")));
+  server.on("close", () => handedTo.forEach((inner) => inner.close()));
+}
+
+// HTTP/2 sessions get a GOAWAY and finish their streams; HTTP/1.1 connections with a request in flight close after it.
+function closeIdle(connections: OpenConnections): void {
+  for (const connection of connections.all()) {
+    if (connection.session) connection.session.close();
+    else if (connection.active === 0) connections.destroy(connection);
+  }
 }
