@@ -1,8 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ask } from "./ask-command.ts";
+import { ask, resume, type AskIo, type StreamPosition } from "./ask-command.ts";
+import { processOutput, type CliOutput } from "./cli-output.ts";
 import { createCliTransport } from "./cli-transport.ts";
-import { parseCliArgs, usage, UsageError } from "./parse-cli-args.ts";
+import { parseCliArgs, usage, UsageError, type CliCommand, type ServerOptions } from "./parse-cli-args.ts";
 import { protocolMismatch } from "./protocol-mismatch.ts";
+import { stop } from "./stop-command.ts";
 
 /** Exit codes of the CLI: 2 for a command line that cannot run, 130 for Ctrl-C as shells report SIGINT. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -21,31 +23,60 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     process.stdout.write(usage);
     return exitCodes.ok;
   }
-  return runAsk(parsed.options);
+  const output = processOutput(env);
+  if (parsed.command === "stop") {
+    const { options } = parsed;
+    return settle(async () => output.stdout(await stop(options, createCliTransport(options))), { options, output });
+  }
+  return runStream(parsed, output);
 }
 
-async function runAsk(options: Parameters<typeof ask>[0]): Promise<number> {
-  // Ctrl-C cancels the call, so the server stops the model, rather than dropping the connection unannounced.
+async function runStream(command: Exclude<CliCommand, { command: "help" | "stop" }>, output: CliOutput): Promise<number> {
+  // Ctrl-C cancels the call, rather than dropping the connection unannounced: the server stops the model, or, for
+  // a resumable stream, counts this reader gone and goes on generating for its grace period.
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once("SIGINT", onSigint);
-  let last = "\n";
-  const write = (text: string) => {
-    if (text) last = text;
-    process.stdout.write(text);
-  };
+  const io: AskIo = { transport: createCliTransport(command.options), output, signal: interrupt.signal, position: {} };
   try {
-    await ask(options, { transport: createCliTransport(options), write, signal: interrupt.signal });
-    return exitCodes.ok;
-  } catch (reason) {
-    // End a cut-off reply's line, so that the shell prompt or the error starts on a line of its own.
-    if (!last.endsWith("\n")) process.stdout.write("\n");
-    if (interrupt.signal.aborted) return exitCodes.interrupted;
-    process.stderr.write(`error: ${describeError((await protocolMismatch(reason, options)) ?? reason)}\n`);
-    return exitCodes.failed;
+    return await settle(() => (command.command === "resume" ? resume(command.options, io) : ask(command.options, io)), {
+      options: command.options,
+      output,
+      interrupted: () => {
+        if (!interrupt.signal.aborted) return false;
+        leftNote(io.position, output);
+        return true;
+      },
+    });
   } finally {
     process.off("SIGINT", onSigint);
   }
+}
+
+interface SettleOptions {
+  options: ServerOptions;
+  output: CliOutput;
+  /** True when the failure is the user's Ctrl-C, which is no error. */
+  interrupted?: () => boolean;
+}
+
+// Runs a command and turns its outcome into an exit code, a failure into `error: <code>: <message>` on stderr.
+async function settle(run: () => Promise<void>, { options, output, interrupted = () => false }: SettleOptions): Promise<number> {
+  try {
+    await run();
+    return exitCodes.ok;
+  } catch (reason) {
+    if (interrupted()) return exitCodes.interrupted;
+    output.stderr(`error: ${describeError((await protocolMismatch(reason, options)) ?? reason)}\n`);
+    return exitCodes.failed;
+  }
+}
+
+// Leaving a resumable stream is not the end of it: say so, and how to read the rest.
+function leftNote({ streamId, sequence = 0n }: StreamPosition, output: CliOutput): void {
+  if (!streamId) return;
+  output.stderr(`left stream ${streamId} at sequence ${sequence}: the server goes on generating it for its grace period\n`);
+  output.stderr(`read the rest with: tokenwire ask --resume ${streamId} --after ${sequence}\n`);
 }
 
 /** `<code>: <message>`, with the code spelled as Connect spells it on the wire (`resource_exhausted`). */

@@ -5,7 +5,7 @@ describe("parseCliArgs()", () => {
   it("should default to Connect on 127.0.0.1:8080 with the prompt's words joined", () => {
     expect(parseCliArgs(["ask", "why", "is", "the", "sky", "blue?"])).toEqual({
       command: "ask",
-      options: { prompt: "why is the sky blue?", protocol: "connect", url: "http://127.0.0.1:8080", events: false },
+      options: { prompt: "why is the sky blue?", protocol: "connect", url: "http://127.0.0.1:8080", events: false, resumable: false },
     });
   });
 
@@ -19,6 +19,22 @@ describe("parseCliArgs()", () => {
     const argv = ["ask", "-p", "grpc-web", "-m", "gpt-x", "-t", "0.7", "--max-tokens", "100", "--events", "hi"];
     expect(parseCliArgs(argv)).toMatchObject({ options: { protocol: "grpc-web", model: "gpt-x", temperature: 0.7, maxTokens: 100, events: true } });
     expect(parseCliArgs(["ask", "--sep", "|", "hi"])).toMatchObject({ options: { sep: "|" } });
+    expect(parseCliArgs(["ask", "--resumable", "hi"])).toMatchObject({ command: "ask", options: { resumable: true } });
+  });
+
+  it("should read --resume with --after, as a sequence that no float would round", () => {
+    expect(parseCliArgs(["ask", "--resume", "s-1", "--after", "18446744073709551615", "--events", "-p", "grpc"])).toEqual({
+      command: "resume",
+      options: { streamId: "s-1", afterSequence: 18446744073709551615n, events: true, protocol: "grpc", url: "http://127.0.0.1:8080" },
+    });
+    expect(parseCliArgs(["ask", "--resume", "s-1"])).toMatchObject({ options: { afterSequence: 0n, events: false } });
+  });
+
+  it("should read stop with its stream id and the server", () => {
+    expect(parseCliArgs(["stop", "s-1", "-u", "http://10.0.0.1:9000"])).toEqual({
+      command: "stop",
+      options: { streamId: "s-1", protocol: "connect", url: "http://10.0.0.1:9000" },
+    });
   });
 
   it.each([[[]], [["help"]], [["--help"]], [["ask", "-h"]]])("should ask for help with %j", (argv) => {
@@ -35,6 +51,18 @@ describe("parseCliArgs()", () => {
     [["ask", "--sep", "|", "--events", "hi"], /do not go together/],
     [["ask", "--sep", "|", "--max-tokens", "5", "hi"], /no --max-tokens/],
     [["ask", "--colour", "hi"], /colour/],
+    [["ask", "--sep", "|", "--resumable", "hi"], /no resumable streams/],
+    [["ask", "--after", "3", "hi"], /--after goes with --resume/],
+    [["ask", "--resume", "s-1", "hi"], /takes no prompt/],
+    [["ask", "--resume", "s-1", "-m", "gpt-x"], /takes no --model/],
+    [["ask", "--resume", "s-1", "--resumable"], /takes no --resumable/],
+    [["ask", "--resume", " "], /needs a stream id/],
+    [["ask", "--resume", "s-1", "--after=-1"], /--after takes a sequence number/],
+    [["ask", "--resume", "s-1", "--after", "1.5"], /--after takes a sequence number/],
+    [["ask", "--resume", "s-1", "--after", "18446744073709551616"], /--after takes a sequence number/],
+    [["stop"], /stop takes one stream id/],
+    [["stop", "s-1", "s-2"], /stop takes one stream id/],
+    [["stop", "s-1", "--events"], /no --events/],
   ])("should refuse %j with a UsageError", (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
