@@ -3,7 +3,8 @@ import { seedInputVariable, seedTemplate } from "./seed-template.ts";
 import { LocalChatModel } from "./local-chat-model.ts";
 import { openAIModelFactory } from "./openai-model.ts";
 import type { ModelResolver } from "../core/model-resolver.ts";
-import { ConfigError, envNumber } from "./env-settings.ts";
+import { envNumber } from "./env-settings.ts";
+import { checkedApiKey, checkedBaseUrl } from "./upstream-settings.ts";
 
 const templates = { seed: { template: seedTemplate, inputVariable: seedInputVariable } };
 
@@ -44,8 +45,8 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
   }
   const defaultModel = env.OPENAI_MODEL || "gpt-4o-mini";
   const createModel = openAIModelFactory({
-    apiKey: env.OPENAI_API_KEY,
-    baseURL: checkedBaseUrl(env.OPENAI_BASE_URL),
+    apiKey: checkedApiKey(env.OPENAI_API_KEY, "OPENAI_API_KEY"),
+    baseURL: checkedBaseUrl(env.OPENAI_BASE_URL, { url: "OPENAI_BASE_URL", key: "OPENAI_API_KEY" }),
     maxRetries: envNumber(env, "OPENAI_MAX_RETRIES", { fallback: 2 }),
   });
   return {
@@ -60,14 +61,6 @@ function parseAllowed(value: string | undefined): readonly string[] | "any" | un
   if (!value?.trim()) return undefined;
   if (value.trim() === "*") return "any";
   return value.split(",").map((name) => name.trim()).filter(Boolean);
-}
-
-// The value is not quoted back: it may carry a key.
-function checkedBaseUrl(url: string | undefined): string | undefined {
-  if (url && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
-    throw new ConfigError("OPENAI_BASE_URL must be an http:// or https:// URL, such as http://127.0.0.1:11434/v1");
-  }
-  return url;
 }
 
 // Logs show where the upstream is, never the user:password a URL may carry.

@@ -7,7 +7,7 @@ export interface OpenAIConnection {
   apiKey?: string;
   /** The server's base URL, such as `http://127.0.0.1:11434/v1`; unset for OpenAI. */
   baseURL?: string;
-  /** Retries before the first byte of a reply (429 and 5xx); never mid-stream. Default 2. */
+  /** Retries of a call that fails before the reply's first byte, by LangChain's rules (README, `OPENAI_MAX_RETRIES`); never mid-stream. Default 2. */
   maxRetries?: number;
   /** Milliseconds to wait for the reply's headers. Default 60,000. */
   timeoutMs?: number;

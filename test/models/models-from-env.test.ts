@@ -24,8 +24,8 @@ describe("modelsFromEnv()", () => {
     expect((await any.resolve({ prompt: "hi", model: "whatever" })).model).toBe("whatever");
   });
 
-  it("should describe the upstream without the credentials its URL may carry", () => {
-    const models = modelsFromEnv({ OPENAI_BASE_URL: "https://user:secret@llm.internal:8443/v1" });
+  it("should describe the upstream without the query its URL may carry", () => {
+    const models = modelsFromEnv({ OPENAI_BASE_URL: "https://llm.internal:8443/v1?api-version=2" });
     expect(models.upstream).toBe("https://llm.internal:8443/v1");
   });
 
@@ -33,6 +33,11 @@ describe("modelsFromEnv()", () => {
     [{ TOKENWIRE_LOCAL_TOKENS_PER_SECOND: "fast" }, 'TOKENWIRE_LOCAL_TOKENS_PER_SECOND must be a number of 0 or more, not "fast"'],
     [{ OPENAI_API_KEY: "sk-x", OPENAI_MAX_RETRIES: "-2" }, 'OPENAI_MAX_RETRIES must be a whole number of 0 or more, not "-2"'],
     [{ OPENAI_BASE_URL: "localhost:11434" }, "OPENAI_BASE_URL must be an http:// or https:// URL, such as http://127.0.0.1:11434/v1"],
+    [{ OPENAI_BASE_URL: "https://user:sk-secret@llm.internal/v1" }, "OPENAI_BASE_URL carries a user name or password, which fetch refuses to send: put the key in OPENAI_API_KEY and give OPENAI_BASE_URL without them"],
+    [{ OPENAI_BASE_URL: "https://:sk-secret@llm.internal/v1" }, "OPENAI_BASE_URL carries a user name or password, which fetch refuses to send: put the key in OPENAI_API_KEY and give OPENAI_BASE_URL without them"],
+    [{ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1#models" }, "OPENAI_BASE_URL ends in a fragment (#…), which would cut every request's path: give it without one"],
+    [{ OPENAI_API_KEY: "sk-secret\n" }, "OPENAI_API_KEY holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone"],
+    [{ OPENAI_API_KEY: "sk-secret…" }, "OPENAI_API_KEY holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone"],
   ])("should refuse %j with a ConfigError that names the setting", (env, message) => {
     expect(() => modelsFromEnv(env)).toThrow(new ConfigError(message));
   });

@@ -32,6 +32,7 @@ describe("createTokenwireServer() errors", () => {
     ["an unknown model", { model: "gpt-nope" }, Code.NotFound],
     ["a temperature above 2", { temperature: 2.5 }, Code.InvalidArgument],
     ["a negative temperature", { temperature: -0.1 }, Code.InvalidArgument],
+    ["a NaN temperature", { temperature: NaN }, Code.InvalidArgument],
     ["max_tokens of 0", { maxTokens: 0 }, Code.InvalidArgument],
     ["max_tokens past the limit", { maxTokens: 1_000_000 }, Code.InvalidArgument],
     ["a request past readMaxBytes", { input: { case: "prompt", value: "x".repeat(5000) } }, Code.ResourceExhausted],
@@ -73,6 +74,23 @@ describe("createTokenwireServer() errors", () => {
     }
     expect(answers.map(({ error, content }) => ({ error, content }))).toEqual([{ error: error?.rawMessage, content: "" }]);
     expect(error?.code).toBe(Code.ResourceExhausted);
+  });
+
+  it("should refuse the seed's Chatgpt/Send with a NaN temperature: one Answer.error, then invalid_argument", async () => {
+    const upstreamRequests = test.current.upstream.requests.length;
+    const answers = [];
+    let error: ConnectError | undefined;
+    try {
+      for await (const answer of createClient(Chatgpt, createGrpcTransport({ baseUrl: test.current.baseUrl })).send({ content: "hi", params: { temperature: NaN } })) {
+        answers.push(answer);
+      }
+    } catch (reason) {
+      error = ConnectError.from(reason);
+    }
+    expect(error?.code).toBe(Code.InvalidArgument);
+    expect(error?.rawMessage).toMatch(/temperature/);
+    expect(answers.map(({ error }) => error)).toEqual([error?.rawMessage]);
+    expect(test.current.upstream.requests.length).toBe(upstreamRequests);
   });
 
   it("should answer a Connect request of the wrong content type with HTTP 415", async () => {

@@ -46,6 +46,8 @@ describe("npm start with a setting it cannot run with", () => {
     ["a missing TLS file", { TLS_CERT_FILE: join(dir, "missing.pem"), TLS_KEY_FILE: one.key }, `TLS_CERT_FILE=${join(dir, "missing.pem")} cannot be read (no such file): set it to a PEM file this user can read`],
     ["a TLS file that is a directory", { TLS_CERT_FILE: one.cert, TLS_KEY_FILE: dir }, `TLS_KEY_FILE=${dir} cannot be read (a directory): set it to a PEM file this user can read`],
     ["the key of another certificate", { TLS_CERT_FILE: one.cert, TLS_KEY_FILE: other.key }, `TLS_KEY_FILE=${other.key} is not the key of TLS_CERT_FILE=${one.cert}: set the two to a certificate and its own key`],
+    ["credentials in OPENAI_BASE_URL", { OPENAI_BASE_URL: "http://user:sk-secret@127.0.0.1:9/v1" }, "OPENAI_BASE_URL carries a user name or password, which fetch refuses to send: put the key in OPENAI_API_KEY and give OPENAI_BASE_URL without them"],
+    ["a key with its line break", { OPENAI_API_KEY: "sk-secret\n" }, "OPENAI_API_KEY holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone"],
     ["a HOST not on this machine", { HOST: "192.0.2.1" }, "HOST=192.0.2.1 is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 for this machine only, or 0.0.0.0 for all"],
   ] as const)("should stop with one line and exit 1 for %s", async ([, env, line]) => {
     const failure = await startFailing(env);

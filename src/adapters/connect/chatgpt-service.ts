@@ -22,7 +22,7 @@ export function chatgptServiceImpl(tokenwire: Tokenwire, options: ChatgptService
         {
           prompt: request.content,
           model: request.params?.model || undefined,
-          temperature: request.params?.temperature || undefined,
+          temperature: temperatureOf(request.params?.temperature),
           template: options.template ?? "seed",
         },
         callContextFrom(context),
@@ -39,4 +39,10 @@ export function chatgptServiceImpl(tokenwire: Tokenwire, options: ChatgptService
       }
     },
   };
+}
+
+// proto3's unset float is 0: the model's default. Any other value, NaN included, goes to the core's check
+// (`|| undefined` would have read NaN as unset too, and called the model with a temperature nobody sent).
+function temperatureOf(temperature: number | undefined): number | undefined {
+  return temperature === 0 ? undefined : temperature;
 }
