@@ -16,7 +16,7 @@ interface WireEvent {
   tool_call_delta?: { index: number; id: string; name: string; args: string };
   tool_call?: { id: string; name: string; args_json: string };
   tool_result?: { tool_call_id: string; name: string; content: string; is_error: boolean };
-  finished?: { finish_reason: string; usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null };
+  finished?: { finish_reason: string; usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null; upstream_finish_reason: string };
   origin: { node: string; run_id: string } | null;
 }
 
@@ -86,6 +86,7 @@ describe("tokenwire.v1.TokenService/StreamTokens of a ReAct agent, from grpc-js 
     expect(messages.at(-1)!.finished).toEqual({
       finish_reason: "FINISH_REASON_STOP",
       usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, total_tokens: usage.totalTokens },
+      upstream_finish_reason: "",
     });
   });
 
