@@ -6,6 +6,7 @@ import { MarkdownView } from "./markdown-view.ts";
 import { ThinkingBlock } from "./thinking-block.ts";
 import { ToolCard } from "./tool-card.ts";
 import { StreamStats } from "./stream-stats.ts";
+import type { Figures } from "./chat-store.ts";
 
 /** How an answer ended; `streaming` while it has not. */
 export type AnswerState = "streaming" | "done" | "stopped" | "error";
@@ -22,6 +23,7 @@ const finishNotes: Partial<Record<FinishReason, string>> = {
   [FinishReason.LENGTH]: "cut at max tokens",
   [FinishReason.CONTENT_FILTER]: "withheld by the content filter",
   [FinishReason.TOOL_CALLS]: "ended on a tool call",
+  [FinishReason.STOPPED]: "stopped",
 };
 
 /**
@@ -55,18 +57,44 @@ export class AnswerView {
   private finished: Finished | undefined;
   private frame: number | undefined;
   private awaitingSelection = false;
+  private replaying = false;
 
   /** Created as the question is sent: the time to the first token counts from here. */
-  private readonly stats = new StreamStats();
+  private readonly stats: StreamStats;
   private readonly onRender: () => void;
 
-  /** `onRender` runs after each painted frame, for the view to follow the stream. */
-  constructor(onRender: () => void) {
+  /**
+   * `onRender` runs after each painted frame, for the view to follow the
+   * stream; `earlier`, the figures of an answer painted again after a reload.
+   */
+  constructor(onRender: () => void, earlier?: Figures) {
     this.onRender = onRender;
+    this.stats = new StreamStats(earlier);
+  }
+
+  /** The figures measured so far, to be kept across a reload. */
+  get figures(): Figures {
+    return { firstTokenMs: this.stats.firstTokenMs, tokensPerSecond: this.stats.tokensPerSecond };
+  }
+
+  /** The finish reason, once the finished event has come. */
+  get finishReason(): FinishReason | undefined {
+    return this.finished?.finishReason;
   }
 
   apply(response: StreamTokensResponse): void {
     this.stats.record(response);
+    this.paint(response);
+  }
+
+  /** Paints events that streamed before a reload again, leaving the figures as they were measured then. */
+  replay(responses: readonly StreamTokensResponse[]): void {
+    this.replaying = true;
+    for (const response of responses) this.paint(response);
+    this.replaying = false;
+  }
+
+  private paint(response: StreamTokensResponse): void {
     const { event } = response;
     switch (event.case) {
       case "started":
@@ -146,7 +174,7 @@ export class AnswerView {
   }
 
   private thinking(): ThinkingBlock {
-    return this.current instanceof ThinkingBlock ? this.current : this.begin(new ThinkingBlock());
+    return this.current instanceof ThinkingBlock ? this.current : this.begin(new ThinkingBlock(!this.replaying));
   }
 
   private toolCallDelta(piece: ToolCallDelta, origin: Origin | undefined): void {

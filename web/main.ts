@@ -31,6 +31,13 @@ const chat = new Chat({
 
 void modelOffer(tokenClient(settings.read().transport)).then((offer) => picker.fill(offer));
 
+// The conversation outlives a reload: painted again, and the answer that was streaming resumed where it was.
+chat.restore();
+addEventListener("pagehide", () => chat.leave());
+addEventListener("pageshow", (event) => {
+  if (event.persisted) chat.stay();
+});
+
 composer.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!settings.check() || !chat.send(prompt.value)) return;

@@ -10,6 +10,12 @@ export class ThinkingBlock {
   readonly element = h("details", { class: "thinking", attrs: { "data-live": "" } }, this.summary, h("div", { class: "thinking-text" }, this.text));
   private readonly startedAt = performance.now();
   private lastAt = this.startedAt;
+  private readonly timed: boolean;
+
+  /** `timed` false for reasoning painted again after a reload, whose time was not measured here. */
+  constructor(timed = true) {
+    this.timed = timed;
+  }
 
   append(text: string): void {
     this.text.appendData(text);
@@ -21,6 +27,7 @@ export class ThinkingBlock {
     if (!this.element.hasAttribute("data-live")) return;
     this.element.removeAttribute("data-live");
     const seconds = (this.lastAt - this.startedAt) / 1000;
-    this.summary.textContent = seconds < 1 ? "Thought for under a second" : `Thought for ${Math.round(seconds)} s`;
+    if (!this.timed) this.summary.textContent = "Thoughts";
+    else this.summary.textContent = seconds < 1 ? "Thought for under a second" : `Thought for ${Math.round(seconds)} s`;
   }
 }

@@ -37,7 +37,7 @@ describe.each(["connect", "grpc-web"])("chat page over %s", (transport) => {
     expect(await answer.locator(".usage").textContent()).toBe(`7 in · ${defaultTokens.length} out · ${7 + defaultTokens.length} tokens`);
   });
 
-  it("should show the text so far while the stream is open, and Stop should close the upstream request", async () => {
+  it("should show the text so far while the stream is open, and Stop should stop the generation with StopStream", async () => {
     const page = await stack.open({ transport, model: "stall-after-3" });
     const upstream = stack.fake.nextRequest();
     const answer = await ask(page, "Say hello");
@@ -45,7 +45,9 @@ describe.each(["connect", "grpc-web"])("chat page over %s", (transport) => {
     const soFar = defaultTokens.slice(0, 3).join("");
     await expect.poll(() => answer.locator(".markdown").textContent(), { timeout: 10_000 }).toBe(soFar);
     expect(await answer.getAttribute("data-state")).toBe("streaming");
+    const stopped = page.waitForResponse((response) => response.url().endsWith("/tokenwire.v1.TokenService/StopStream"));
     await page.click("#stop");
+    expect((await stopped).status()).toBe(200);
     await (await upstream).clientClosed;
     expect(await ended(answer)).toBe("stopped");
     expect(await answer.locator(".markdown").textContent()).toBe(soFar);

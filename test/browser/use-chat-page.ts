@@ -35,6 +35,9 @@ const getWeather = tool(async ({ city }) => weatherIn(city), {
   schema: z.object({ city: z.string() }),
 });
 
+/** How long the test server goes on generating a resumable stream that no page reads. */
+export const resumeGraceMs = 3000;
+
 /** The models the test server lists; any other name passes through to the default fake upstream. */
 export const listedModels = ["paced-20", "markdown", "html", "agent", "reasoning"];
 
@@ -72,6 +75,8 @@ export function useChatPage(): ChatPageStack {
       models: { models: listedModels, defaultModel: "paced-20", acceptsAnyModel: true },
       fallback: webPageHandler(),
       cors: { origins: [origin] },
+      // Long enough for a page to reload and resume; short enough that a stream left behind ends within a test.
+      streams: { graceMs: resumeGraceMs },
     });
     stack.pageUrl = `http://127.0.0.1:${(await stack.server.listen()).port}/`;
     stack.otherPageUrl = `${origin}/?server=${encodeURIComponent(stack.pageUrl.slice(0, -1))}`;
