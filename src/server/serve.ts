@@ -3,15 +3,18 @@ import { modelsFromEnv } from "../models/models-from-env.ts";
 import { createTokenwireServer, type TokenwireServer } from "./create-tokenwire-server.ts";
 import { serverConfigFromEnv } from "./server-config.ts";
 import { listenError } from "./listen-error.ts";
+import { logProcessEvents } from "./process-log.ts";
 import { webPageHandler } from "./web-page.ts";
 import { corsOptionsFromEnv } from "../adapters/cors-headers.ts";
 
 /**
  * Starts tokenwire as configured by the environment, logs where it listens
- * and what it serves, and shuts down gracefully on SIGTERM and SIGINT. A
+ * and what it serves, and shuts down gracefully on SIGTERM and SIGINT. Node's
+ * own warnings and an uncaught error are logged too, as JSON lines. A
  * setting it cannot start with, or cannot listen with, is a `ConfigError`.
  */
 export async function serve(env: Record<string, string | undefined> = process.env, logger: Logger = pino()): Promise<TokenwireServer> {
+  logProcessEvents(logger);
   const config = serverConfigFromEnv(env);
   const models = modelsFromEnv(env);
   const server = createTokenwireServer({ ...config, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
