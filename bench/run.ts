@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { canPin, startChild, type Child } from "./lib/child.ts";
+import { runResumable } from "./lib/run-resumable.ts";
 import { contenders, type Contender } from "./contenders.ts";
 import type { ScenarioConfig, ScenarioResult } from "./scenarios.ts";
 import { markdownTable, type Row } from "./table.ts";
@@ -42,6 +43,7 @@ mkdirSync(resultsDir, { recursive: true });
 const file = new URL(`${new Date().toISOString().replaceAll(":", "-")}${flags.quick ? "-quick" : ""}.json`, resultsDir);
 writeFileSync(file, JSON.stringify({ machine: machine(), config, rows, table }, null, 2));
 process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
+runResumable(flags);
 
 async function measure(contender: Contender): Promise<ScenarioResult> {
   const profile = flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${new URL("profiles", resultsDir).pathname}`] : [];

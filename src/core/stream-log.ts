@@ -23,7 +23,7 @@ export interface ReadStreamOptions {
 export interface StreamLogWriter extends TokenSink<TokenEvent> {
   /** Aborted when a stop request reaches this stream, from any replica. */
   readonly stopped: AbortSignal;
-  /** Aborted when no reader has been present for the grace period. */
+  /** Aborted when no reader has been present for the grace period, or when the log can no longer keep the stream (its reason says which). */
   readonly abandoned: AbortSignal;
 }
 

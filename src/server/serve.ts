@@ -2,6 +2,7 @@ import { pino, type Logger } from "pino";
 import { modelsFromEnv } from "../models/models-from-env.ts";
 import { createTokenwireServer, type TokenwireServer } from "./create-tokenwire-server.ts";
 import { serverConfigFromEnv } from "./server-config.ts";
+import { resumableOptions } from "./resumable-config.ts";
 import { listenError } from "./listen-error.ts";
 import { logProcessEvents } from "./process-log.ts";
 import { webPageHandler } from "./web-page.ts";
@@ -17,7 +18,8 @@ export async function serve(env: Record<string, string | undefined> = process.en
   logProcessEvents(logger);
   const config = serverConfigFromEnv(env);
   const models = modelsFromEnv(env);
-  const server = createTokenwireServer({ ...config, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
+  const streams = await resumableOptions(config.resumable, logger);
+  const server = createTokenwireServer({ ...config, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
   const address = await server.listen(config.port, config.host).catch((error: unknown) => {
     throw listenError(error, config);
   });
@@ -28,7 +30,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
   );
   const stop = (signal: string) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
-    void server.shutdown(config.shutdownGraceMs).then(() => logger.info("stopped"));
+    void server.shutdown(config.shutdownGraceMs).then(() => streams.log.close()).then(() => logger.info("stopped"));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

@@ -3,6 +3,7 @@ import { createSecureContext } from "node:tls";
 import { ConfigError, envNumber } from "../models/env-settings.ts";
 import { connectionLimitsFromEnv } from "./connection-config.ts";
 import type { ResolvedConnectionLimits } from "../adapters/node/connection-limits.ts";
+import { resumableConfigFromEnv, type ResumableConfig } from "./resumable-config.ts";
 
 /** The server's settings, read from the environment by {@link serverConfigFromEnv}. */
 export interface ServerConfig extends ResolvedConnectionLimits {
@@ -12,11 +13,12 @@ export interface ServerConfig extends ResolvedConnectionLimits {
   shutdownGraceMs: number;
   readMaxBytes: number;
   limits: { maxConcurrentStreams: number; maxInputChars: number; maxTokens: number };
+  resumable: ResumableConfig;
 }
 
 /**
- * Reads `HOST`, `PORT`, `TLS_CERT_FILE`, `TLS_KEY_FILE` and the `TOKENWIRE_*`
- * limits; a setting the server cannot run with is a {@link ConfigError}.
+ * Reads `HOST`, `PORT`, `TLS_CERT_FILE`, `TLS_KEY_FILE`, the `TOKENWIRE_*`
+ * limits and how resumable streams are kept (`REDIS_URL`); a setting the server cannot run with is a {@link ConfigError}.
  */
 export function serverConfigFromEnv(env: Record<string, string | undefined>): ServerConfig {
   const atLeastOne = (name: string, fallback: number) => envNumber(env, name, { fallback, min: 1 });
@@ -32,6 +34,7 @@ export function serverConfigFromEnv(env: Record<string, string | undefined>): Se
       maxInputChars: atLeastOne("TOKENWIRE_MAX_INPUT_CHARS", 100_000),
       maxTokens: atLeastOne("TOKENWIRE_MAX_TOKENS", 32_768),
     },
+    resumable: resumableConfigFromEnv(env),
   };
 }
 

@@ -66,6 +66,7 @@ describe("package exports", () => {
     "tokenwire/fetch": ["tokenwireFetchHandler"],
     "tokenwire/express": ["tokenwireExpressMiddleware"],
     "tokenwire/fastify": ["tokenwireFastifyPlugin"],
+    "tokenwire/redis": ["createRedisStreamLog"],
   };
 
   it.each(Object.entries(subpaths))("should import %s with plain Node", async (subpath, names) => {
@@ -75,7 +76,7 @@ describe("package exports", () => {
   });
 
   it("should ship declarations beside each entry point and no sources or tests", () => {
-    for (const entry of ["index", "adapters/connect/index", "adapters/node/index", "adapters/fetch/index", "adapters/express/index", "adapters/fastify/index", "server/index"]) {
+    for (const entry of ["index", "adapters/connect/index", "adapters/node/index", "adapters/fetch/index", "adapters/express/index", "adapters/fastify/index", "adapters/redis/index", "server/index"]) {
       expect(packed.files).toContain(`dist/${entry}.js`);
       expect(packed.files).toContain(`dist/${entry}.d.ts`);
     }

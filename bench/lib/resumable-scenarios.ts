@@ -1,0 +1,223 @@
+import { createClient as createRpcClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createClient } from "redis";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { createRedisStreamLog } from "../../src/adapters/redis/index.ts";
+import { createMemoryStreamLog } from "../../src/core/memory-stream-log.ts";
+import type { StreamLog } from "../../src/core/stream-log.ts";
+import type { TokenEvent } from "../../src/core/token-event.ts";
+import { createTokenwire, type Tokenwire } from "../../src/core/tokenwire.ts";
+import { createTokenwireServer, type TokenwireServer } from "../../src/server/create-tokenwire-server.ts";
+import { nowMs } from "./clock.ts";
+import { numberedModel, numberedResolver } from "./numbered-resolver.ts";
+import { percentile, summarize } from "./stats.ts";
+import { createTokenCheck } from "./token-check.ts";
+
+/** How much of each resumable scenario to run; `--quick` scales these down. */
+export interface ResumableConfig {
+  /** Streams read one at a time, and tokens in each, for the cost per token. */
+  costStreams: number;
+  costTokens: number;
+  /** Reconnects timed. */
+  resumes: number;
+  /** Resumable streams at once through one Redis, each dropped and resumed on the other replica. */
+  concurrency: number;
+  /** Ended streams kept for the memory figure, and tokens in each. */
+  retained: number;
+  retainedTokens: number;
+}
+
+/** The kinds of stream compared: a plain one, and resumable ones on each log. */
+export type Kind = "plain" | "memory" | "redis";
+
+const request = (model: string) => ({ prompt: "hi", model });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const textOf = (event: TokenEvent) => ("text" in event && event.type === "delta" ? event.text : "");
+
+/** A Redis the bench measures: where to reach it, and its own CPU and memory figures. */
+export function redisProbe(url: string) {
+  const client = createClient({ url });
+  const info = async (section: string, field: string) => Number(new RegExp(`${field}:([\\d.]+)`).exec(await client.info(section))?.[1]);
+  return {
+    url,
+    connect: () => client.connect(),
+    close: () => client.close(),
+    cpuSeconds: async () => (await info("cpu", "used_cpu_user")) + (await info("cpu", "used_cpu_sys")),
+    usedMemory: () => info("memory", "used_memory"),
+    flush: () => client.flushAll(),
+  };
+}
+export type RedisProbe = ReturnType<typeof redisProbe>;
+
+async function logFor(kind: Kind, redis: RedisProbe): Promise<StreamLog | undefined> {
+  if (kind === "plain") return undefined;
+  return kind === "memory" ? createMemoryStreamLog() : createRedisStreamLog({ url: redis.url });
+}
+
+// Reads a stream in process to its end; false if a numbered token came twice, out of order, or not at all.
+async function readNumbered(events: AsyncIterable<TokenEvent>, tokens: number): Promise<boolean> {
+  const check = createTokenCheck(false);
+  for await (const event of events) check.feed(textOf(event), 0);
+  const tally = check.finish();
+  return tally.inOrder && tally.tokens === tokens;
+}
+
+/**
+ * CPU per token of one stream at a time, as fast as the source yields, read
+ * in process: this process's (the server's) and, for Redis, Redis's own.
+ */
+export async function costPerToken(kind: Kind, { redis, config }: { redis: RedisProbe; config: ResumableConfig }) {
+  const log = await logFor(kind, redis);
+  const tokenwire = createTokenwire({ resolve: numberedResolver, streams: { log } });
+  const perToken: number[] = [];
+  let broken = 0;
+  const redisBefore = await redis.cpuSeconds();
+  for (let i = 0; i < config.costStreams; i++) {
+    const before = process.cpuUsage();
+    const events = tokenwire.streamTokens(request(numberedModel(config.costTokens, 0)), { resumable: kind !== "plain" });
+    if (!(await readNumbered(events, config.costTokens))) broken++;
+    const used = process.cpuUsage(before);
+    perToken.push((used.user + used.system) / config.costTokens);
+  }
+  const redisUs = kind === "redis" ? ((await redis.cpuSeconds()) - redisBefore) * 1e6 / (config.costStreams * config.costTokens) : undefined;
+  await log?.close();
+  return { serverUsPerToken: percentile(perToken, 0.5), redisUsPerToken: redisUs, broken };
+}
+
+async function startServer(log: StreamLog): Promise<{ server: TokenwireServer; client: ReturnType<typeof createRpcClient<typeof TokenService>> }> {
+  const server = createTokenwireServer({ resolve: numberedResolver, streams: { log, graceMs: 10_000 } });
+  const { port } = await server.listen(0, "127.0.0.1");
+  return { server, client: createRpcClient(TokenService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` })) };
+}
+
+/**
+ * From a reconnect to its first event, over gRPC: a client reads a paced
+ * stream on one server, drops after five deltas, and calls ResumeStream on
+ * the other (Redis) or the same (memory) server; then reads on to the end and
+ * checks that the two parts make the whole.
+ */
+export async function resumeLatency(kind: "memory" | "redis", { redis, config }: { redis: RedisProbe; config: ResumableConfig }) {
+  const logs = kind === "memory" ? [createMemoryStreamLog()] : [await createRedisStreamLog({ url: redis.url }), await createRedisStreamLog({ url: redis.url })];
+  const servers = await Promise.all(logs.map(startServer));
+  const [a, b] = [servers[0]!, servers.at(-1)!];
+  const times: number[] = [];
+  let broken = 0;
+  try {
+    for (let i = 0; i < config.resumes; i++) {
+      const tokens = 100;
+      const check = createTokenCheck(false);
+      const dropped = new AbortController();
+      let streamId = "";
+      let last = 0n;
+      let deltas = 0;
+      try {
+        for await (const r of a.client.streamTokens({ generation: { input: { case: "prompt", value: "hi" }, model: numberedModel(tokens, 2) }, resumable: true }, { signal: dropped.signal })) {
+          if (r.event.case === "started") streamId = r.event.value.streamId;
+          if (r.event.case === "delta") check.feed(r.event.value.text, 0), deltas++;
+          last = r.sequence;
+          if (deltas === 5) dropped.abort();
+        }
+      } catch {
+        // the drop
+      }
+      await sleep(10);
+      const reconnectedAt = nowMs();
+      let first: number | undefined;
+      for await (const r of b.client.resumeStream({ streamId, afterSequence: last })) {
+        first ??= nowMs() - reconnectedAt;
+        if (r.event.case === "delta") check.feed(r.event.value.text, 0);
+      }
+      times.push(first ?? Number.NaN);
+      const tally = check.finish();
+      if (!tally.inOrder || tally.tokens !== tokens) broken++;
+    }
+  } finally {
+    for (const { server } of servers) await server.shutdown(100);
+    for (const log of logs) await log.close();
+  }
+  return { ...summarize(times), broken };
+}
+
+/**
+ * Many resumable streams at once through one Redis, in process: each client
+ * reads on replica A, drops halfway, and resumes on replica B (another log,
+ * its own connections) from the last sequence it had. Every stream must come
+ * out whole, each numbered token once and in order.
+ */
+export async function concurrentResumes({ redis, config }: { redis: RedisProbe; config: ResumableConfig }) {
+  const [logA, logB] = [await createRedisStreamLog({ url: redis.url }), await createRedisStreamLog({ url: redis.url })];
+  const [a, b] = [logA, logB].map((log) => createTokenwire({ resolve: numberedResolver, limits: { maxConcurrentStreams: 4 * config.concurrency }, streams: { log, graceMs: 30_000 } })) as [Tokenwire, Tokenwire];
+  const tokens = 40;
+  const startedAt = nowMs();
+  const cpuBefore = process.cpuUsage();
+  const redisBefore = await redis.cpuSeconds();
+  const outcomes = await Promise.all(
+    Array.from({ length: config.concurrency }, async (_, k) => {
+      await sleep((k * 2000) / config.concurrency); // started evenly over 2 s
+      return dropAndResume({ a, b, tokens });
+    }),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  const result = {
+    streams: config.concurrency,
+    whole: outcomes.filter(Boolean).length,
+    broken: outcomes.filter((ok) => !ok).length,
+    seconds: (nowMs() - startedAt) / 1000,
+    serverCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    redisCpuSeconds: (await redis.cpuSeconds()) - redisBefore,
+  };
+  await Promise.all([logA.close(), logB.close()]);
+  return result;
+}
+
+// 40 tokens at 10 a second; the client goes away after the 20th and resumes on the other replica.
+async function dropAndResume({ a, b, tokens }: { a: Tokenwire; b: Tokenwire; tokens: number }): Promise<boolean> {
+  const check = createTokenCheck(false);
+  const dropped = new AbortController();
+  let streamId = "";
+  let last = -1;
+  for await (const event of a.streamTokens(request(numberedModel(tokens, 100)), { resumable: true, signal: dropped.signal })) {
+    if (event.type === "started") streamId = event.streamId ?? "";
+    check.feed(textOf(event), 0);
+    last = event.seq;
+    if (event.seq >= tokens / 2) break;
+  }
+  for await (const event of b.resumeStream(streamId, last)) check.feed(textOf(event), 0);
+  const tally = check.finish();
+  return tally.inOrder && tally.tokens === tokens;
+}
+
+/**
+ * Bytes each ended stream costs while it is retained: this process's heap
+ * for the memory log, Redis's `used_memory` for the Redis log (and this
+ * process's heap beside it, which should not grow with retained streams).
+ */
+export async function memoryPerRetained(kind: "memory" | "redis", { redis, config }: { redis: RedisProbe; config: ResumableConfig }) {
+  const log = (await logFor(kind, redis))!;
+  const tokenwire = createTokenwire({ resolve: numberedResolver, limits: { maxConcurrentStreams: 4 * config.retained }, streams: { log } });
+  const run = async (streams: number) => {
+    for (let i = 0; i < streams; i += 100) {
+      const model = numberedModel(config.retainedTokens, 0);
+      await Promise.all(Array.from({ length: Math.min(100, streams - i) }, () => readNumbered(tokenwire.streamTokens(request(model), { resumable: true }), config.retainedTokens)));
+    }
+    await sleep(200); // the last end markers' writes
+  };
+  await redis.flush();
+  await run(100); // warm-up: what the first streams allocate once is not per stream
+  const heapBefore = heapAfterGc();
+  const redisBefore = await redis.usedMemory();
+  await run(config.retained);
+  const result = {
+    heapBytesPerStream: (heapAfterGc() - heapBefore) / config.retained,
+    redisBytesPerStream: kind === "redis" ? ((await redis.usedMemory()) - redisBefore) / config.retained : undefined,
+  };
+  await log.close();
+  return result;
+}
+
+// Two collections: the first may leave what finalizers free for the second.
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}

@@ -1,0 +1,62 @@
+// `node --expose-gc bench/resumable.ts [--quick]`, and `npm run bench` after the contenders' table: what a
+// resumable stream costs against a plain one, with the in-memory log and with Redis (a redis-server of its
+// own on loopback), how soon a reconnect gets its first event, many streams dropped and resumed at once
+// through one Redis, and the memory an ended stream holds while it is retained. Figures in BENCHMARKS.md.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { startRedisServer } from "../test/fixtures/redis-server.ts";
+import { concurrentResumes, costPerToken, memoryPerRetained, redisProbe, resumeLatency, type Kind, type ResumableConfig } from "./lib/resumable-scenarios.ts";
+
+const quick = process.argv.includes("--quick");
+const full: ResumableConfig = { costStreams: 7, costTokens: 4000, resumes: 200, concurrency: 1000, retained: 1000, retainedTokens: 100 };
+const small: ResumableConfig = { costStreams: 3, costTokens: 1000, resumes: 30, concurrency: 100, retained: 200, retainedTokens: 100 };
+const config = quick ? small : full;
+
+const server = await startRedisServer();
+const redis = redisProbe(server.url);
+await redis.connect();
+try {
+  const step = (name: string) => process.stderr.write(`bench: resumable, ${name}\n`);
+  const cost = {} as Results["cost"];
+  for (const kind of ["plain", "memory", "redis"] as const) {
+    step(`cost per token, ${kind}`);
+    await costPerToken(kind, { redis, config }); // warm-up: the JIT, and Redis's first allocations
+    cost[kind] = await costPerToken(kind, { redis, config });
+  }
+  step("reconnect to first event");
+  const resume = { memory: await resumeLatency("memory", { redis, config }), redis: await resumeLatency("redis", { redis, config }) };
+  step(`${config.concurrency} streams dropped and resumed at once`);
+  const concurrent = await concurrentResumes({ redis, config });
+  step("memory per retained stream");
+  const retained = { memory: await memoryPerRetained("memory", { redis, config }), redis: await memoryPerRetained("redis", { redis, config }) };
+  const table = tableOf({ cost, resume, concurrent, retained });
+  console.log(table);
+  const dir = new URL("./results/", import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL(`resumable-${new Date().toISOString().replaceAll(":", "-")}${quick ? "-quick" : ""}.json`, dir);
+  writeFileSync(file, JSON.stringify({ config, cost, resume, concurrent, retained, table }, null, 2));
+  process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
+} finally {
+  await redis.close();
+  await server.stop();
+}
+
+interface Results {
+  cost: Record<Kind, Awaited<ReturnType<typeof costPerToken>>>;
+  resume: Record<"memory" | "redis", Awaited<ReturnType<typeof resumeLatency>>>;
+  concurrent: Awaited<ReturnType<typeof concurrentResumes>>;
+  retained: Record<"memory" | "redis", Awaited<ReturnType<typeof memoryPerRetained>>>;
+}
+
+function tableOf({ cost, resume, concurrent, retained }: Results): string {
+  const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits));
+  const kib = (bytes: number | undefined) => (bytes === undefined ? "–" : `${f(bytes / 1024, 1)} KiB`);
+  const rows = [
+    ["| | plain stream | resumable, in-memory log | resumable, Redis log |", "| --- | --- | --- | --- |"],
+    [`| server CPU µs/token (1 stream, ${config.costTokens} tokens) | ${f(cost.plain.serverUsPerToken)} | ${f(cost.memory.serverUsPerToken)} | ${f(cost.redis.serverUsPerToken)} (+ ${f(cost.redis.redisUsPerToken)} in Redis) |`],
+    [`| reconnect → first resumed event p50 / p99 ms (gRPC, ${config.resumes} times) | – | ${f(resume.memory.p50, 2)} / ${f(resume.memory.p99, 2)} | ${f(resume.redis.p50, 2)} / ${f(resume.redis.p99, 2)} (on the other replica) |`],
+    [`| ${concurrent.streams} streams at once, each dropped and resumed on the other replica: whole / broken | – | – | ${concurrent.whole} / ${concurrent.broken} in ${f(concurrent.seconds)} s (server CPU ${f(concurrent.serverCpuSeconds)} s, Redis ${f(concurrent.redisCpuSeconds)} s) |`],
+    [`| memory per retained stream (${config.retainedTokens} tokens) | – | ${kib(retained.memory.heapBytesPerStream)} of heap | ${kib(retained.redis.redisBytesPerStream)} in Redis, ${kib(retained.redis.heapBytesPerStream)} of heap |`],
+    [`| streams with lost or reordered tokens | ${cost.plain.broken} | ${cost.memory.broken + resume.memory.broken} | ${cost.redis.broken + resume.redis.broken + concurrent.broken} |`],
+  ];
+  return rows.flat().join("\n");
+}

@@ -1,0 +1,1 @@
+export { createRedisStreamLog, type RedisStreamLogOptions } from "./redis-stream-log.ts";

@@ -1,0 +1,117 @@
+import { errors } from "../../core/errors.ts";
+import type { TokenEvent } from "../../core/token-event.ts";
+import { eventId, failureOf, type EndMarker, type LogEntry } from "./log-entry.ts";
+import type { RedisClient } from "./redis-clients.ts";
+import type { StreamKeys } from "./stream-keys.ts";
+import type { TailSubscriptions } from "./tail-subscriptions.ts";
+
+/** How {@link followLog} reads one stream. @internal */
+export interface FollowOptions {
+  redis: RedisClient;
+  keys: StreamKeys;
+  /** Where to hear new entries; unset for a stream that has ended, which needs none. */
+  subscriptions: TailSubscriptions | undefined;
+  afterSeq: number;
+  signal: AbortSignal | undefined;
+  /** Milliseconds without news after which the reader looks at the log and the producer's heartbeat itself. */
+  heartbeatMs: number;
+}
+
+// Entries read per XRANGE while catching up, and entries heard but not yet read before the reader
+// reads the log again instead: what one reader holds in memory stays bounded either way.
+const pageSize = 512;
+const maxHeard = 1024;
+
+type Outcome = { end: EndMarker } | "read" | "missed";
+
+/**
+ * Yields a stream's events after `afterSeq`, then its live ones, then ends
+ * as the end marker says. It subscribes to the stream's channel before it
+ * reads the log, so that every entry is either in what it reads or in what
+ * it hears after: the catch-up and the tail meet with no gap, and what it
+ * hears twice is skipped by sequence. When nothing came for `heartbeatMs`, it
+ * reads the log itself (news may have been lost with a connection), and a
+ * log with nothing new and no heartbeat means the producer is gone.
+ * @internal
+ */
+export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEvent> {
+  const { redis, keys, signal } = options;
+  let next = options.afterSeq + 1;
+  let heard: LogEntry[] = [];
+  let missed = false;
+  let wake: (() => void) | undefined;
+  const listen = (entries: LogEntry[]): void => {
+    // Past the bound, what was heard is dropped and the reader reads the log again.
+    if (heard.length + entries.length > maxHeard) [heard, missed] = [[], true];
+    else heard.push(...entries);
+    wake?.();
+  };
+  const readLog = (): Promise<LogEntry[]> =>
+    redis.xRange(keys.events, eventId(next), "+", { COUNT: pageSize }).then((page) => (page ?? []).map((entry) => JSON.parse(String(entry.message.e)) as LogEntry));
+
+  // Takes entries in order: what it already has is skipped; the log's own end marker is final, a heard one only when nothing is missing.
+  function* take(entries: LogEntry[], fromLog: boolean): Generator<TokenEvent, Outcome> {
+    for (const entry of entries) {
+      if (entry.type === "end") return fromLog || entry.seq === next ? { end: entry } : "missed";
+      if (entry.seq < next) continue;
+      if (entry.seq > next) {
+        if (fromLog) throw errors.logUnavailable(new Error(`the log has no sequence ${next}`));
+        return "missed";
+      }
+      next++;
+      yield entry;
+    }
+    return "read";
+  }
+
+  const unsubscribe = await options.subscriptions?.add(keys.tail, listen).catch(unavailable);
+  const onAbort = (): void => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    for (let catchUp = true; !signal?.aborted; ) {
+      let outcome: Outcome;
+      if (catchUp || missed) {
+        missed = false;
+        const page = await readLog().catch(unavailable);
+        outcome = yield* take(page, true);
+        catchUp = page.length === pageSize;
+      } else if (heard.length > 0) {
+        const entries = heard;
+        heard = [];
+        outcome = yield* take(entries, false);
+        catchUp = outcome === "missed";
+      } else {
+        if (await news(options.heartbeatMs)) continue;
+        // Heartbeat first: a producer that ends appends its end marker before it drops its heartbeat.
+        const [alive, page] = await Promise.all([redis.exists(keys.alive), readLog()]).catch(unavailable);
+        outcome = yield* take(page, true);
+        if (page.length === 0 && alive === 0) throw errors.producerGone();
+        catchUp = page.length === pageSize;
+      }
+      if (typeof outcome === "object") {
+        const failure = failureOf(outcome.end);
+        if (failure) throw failure;
+        return;
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    unsubscribe?.();
+  }
+
+  // Resolves true when something was heard or the read was aborted, false after `ms` of silence.
+  function news(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve(true);
+      };
+    });
+  }
+}
+
+function unavailable(cause: unknown): never {
+  throw errors.logUnavailable(cause);
+}

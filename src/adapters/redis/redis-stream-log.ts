@@ -1,0 +1,128 @@
+import { errors } from "../../core/errors.ts";
+import { silentLogger, type Logger } from "../../core/logger.ts";
+import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "../../core/stream-log.ts";
+import type { TokenEvent } from "../../core/token-event.ts";
+import { followLog } from "./log-follower.ts";
+import { endId, seqOfId } from "./log-entry.ts";
+import { connectRedis, type RedisClient } from "./redis-clients.ts";
+import { createRedisLogWriter, type RedisLogWriter } from "./redis-log-writer.ts";
+import { streamKeys, type StreamKeys } from "./stream-keys.ts";
+import { createTailSubscriptions, type TailSubscriptions } from "./tail-subscriptions.ts";
+
+/** Options of {@link createRedisStreamLog}. */
+export interface RedisStreamLogOptions {
+  /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS; default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** Milliseconds a stream stays readable after it ended, or after its producer died; default 10 minutes. */
+  retentionMs?: number;
+  /** Put before every key and channel name; default `tokenwire:`. */
+  keyPrefix?: string;
+  /**
+   * Milliseconds between a producer's heartbeats, and of silence before a
+   * reader looks for itself; the readers of a dead producer learn it within
+   * about four of these. Default 1,000.
+   */
+  heartbeatMs?: number;
+  /** Where a lost and a returning connection are reported. */
+  logger?: Logger;
+}
+
+interface Shared {
+  redis: RedisClient;
+  subscriptions: TailSubscriptions;
+  writers: Map<string, RedisLogWriter>;
+  keysOf(streamId: string): StreamKeys;
+  retentionMs: number;
+  heartbeatMs: number;
+  stopChannel: string;
+}
+
+/**
+ * A {@link StreamLog} in Redis Streams, which every replica that shares the
+ * Redis serves: a stream started on one is resumed, joined and stopped on
+ * any. Resolves once connected; rejects when Redis cannot be reached.
+ */
+export async function createRedisStreamLog(options: RedisStreamLogOptions = {}): Promise<StreamLog> {
+  const prefix = options.keyPrefix ?? "tokenwire:";
+  const { commands: redis, subscriber } = await connectRedis(options.url ?? "redis://127.0.0.1:6379", options.logger ?? silentLogger);
+  const shared: Shared = {
+    redis,
+    subscriptions: createTailSubscriptions(subscriber),
+    writers: new Map(),
+    keysOf: (streamId) => streamKeys(prefix, streamId),
+    retentionMs: options.retentionMs ?? 10 * 60_000,
+    heartbeatMs: options.heartbeatMs ?? 1000,
+    stopChannel: `${prefix}stop`,
+  };
+  // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
+  // while this connection is down is in the stream's metadata, which the next heartbeat reads.
+  await subscriber.subscribe(shared.stopChannel, (streamId) => shared.writers.get(streamId)?.stopHere()).catch((error: unknown) => {
+    redis.destroy();
+    subscriber.destroy();
+    throw error;
+  });
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    for (const writer of shared.writers.values()) writer.beat(now);
+  }, shared.heartbeatMs);
+  heartbeat.unref();
+  return {
+    create: (streamId, options) => createStream(shared, { streamId, ...options }),
+    read: (streamId, options) => readStream(shared, { streamId, ...options }),
+    stop: (streamId, caller) => stopStream(shared, { streamId, caller }),
+    async close() {
+      clearInterval(heartbeat);
+      for (const writer of shared.writers.values()) writer.flushNow();
+      await Promise.allSettled([redis.close(), subscriber.close()]);
+    },
+  };
+}
+
+async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
+  const { redis, retentionMs, heartbeatMs } = shared;
+  const keys = shared.keysOf(streamId);
+  // One field set only if absent: a stream id is never taken twice, and the owner is never overwritten.
+  const isNew = await redis.hSetNX(keys.meta, "owner", JSON.stringify({ owner })).catch(unavailable);
+  if (!isNew) throw errors.streamExists();
+  await Promise.all([redis.pExpire(keys.meta, retentionMs), redis.set(keys.alive, "1", { PX: 3 * heartbeatMs })]).catch(unavailable);
+  const writer = createRedisLogWriter({ redis, keys, retentionMs, heartbeatMs, graceMs, readLocally: () => shared.subscriptions.has(keys.tail) });
+  shared.writers.set(streamId, writer);
+  void writer.ended.then(() => shared.writers.delete(streamId));
+  return writer;
+}
+
+async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
+  const { redis, heartbeatMs } = shared;
+  const keys = shared.keysOf(streamId);
+  // What this process wrote is read back: its pending events go first on the same connection.
+  shared.writers.get(streamId)?.flushNow();
+  const [meta, last] = await Promise.all([redis.hGetAll(keys.meta), redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })]).catch(unavailable);
+  checkCaller(meta, caller);
+  const lastSeq = seqOfId(last?.[0]?.id);
+  if (afterSeq > lastSeq) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
+  // An ended stream is all in the log: nothing to hear.
+  yield* followLog({ redis, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs });
+}
+
+async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
+  const { redis } = shared;
+  const keys = shared.keysOf(streamId);
+  const [meta, alive] = await Promise.all([redis.hGetAll(keys.meta), redis.exists(keys.alive)]).catch(unavailable);
+  checkCaller(meta, caller);
+  if (meta.ended || alive === 0) return false;
+  shared.writers.get(streamId)?.stopHere();
+  // The flag outlives a replica that missed the message; the message saves waiting for its heartbeat.
+  await Promise.all([redis.hSet(keys.meta, "stop", "1"), redis.publish(shared.stopChannel, streamId)]).catch(unavailable);
+  return true;
+}
+
+// Another caller's stream reads as unknown: its existence is not theirs to learn.
+function checkCaller(meta: Record<string, string>, caller: string | undefined): void {
+  if (meta.owner === undefined) throw errors.streamNotFound();
+  const { owner } = JSON.parse(meta.owner) as { owner?: string };
+  if (owner !== undefined && owner !== caller) throw errors.streamNotFound();
+}
+
+function unavailable(cause: unknown): never {
+  throw errors.logUnavailable(cause);
+}

@@ -1,0 +1,166 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createClient } from "redis";
+import { createRedisStreamLog, type RedisStreamLogOptions } from "../../../src/adapters/redis/index.ts";
+import { errors, type StreamLog, type StreamLogWriter, type TokenEvent } from "../../../src/index.ts";
+import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
+import { collect } from "../../support/collect.ts";
+import { runStreamLogContract } from "../../support/stream-log-contract.ts";
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(() => redis?.stop());
+
+const started: TokenEvent = { type: "started", seq: 0, runId: "run", model: "m" };
+const delta = (seq: number, text: string): TokenEvent => ({ type: "delta", seq, text });
+const textOf = (events: TokenEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");
+const aborted = (signal: AbortSignal) =>
+  new Promise<unknown>((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener("abort", () => resolve(signal.reason), { once: true })));
+
+// Short heartbeats, so that what waits on them (a dead producer, a lost reader) comes within the test's time.
+const heartbeatMs = 100;
+const logs: StreamLog[] = [];
+async function openLog(options: RedisStreamLogOptions = {}): Promise<StreamLog> {
+  const log = await createRedisStreamLog({ url: redis.url, heartbeatMs, ...options });
+  logs.push(log);
+  return log;
+}
+afterEach(async () => {
+  await Promise.all(logs.splice(0).map((log) => log.close()));
+});
+
+// A plain client of the test's Redis, to look at the keys as Redis holds them.
+const plainClient = () => createClient({ url: redis.url });
+async function withClient(run: (client: ReturnType<typeof plainClient>) => Promise<void>): Promise<void> {
+  const client = plainClient();
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.close();
+  }
+}
+
+async function writeStarted(log: StreamLog, graceMs = 60_000): Promise<{ id: string; writer: StreamLogWriter }> {
+  const id = crypto.randomUUID();
+  const writer = await log.create(id, { graceMs });
+  await writer.write(started);
+  return { id, writer };
+}
+
+describe("createRedisStreamLog()", () => {
+  runStreamLogContract({ name: "the Redis log", createLog: (options) => createRedisStreamLog({ url: redis.url, heartbeatMs, ...options }) });
+
+  describe("shared by two replicas", () => {
+    it("should let a reader on one follow live what the other writes, and join it mid-stream", async () => {
+      const [a, b] = [await openLog(), await openLog()];
+      const { id, writer } = await writeStarted(a);
+      const live = collect(b.read(id, { afterSeq: -1 }));
+      for (let seq = 1; seq <= 20; seq++) {
+        await writer.write(delta(seq, `${seq} `));
+        if (seq === 10) await vi.waitFor(async () => expect((await collect(b.read(id, { afterSeq: 9, signal: AbortSignal.timeout(50) }))).events).toHaveLength(1));
+      }
+      const joined = collect(b.read(id, { afterSeq: 0 }));
+      writer.close();
+      const expected = Array.from({ length: 20 }, (_, i) => `${i + 1} `).join("");
+      expect(textOf((await live).events)).toBe(expected);
+      expect((await live).events.map((e) => e.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+      expect(textOf((await joined).events)).toBe(expected);
+    });
+
+    it("should stop a stream from the other replica", async () => {
+      const [a, b] = [await openLog(), await openLog()];
+      const { id, writer } = await writeStarted(a);
+      expect(await b.stop(id)).toBe(true);
+      expect(await aborted(writer.stopped)).toMatchObject({ code: "canceled", message: errors.stopped().message });
+      writer.close();
+    });
+
+    it("should count a reader on the other replica as present, and abandon the stream once it has left for the grace period", async () => {
+      const [a, b] = [await openLog(), await openLog()];
+      const { id, writer } = await writeStarted(a, 200);
+      const reader = new AbortController();
+      const reading = collect(b.read(id, { afterSeq: -1, signal: reader.signal }));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(writer.abandoned.aborted).toBe(false);
+      reader.abort();
+      expect((await reading).events).toEqual([started]);
+      expect(await aborted(writer.abandoned)).toMatchObject({ message: errors.abandoned().message });
+      writer.close(errors.abandoned());
+    });
+
+    it("should end the other replica's readers with unavailable when the producer dies, and keep the text so far readable", async () => {
+      const a = await createRedisStreamLog({ url: redis.url, heartbeatMs });
+      const b = await openLog();
+      const { id, writer } = await writeStarted(a);
+      await writer.write(delta(1, "so far"));
+      const live = collect(b.read(id, { afterSeq: -1 }));
+      await vi.waitFor(async () => expect((await collect(b.read(id, { afterSeq: 0, signal: AbortSignal.timeout(50) }))).events).toHaveLength(1));
+      // The producer's process ends without ending its stream: no end marker, and its heartbeat stops.
+      await a.close();
+      const gone = { code: "unavailable", message: errors.producerGone().message };
+      expect((await live).error).toMatchObject(gone);
+      expect(textOf((await live).events)).toBe("so far");
+      const later = await collect(b.read(id, { afterSeq: -1 }));
+      expect(textOf(later.events)).toBe("so far");
+      expect(later.error).toMatchObject(gone);
+    });
+  });
+
+  describe("Redis itself", () => {
+    it("should refuse to start when Redis cannot be reached", async () => {
+      const down = await startRedisServer();
+      await down.stop();
+      await expect(createRedisStreamLog({ url: down.url })).rejects.toThrow(/ECONNREFUSED/);
+    });
+
+    it("should end live streams with unavailable when Redis goes away, refuse new ones, and serve again once it is back", async () => {
+      const own = await startRedisServer();
+      try {
+        const log = await openLog({ url: own.url });
+        const { id, writer } = await writeStarted(log);
+        const live = collect(log.read(id, { afterSeq: -1 }));
+        await own.kill();
+        expect(await aborted(writer.abandoned)).toMatchObject({ code: "unavailable", message: errors.logUnavailable(undefined).message });
+        writer.close(errors.logUnavailable(undefined));
+        expect((await live).error).toMatchObject({ code: "unavailable" });
+        await expect(log.create(crypto.randomUUID(), { graceMs: 60_000 })).rejects.toMatchObject({ code: "unavailable" });
+        await expect(collect(log.read(id, { afterSeq: -1 }))).resolves.toMatchObject({ error: { code: "unavailable" } });
+        await own.restart();
+        const again = await vi.waitFor(() => writeStarted(log), { timeout: 10_000, interval: 100 });
+        await again.writer.write(delta(1, "back"));
+        // Stop requests reach this log again: its subscriber is back on the stop channel.
+        const other = await openLog({ url: own.url });
+        expect(await other.stop(again.id)).toBe(true);
+        await aborted(again.writer.stopped);
+        again.writer.close();
+        expect(textOf((await collect(log.read(again.id, { afterSeq: -1 }))).events)).toBe("back");
+      } finally {
+        await own.stop();
+      }
+    });
+
+    it("should keep every key of a stream expiring: within the retention while live, and after it ends", () =>
+      withClient(async (client) => {
+        const log = await openLog({ retentionMs: 60_000, keyPrefix: "bounded:" });
+        const { id, writer } = await writeStarted(log);
+        await vi.waitFor(async () => expect(await client.keys(`bounded:{${id}}:*`)).toHaveLength(3));
+        const ttls = async () => Promise.all((await client.keys(`bounded:{${id}}:*`)).sort().map(async (key) => [key.split(":").at(-1), await client.pTTL(key)]));
+        for (const [, ttl] of await ttls()) expect(ttl).toBeGreaterThan(0), expect(ttl).toBeLessThanOrEqual(60_000);
+        writer.close();
+        await vi.waitFor(async () => expect((await ttls()).map(([name]) => name)).toEqual(["events", "meta"]));
+        for (const [, ttl] of await ttls()) expect(ttl).toBeGreaterThan(0), expect(ttl).toBeLessThanOrEqual(60_000);
+      }));
+
+    it("should refuse a second writer's events under sequences already written, and end its stream with unavailable", () =>
+      withClient(async (client) => {
+        const log = await openLog();
+        const { id, writer } = await writeStarted(log);
+        await vi.waitFor(async () => expect(await client.xLen(`tokenwire:{${id}}:events`)).toBe(1));
+        await client.xAdd(`tokenwire:{${id}}:events`, "1-5", { e: JSON.stringify(delta(5, "intruder")) });
+        await writer.write(delta(1, "mine"));
+        expect(await aborted(writer.abandoned)).toMatchObject({ code: "unavailable" });
+      }));
+  });
+});
