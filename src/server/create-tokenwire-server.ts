@@ -5,7 +5,7 @@ import { TokenwireError } from "../core/tokenwire-error.ts";
 import { createOnePortServer, type OnePortServerOptions, type NodeHandler } from "../adapters/node/one-port-server.ts";
 import { tokenwireNodeHandler, type TokenwireNodeHandlerOptions } from "../adapters/node/tokenwire-node-handler.ts";
 import { createHealthStatus, type HealthStatus } from "../adapters/connect/health-status.ts";
-import { healthRoutes } from "../adapters/connect/health-service.ts";
+import { healthRoutes, type HealthRoutesOptions } from "../adapters/connect/health-service.ts";
 import { reflectionRoutes } from "../adapters/connect/reflection-service.ts";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
@@ -23,6 +23,8 @@ export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">
   fallback?: NodeHandler;
   /** Browser origins allowed to call; default same-origin only. */
   cors?: CorsOptions;
+  /** `grpc.health.v1.Health/Watch` calls open at once; more get `resource_exhausted`. Default 1024. */
+  maxHealthWatches?: number;
   /** OpenAI's chat-completions API (`POST /v1/chat/completions`, `GET /v1/models`) on the same port; `false` leaves it out. */
   openAI?: Omit<OpenAIRoutesOptions, "isDraining"> | false;
   /** The AI SDK's UI message stream for `useChat` (`POST /api/chat`) on the same port; `false` leaves it out. */
@@ -59,7 +61,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
   const requests = trackRequests(
     tokenwireNodeHandler(tokenwire, {
       ...options,
-      routes: (router) => addRoutes(router, { health, signal: stopping.signal, more: options.routes }),
+      routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
       interceptors: [drainingInterceptor({ isDraining, exempt }), ...(options.interceptors ?? [])],
       fallback: dialectsOr(tokenwire, { ...options, isDraining, fallback: healthzOr(options.fallback, isDraining) }),
     }),
@@ -89,10 +91,11 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
   };
 }
 
-function addRoutes(router: ConnectRouter, options: { health: HealthStatus; signal: AbortSignal; more?: (router: ConnectRouter) => void }): void {
-  options.more?.(router);
+function addRoutes(router: ConnectRouter, options: HealthRoutesOptions & { health: HealthStatus; more?: (router: ConnectRouter) => void }): void {
+  const { health, more, ...watches } = options;
+  more?.(router);
   reflectionRoutes()(router);
-  healthRoutes(options.health, { signal: options.signal })(router);
+  healthRoutes(health, watches)(router);
 }
 
 // The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback.

@@ -12,6 +12,7 @@ export interface ServerConfig extends ResolvedConnectionLimits {
   tls: { cert: Buffer; key: Buffer } | undefined;
   shutdownGraceMs: number;
   readMaxBytes: number;
+  maxHealthWatches: number;
   limits: { maxConcurrentStreams: number; maxInputChars: number; maxTokens: number };
   resumable: ResumableConfig;
 }
@@ -28,6 +29,7 @@ export function serverConfigFromEnv(env: Record<string, string | undefined>): Se
     tls: tlsFromEnv(env),
     shutdownGraceMs: envNumber(env, "TOKENWIRE_SHUTDOWN_GRACE_MS", { fallback: 10_000 }),
     readMaxBytes: atLeastOne("TOKENWIRE_READ_MAX_BYTES", 1024 * 1024),
+    maxHealthWatches: atLeastOne("TOKENWIRE_MAX_HEALTH_WATCHES", 1024),
     ...connectionLimitsFromEnv(env),
     limits: {
       maxConcurrentStreams: atLeastOne("TOKENWIRE_MAX_STREAMS", 1024),

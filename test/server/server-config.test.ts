@@ -21,6 +21,7 @@ describe("serverConfigFromEnv()", () => {
       tls: undefined,
       shutdownGraceMs: 10_000,
       readMaxBytes: 1024 * 1024,
+      maxHealthWatches: 1024,
       headersTimeoutMs: 60_000,
       idleTimeoutMs: 75_000,
       maxConnections: defaultMaxConnections(),

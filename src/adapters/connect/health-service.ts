@@ -6,10 +6,15 @@ import type { HealthStatus } from "./health-status.ts";
 export interface HealthRoutesOptions {
   /** Ends every `Watch` with `unavailable` when aborted, so a server can close its connections. */
   signal?: AbortSignal;
+  /** `Watch` calls open at once; more get `resource_exhausted`. Default 1024. */
+  maxWatches?: number;
 }
 
 /** `grpc.health.v1.Health` over a {@link HealthStatus}: Check, Watch and List. */
 export function healthServiceImpl(health: HealthStatus, options: HealthRoutesOptions = {}): ServiceImpl<typeof Health> {
+  // Each Watch holds a stream open for as long as the client likes: unbounded, they are memory for the asking.
+  const maxWatches = options.maxWatches ?? 1024;
+  let watching = 0;
   return {
     check({ service }) {
       const status = health.get(service);
@@ -17,9 +22,25 @@ export function healthServiceImpl(health: HealthStatus, options: HealthRoutesOpt
       return { status };
     },
     async *watch({ service }, context: HandlerContext) {
-      const signal = options.signal ? AbortSignal.any([context.signal, options.signal]) : context.signal;
-      for await (const status of health.watch(service, signal)) yield { status };
-      if (options.signal?.aborted) throw new ConnectError("the server is shutting down", Code.Unavailable);
+      if (watching >= maxWatches) throw new ConnectError(`the server is at its limit of ${maxWatches} health watches`, Code.ResourceExhausted);
+      watching++;
+      // Released on the call's signal too: a generator parked on a write to a client that went away is
+      // never resumed, so its finally never runs (DESIGN.md, connect-node).
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        watching--;
+      };
+      context.signal.addEventListener("abort", release, { once: true });
+      try {
+        const signal = options.signal ? AbortSignal.any([context.signal, options.signal]) : context.signal;
+        for await (const status of health.watch(service, signal)) yield { status };
+        if (options.signal?.aborted) throw new ConnectError("the server is shutting down", Code.Unavailable);
+      } finally {
+        context.signal.removeEventListener("abort", release);
+        release();
+      }
     },
     list() {
       return { statuses: Object.fromEntries(health.entries().map(([service, status]) => [service, { status }])) };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { startTokenwireServer, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
@@ -50,4 +50,30 @@ describe("healthRoutes()", () => {
     expect(statuses).toEqual(["SERVING", "NOT_SERVING"]);
     client.close();
   });
+
+  it("should refuse a Watch past maxHealthWatches with resource_exhausted, and take one again once a watch ends", async () => {
+    const own = await startTokenwireServer({ maxHealthWatches: 3 });
+    const client = healthClient(own.baseUrl);
+    const watches = await Promise.all([0, 1, 2].map(() => watching(client)));
+    expect(await refusal(client.Watch({ service: "" }))).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: "the server is at its limit of 3 health watches" });
+    watches[0]!.cancel();
+    const again = await vi.waitFor(() => watching(client), { timeout: 5000, interval: 20 });
+    [...watches, again].forEach((watch) => watch.cancel());
+    client.close();
+    await own.close();
+  });
 });
+
+/** A Watch that has told its first status, or the error that refused it. */
+function watching(client: HealthClient): Promise<grpc.ClientReadableStream<{ status: string }>> {
+  const watch = client.Watch({ service: "" });
+  watch.on("error", () => {}); // a cancel, or the refusal below
+  return new Promise((resolve, reject) => {
+    watch.once("data", () => resolve(watch));
+    watch.once("error", reject);
+  });
+}
+
+function refusal(watch: grpc.ClientReadableStream<unknown>): Promise<grpc.ServiceError> {
+  return new Promise((resolve) => watch.once("error", resolve));
+}
