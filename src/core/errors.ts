@@ -16,6 +16,10 @@ export const errors = {
   templateNotOffered: (template: string) => error("not_found", `prompt template "${clip(template)}" is not offered here`),
   tooManyStreams: (limit: number) => error("resource_exhausted", `the server is at its limit of ${limit} streams`),
   refusedByAuthenticate: (cause: unknown) => error("unauthenticated", "the call was not authenticated", cause),
+  apiKeyMissing: () => error("unauthenticated", "this server needs an API key (send the header authorization as Bearer and the key)"),
+  apiKeyUnknown: () => error("unauthenticated", "the API key is not known here"),
+  callerOverLimit: (limit: string, retryAfterMs: number) =>
+    new TokenwireError("resource_exhausted", `this API key is over its limit of ${limit} (retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s)`, { retryAfterMs }),
   shuttingDown: () => error("unavailable", "the server is shutting down"),
   streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
   streamExists: () => error("internal", "a stream with this id already exists"),

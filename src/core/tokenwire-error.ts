@@ -10,11 +10,14 @@ const brand = Symbol.for("tokenwire.TokenwireError");
 export class TokenwireError extends Error {
   override name = "TokenwireError";
   readonly code: Code;
+  /** Milliseconds after which trying again may succeed, when the error knows (a caller over its limit). */
+  readonly retryAfterMs?: number;
   readonly [brand] = true;
 
-  constructor(code: Code, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(message, options);
     this.code = code;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   /**

@@ -101,7 +101,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     const onEnd = (summary: StreamSummary): void => {
       openStreams--;
       if (record.holdsSlot) running--;
-      logEnd(logger, { context, model: record.model, summary });
+      logEnd(logger, { context, model: record.model, caller: record.caller, summary });
       for (const observation of observations) observation.end?.({ summary, model: record.model, caller: record.caller });
     };
     // Each observer's run wraps the next, so every one's context is current when the model is called.
@@ -183,9 +183,9 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
 }
 
 // One log line per stream, with the same fields whether it was refused, failed or finished.
-function logEnd(logger: Logger, { context, model, summary }: { context: CallContext; model: string; summary: StreamSummary }): void {
+function logEnd(logger: Logger, { context, model, caller, summary }: { context: CallContext; model: string; caller: string | undefined; summary: StreamSummary }): void {
   const { error, ...fields } = summary;
-  const line = { protocol: context.protocol, method: context.method, model, ...fields, status: error?.code ?? "ok" };
+  const line = { protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
   if (!error || error.code === "canceled") logger.info(line, "stream ended");
   else logger.warn({ ...line, message: error.message, cause: describeCause(error.cause) }, "stream failed");
 }
@@ -205,8 +205,18 @@ function createStartQueue() {
   };
 }
 
-// Logs say what failed without leaking what an upstream's message may hold (keys, URLs with credentials).
+// Logs say what failed without leaking what an upstream's message may hold (keys, URLs with credentials): the
+// class, the HTTP status, and the socket's own fields (`ECONNREFUSED` at an address and port), which hold none.
 function describeCause(cause: unknown) {
   if (!(cause instanceof Error)) return undefined;
-  return { name: cause.name, status: (cause as { status?: unknown }).status };
+  return { name: cause.name, status: (cause as { status?: unknown }).status, ...socketFailureIn(cause) };
+}
+
+function socketFailureIn(cause: Error) {
+  let link: unknown = cause;
+  for (let depth = 0; link instanceof Error && depth < 5; depth++, link = link.cause) {
+    const { code, syscall, address, port, hostname } = link as Error & Record<string, unknown>;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return { code, syscall, address, port, hostname };
+  }
+  return undefined;
 }

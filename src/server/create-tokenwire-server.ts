@@ -16,6 +16,9 @@ import { withCors } from "../adapters/node/with-cors.ts";
 import type { CorsOptions } from "../adapters/cors-headers.ts";
 import { tokenwireOpenAIHandler, type OpenAIRoutesOptions } from "../adapters/openai/index.ts";
 import { tokenwireUIMessageHandler, type UIMessageRoutesOptions } from "../adapters/ai-sdk/index.ts";
+import { silentLogger } from "../core/logger.ts";
+import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
+import { readLimitInterceptor } from "./read-limit-interceptor.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
@@ -29,6 +32,8 @@ export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">
   openAI?: Omit<OpenAIRoutesOptions, "isDraining"> | false;
   /** The AI SDK's UI message stream for `useChat` (`POST /api/chat`) on the same port; `false` leaves it out. */
   uiMessages?: Omit<UIMessageRoutesOptions, "isDraining"> | false;
+  /** Prometheus metrics at `GET /metrics` on the same port; `false` leaves them out. */
+  metrics?: TokenwireMetricsOptions | false;
 }
 
 /** A tokenwire server, not yet listening. */
@@ -36,6 +41,8 @@ export interface TokenwireServer {
   readonly tokenwire: Tokenwire;
   /** What `grpc.health.v1.Health` reports, and `GET /healthz` for the server as a whole. */
   readonly health: HealthStatus;
+  /** The metrics `GET /metrics` serves, unless left out. */
+  readonly metrics: TokenwireMetrics | undefined;
   /** Starts listening; resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /**
@@ -56,14 +63,18 @@ const exempt = [Health.typeName, ServerReflection.typeName, ServerReflectionV1al
 export function createTokenwireServer(options: TokenwireServerOptions): TokenwireServer {
   const stopping = new AbortController();
   const health = createHealthStatus();
-  const tokenwire = createTokenwire({ ...options, signal: stopping.signal });
+  const metrics = options.metrics === false ? undefined : createTokenwireMetrics(options.metrics);
+  const observers = [...(metrics ? [metrics.observer] : []), ...(options.observers ?? [])];
+  const created = createTokenwire({ ...options, observers, signal: stopping.signal });
+  const tokenwire = metrics ? metrics.counting(created) : created;
   const isDraining = () => health.get("") !== ServingStatus.SERVING;
+  const pages = healthzOr(options.fallback, isDraining);
   const requests = trackRequests(
     tokenwireNodeHandler(tokenwire, {
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
-      interceptors: [drainingInterceptor({ isDraining, exempt }), ...(options.interceptors ?? [])],
-      fallback: dialectsOr(tokenwire, { ...options, isDraining, fallback: healthzOr(options.fallback, isDraining) }),
+      interceptors: [drainingInterceptor({ isDraining, exempt }), readLimitInterceptor(options.logger ?? silentLogger), ...(options.interceptors ?? [])],
+      fallback: dialectsOr(tokenwire, { ...options, isDraining, fallback: metrics ? metrics.handler(pages) : pages }),
     }),
   );
   const server = createOnePortServer(withCors(requests.handler, options.cors), options);
@@ -81,6 +92,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
   return {
     tokenwire,
     health,
+    metrics,
     listen(port = 0, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server.net.once("error", reject);

@@ -7,6 +7,8 @@ import { listenError } from "./listen-error.ts";
 import { logProcessEvents } from "./process-log.ts";
 import { webPageHandler } from "./web-page.ts";
 import { corsOptionsFromEnv } from "../adapters/cors-headers.ts";
+import { apiKeysFromEnv } from "./api-keys-from-env.ts";
+import { exposureWarning } from "./exposure-warning.ts";
 
 /**
  * Starts tokenwire as configured by the environment, logs where it listens
@@ -19,10 +21,16 @@ export async function serve(env: Record<string, string | undefined> = process.en
   const config = serverConfigFromEnv(env);
   const models = modelsFromEnv(env);
   const streams = await resumableOptions(config.resumable, logger);
-  const server = createTokenwireServer({ ...config, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
+  const apiKeys = await apiKeysFromEnv(env, { redisUrl: config.resumable.redisUrl, logger });
+  const access = apiKeys ? { authenticate: apiKeys.authenticate, observers: [apiKeys.observer] } : {};
+  const metrics = { callers: apiKeys?.callers, processMetrics: true };
+  const server = createTokenwireServer({ ...config, ...access, metrics, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
   const address = await server.listen(config.port, config.host).catch((error: unknown) => {
     throw listenError(error, config);
   });
+  // Before the line that says where it listens, which tools wait for.
+  const exposed = exposureWarning(env, { host: config.host, port: address.port, apiKeys: apiKeys !== undefined });
+  if (exposed) logger.warn({ exposed: true }, exposed);
   const model = models.provider === "local" ? "local (tokenwire's local demo model, no network)" : `${models.defaultModel} at ${models.upstream}`;
   logger.info(
     { address: address.address, port: address.port, tls: Boolean(config.tls), protocols: ["connect", "grpc", "grpc-web"], model },
@@ -30,7 +38,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
   );
   const stop = (signal: string) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
-    void server.shutdown(config.shutdownGraceMs).then(() => streams.log.close()).then(() => logger.info("stopped"));
+    void server.shutdown(config.shutdownGraceMs).then(() => streams.log.close()).then(() => apiKeys?.close()).then(() => logger.info("stopped"));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

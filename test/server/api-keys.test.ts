@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { Health } from "../../gen/health/v1/health_pb.js";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
+import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
+import { defaultTokens } from "../fixtures/fake-openai.ts";
+import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+
+/** A caller of the keys file and its plain key, which only the client holds. */
+function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> = {}) {
+  const key = `tw-${name}-${"k".repeat(24)}`;
+  return { key, entry: { name, keySha256: createHash("sha256").update(key).digest("hex"), ...limits } };
+}
+
+const alice = caller("alice");
+const one = caller("one-stream", { maxConcurrentStreams: 1 });
+const two = caller("two-a-minute", { requestsPerMinute: 2 });
+const five = caller("five-tokens", { outputTokensPerMinute: 5 });
+const keys = apiKeyAuthenticator([alice, one, two, five].map((c) => c.entry));
+const server = useTokenwireServer({ authenticate: keys.authenticate, observers: [keys.observer], streams: { graceMs: 300 } });
+
+const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
+const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
+const textOf = (responses: StreamTokensResponse[]) => responses.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
+const codeOf = (error: unknown) => (error instanceof ConnectError ? Code[error.code] : error);
+
+async function readAll(events: AsyncIterable<StreamTokensResponse>): Promise<StreamTokensResponse[]> {
+  const responses: StreamTokensResponse[] = [];
+  for await (const response of events) responses.push(response);
+  return responses;
+}
+
+// A stream held open: the fake upstream sends three tokens, then nothing, until the call is aborted.
+async function holdStream(client: Client<typeof TokenService>, key: string, resumable = false) {
+  const controller = new AbortController();
+  const events = client.streamTokens(prompt("stall-after-3", resumable), { ...bearer(key), signal: controller.signal })[Symbol.asyncIterator]();
+  const started = (await events.next()).value as StreamTokensResponse;
+  while ((await events.next()).value?.event.case !== "delta");
+  return { started, release: () => (controller.abort(), events.next().catch(() => undefined)) };
+}
+
+async function refusal(call: () => Promise<unknown>): Promise<ConnectError> {
+  const error = await call().then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ConnectError);
+  return error as ConnectError;
+}
+
+const retryDelayMs = (error: ConnectError) => {
+  const [info] = error.findDetails(RetryInfoSchema);
+  return info?.retryDelay ? Number(info.retryDelay.seconds) * 1000 + info.retryDelay.nanos / 1e6 : undefined;
+};
+
+describe.each(transportsTo(() => server.current.baseUrl))("API keys over %s", (_name, transport) => {
+  const client = (): Client<typeof TokenService> => createClient(TokenService, transport());
+
+  it("should refuse a call with no key, or with a key not in the file, as unauthenticated", async () => {
+    for (const options of [{}, bearer("tw-nobody"), { headers: { authorization: `Basic ${alice.key}` } }]) {
+      const error = await refusal(() => readAll(client().streamTokens(prompt(), options)));
+      expect(codeOf(error)).toBe("Unauthenticated");
+    }
+    expect(codeOf(await refusal(() => client().generate(prompt(), bearer("tw-nobody"))))).toBe("Unauthenticated");
+  });
+
+  it("should stream to a caller with a key and log its name, never its key", async () => {
+    expect(textOf(await readAll(client().streamTokens(prompt(), bearer(alice.key))))).toBe(defaultTokens.join(""));
+    await server.current.settled();
+    expect(server.current.logs().filter((line) => line.msg === "stream ended").at(-1)).toMatchObject({ caller: "alice", status: "ok" });
+    expect(server.current.logText()).not.toContain(alice.key);
+  });
+
+  it("should refuse a caller's stream past its concurrent streams with when to retry, and admit it again once one ends", async () => {
+    const held = await holdStream(client(), one.key);
+    const error = await refusal(() => readAll(client().streamTokens(prompt(), bearer(one.key))));
+    expect(codeOf(error)).toBe("ResourceExhausted");
+    expect(error.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
+    expect(retryDelayMs(error)).toBe(1000);
+    await held.release();
+    await server.current.settled();
+    expect(textOf(await readAll(client().streamTokens(prompt(), bearer(one.key))))).toBe(defaultTokens.join(""));
+  });
+
+  it("should let a caller at its stream limit stop its own resumable stream: a stop request holds no stream", async () => {
+    const held = await holdStream(client(), one.key, true);
+    const streamId = held.started.event.case === "started" ? held.started.event.value.streamId : "";
+    expect(await client().stopStream({ streamId }, bearer(one.key))).toEqual(expect.objectContaining({ stopped: true }));
+    await held.release();
+    await server.current.settled();
+  });
+});
+
+describe("per-caller limits by the minute", () => {
+  const client = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl }));
+
+  it("should refuse requests past requestsPerMinute with a retry delay within the minute", async () => {
+    for (let i = 0; i < 2; i++) await client().generate(prompt(), bearer(two.key));
+    const error = await refusal(() => client().generate(prompt(), bearer(two.key)));
+    expect(codeOf(error)).toBe("ResourceExhausted");
+    expect(error.rawMessage).toMatch(/^this API key is over its limit of 2 requests a minute \(retry in \d+ s\)$/);
+    expect(retryDelayMs(error)).toBeGreaterThan(0);
+    expect(retryDelayMs(error)).toBeLessThanOrEqual(30_000);
+  });
+
+  it("should count output tokens from the usage a stream reports, and refuse the next stream once they are spent", async () => {
+    const answer = await client().generate(prompt(), bearer(five.key));
+    expect(answer.usage?.outputTokens).toBe(defaultTokens.length);
+    await server.current.settled();
+    const error = await refusal(() => client().generate(prompt(), bearer(five.key)));
+    expect(error.rawMessage).toMatch(/^this API key is over its limit of 5 output tokens a minute \(retry in \d+ s\)$/);
+    // Ten tokens spent of five a minute: one whole token is back after 72 s.
+    expect(retryDelayMs(error)).toBeGreaterThan(60_000);
+    expect(retryDelayMs(error)).toBeLessThanOrEqual(72_000);
+  });
+});
+
+describe("API keys on the server's other routes", () => {
+  const url = (path: string) => `${server.current.baseUrl}${path}`;
+  const chat = (key?: string) =>
+    fetch(url("/v1/chat/completions"), {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: "hi" }], stream: true }),
+    });
+
+  it("should leave health checking, reflection's answers, /healthz and /metrics open", async () => {
+    const health = createClient(Health, createGrpcTransport({ baseUrl: server.current.baseUrl }));
+    expect((await health.check({ service: "" })).status).toBe(1);
+    expect((await fetch(url("/healthz"))).status).toBe(200);
+    expect((await fetch(url("/metrics"))).status).toBe(200);
+  });
+
+  it("should refuse OpenAI's and the AI SDK's routes without a key, and stream with one", async () => {
+    const refused = await chat();
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: "unauthenticated" } });
+    const ui = await fetch(url("/api/chat"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "c", messages: [{ id: "1", role: "user", parts: [{ type: "text", text: "hi" }] }] }) });
+    expect(ui.status).toBe(401);
+    await ui.text();
+    const answered = await chat(alice.key);
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toContain("data: [DONE]");
+  });
+
+  it("should answer a caller over its limit on an HTTP route with 429 and Retry-After", async () => {
+    const held = await holdStream(createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl })), one.key);
+    const refused = await chat(one.key);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    await refused.text();
+    await held.release();
+  });
+});

@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createClient as createRedisClient } from "redis";
+import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { silentLogger } from "../../src/core/logger.ts";
+import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/api-keys.ts";
+import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
+import type { LimitStore } from "../../src/server/caller-limits.ts";
+import { createRedisLimits } from "../../src/server/redis-limits.ts";
+import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
+import { startTokenwireServer, type TestServer } from "./tokenwire-test-server.ts";
+
+const callers = {
+  oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
+  twoAMinute: { name: "two-a-minute", requestsPerMinute: 2 },
+  fiveTokens: { name: "five-tokens", outputTokensPerMinute: 5 },
+};
+const keyOf = (name: string) => `tw-${name}-shared-key`;
+const entries: ApiKeyCaller[] = Object.values(callers).map((c) => ({ ...c, keySha256: createHash("sha256").update(keyOf(c.name)).digest("hex") }));
+const bearer = (name: string) => ({ headers: { authorization: `Bearer ${keyOf(name)}` } });
+const prompt = (model = "gpt-test") => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model } });
+
+let redis: RedisServer;
+let inspect: ReturnType<typeof createRedisClient>;
+/** Two replicas of the service that share one Redis, each with its own limit store. */
+const replicas: { server: TestServer; keys: ApiKeyAuthenticator; limits: LimitStore; client: Client<typeof TokenService> }[] = [];
+
+// A short lease, so that a replica that dies frees its callers' streams within the test.
+async function startReplica(): Promise<(typeof replicas)[number]> {
+  const limits = await createRedisLimits({ url: redis.url, logger: silentLogger, leaseMs: 600 });
+  const keys = apiKeyAuthenticator(entries, { limits });
+  const server = await startTokenwireServer({ authenticate: keys.authenticate, observers: [keys.observer] });
+  const replica = { server, keys, limits, client: createClient(TokenService, createGrpcTransport({ baseUrl: server.baseUrl })) };
+  replicas.push(replica);
+  return replica;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  inspect = createRedisClient({ url: redis.url });
+  inspect.on("error", () => {}); // Redis is killed on purpose below
+  await inspect.connect();
+  await startReplica();
+  await startReplica();
+});
+afterAll(async () => {
+  for (const { server, keys } of replicas) await server.close().then(() => keys.close());
+  inspect?.destroy();
+  await redis?.stop();
+});
+
+async function generate(client: Client<typeof TokenService>, caller: string): Promise<ConnectError | undefined> {
+  return client.generate(prompt(), bearer(caller)).then(
+    () => undefined,
+    (error: unknown) => error as ConnectError,
+  );
+}
+
+// A stream held open on a replica: three tokens, then nothing until aborted.
+async function holdStream(client: Client<typeof TokenService>, caller: string) {
+  const controller = new AbortController();
+  const events = client.streamTokens(prompt("stall-after-3"), { ...bearer(caller), signal: controller.signal })[Symbol.asyncIterator]();
+  while (((await events.next()).value as StreamTokensResponse | undefined)?.event.case !== "delta");
+  return { abort: () => (controller.abort(), events.next().catch(() => undefined)) };
+}
+
+const openStreams = (name: string) => inspect.zCard(`tokenwire:limits:{${name}}:streams`);
+
+describe("per-caller limits shared through Redis", () => {
+  it("should count a caller's concurrent streams across replicas, and free them when the stream ends", async () => {
+    const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+    const held = await holdStream(a.client, callers.oneStream.name);
+    const refused = await generate(b.client, callers.oneStream.name);
+    expect(refused?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
+    expect(refused?.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBe(1n);
+    await held.abort();
+    await vi.waitFor(async () => expect(await openStreams(callers.oneStream.name)).toBe(0));
+    expect(await generate(b.client, callers.oneStream.name)).toBeUndefined();
+  });
+
+  it("should count a caller's requests a minute across replicas", async () => {
+    const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+    expect(await generate(a.client, callers.twoAMinute.name)).toBeUndefined();
+    expect(await generate(b.client, callers.twoAMinute.name)).toBeUndefined();
+    const refused = await generate(a.client, callers.twoAMinute.name);
+    expect(refused?.rawMessage).toMatch(/^this API key is over its limit of 2 requests a minute \(retry in \d+ s\)$/);
+  });
+
+  it("should count output tokens spent on one replica against the caller on the other", async () => {
+    const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+    expect(await generate(a.client, callers.fiveTokens.name)).toBeUndefined();
+    // The spend reaches Redis when the stream has ended, just after the reply.
+    await vi.waitFor(async () => expect(Number(await inspect.hGet(`tokenwire:limits:{${callers.fiveTokens.name}}:tokens`, "level"))).toBeLessThan(0));
+    const refused = await generate(b.client, callers.fiveTokens.name);
+    expect(refused?.rawMessage).toMatch(/^this API key is over its limit of 5 output tokens a minute/);
+  });
+
+  it("should free the streams of a replica that died once its lease runs out", async () => {
+    const doomed = await startReplica();
+    const held = await holdStream(doomed.client, callers.oneStream.name);
+    expect(await openStreams(callers.oneStream.name)).toBe(1);
+    await doomed.limits.close(); // no more renewals, and no release: as a replica that died
+    await vi.waitFor(async () => expect(await generate(replicas[0]!.client, callers.oneStream.name)).toBeUndefined(), { timeout: 5000, interval: 100 });
+    await held.abort();
+  });
+
+  it("should hold the limits on each replica while Redis is down, rather than refuse every call", async () => {
+    await redis.kill();
+    const [a] = replicas as [(typeof replicas)[0]];
+    expect(await generate(a.client, callers.oneStream.name)).toBeUndefined();
+    const held = await holdStream(a.client, callers.oneStream.name);
+    expect((await generate(a.client, callers.oneStream.name))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
+    await held.abort();
+    await redis.restart();
+  });
+});
