@@ -5,12 +5,14 @@ import { createCliTransport } from "./cli-transport.ts";
 import { parseCliArgs, usage, UsageError, type CliCommand, type ServerOptions } from "./parse-cli-args.ts";
 import { protocolMismatch } from "./protocol-mismatch.ts";
 import { stop } from "./stop-command.ts";
+import { serveCommand } from "./serve-command.ts";
 
 /** Exit codes of the CLI: 2 for a command line that cannot run, 130 for Ctrl-C as shells report SIGINT. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** Runs the `tokenwire` command line and resolves with its exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): Promise<number> {
+  if (argv[0] === "serve") return serveCommand(argv.slice(1), env);
   let parsed;
   try {
     parsed = parseCliArgs(argv, env);

@@ -1,13 +1,5 @@
 // `npm start`: serves tokenwire as the environment configures it.
-import { ConfigError } from "../models/env-settings.ts";
-import { serve } from "./serve.ts";
+import { startServer } from "./start-server.ts";
 
-try {
-  await serve();
-} catch (error) {
-  // A setting to fix is said in one line; anything else is a fault, and keeps its stack trace.
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`tokenwire: cannot start: ${error.message}\n`);
-  // Exit at once: the chat page's bundler, already started, would keep the process alive.
-  process.exit(1);
-}
+// Exit at once on a setting to fix: the chat page's bundler, already started, would keep the process alive.
+if (!(await startServer())) process.exit(1);

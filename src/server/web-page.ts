@@ -1,22 +1,29 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import type { NodeHandler } from "../adapters/node/one-port-server.ts";
 
 const webDir = resolve(import.meta.dirname, "../../web");
+// Beside dist/server/, where `npm run build` bundles the page: dist/web/, which the package ships.
+const builtPageDir = resolve(import.meta.dirname, "../web");
 
 /** The page's files by path, each with its content type. */
-type Page = Map<string, { type: string; body: string }>;
+export type Page = Map<string, { type: string; body: string }>;
 
-const pagePaths = ["/", "/app.js", "/app.css"];
+/** The page's files, by the path each is served at and the name it is built to. */
+export const pageFiles = { "/": "index.html", "/app.js": "app.js", "/app.css": "app.css" } as const;
+const pagePaths = Object.keys(pageFiles);
+const types = { "/": "text/html; charset=utf-8", "/app.js": "text/javascript; charset=utf-8", "/app.css": "text/css; charset=utf-8" };
 
 /**
  * Serves the chat page of `web/` at `/`, its script at `/app.js` and its
- * styles at `/app.css`, bundled by esbuild in memory when the server starts,
- * so the page never lags its sources; anything else goes to `fallback`, by
- * default a 404.
+ * styles at `/app.css`; anything else goes to `fallback`, by default a 404. A
+ * checkout bundles `web/` with esbuild in memory when the server starts, so
+ * the page never lags its sources; an installed package, which has neither
+ * `web/` nor esbuild, serves the page its build bundled into `dist/web/`.
  */
 export function webPageHandler(fallback: NodeHandler = notFound): NodeHandler {
-  const page = buildPage();
+  const page = existsSync(resolve(webDir, "main.ts")) ? bundlePage() : readBuiltPage();
   page.catch(() => {}); // reported on the first request for the page
   return (req, res) => {
     const path = req.url?.split("?")[0] ?? "";
@@ -29,7 +36,8 @@ export function webPageHandler(fallback: NodeHandler = notFound): NodeHandler {
   };
 }
 
-async function buildPage(): Promise<Page> {
+/** Bundles the page from `web/` with esbuild (a dev dependency), in memory. */
+export async function bundlePage(): Promise<Page> {
   // esbuild is a dev dependency: imported only when the page is served.
   const { build } = await import("esbuild");
   const result = await build({
@@ -48,10 +56,15 @@ async function buildPage(): Promise<Page> {
   });
   const output = (name: string) => result.outputFiles.find((file) => basename(file.path) === name)!.text;
   return new Map([
-    ["/", { type: "text/html; charset=utf-8", body: await readFile(resolve(webDir, "index.html"), "utf8") }],
-    ["/app.js", { type: "text/javascript; charset=utf-8", body: output("app.js") }],
-    ["/app.css", { type: "text/css; charset=utf-8", body: output("app.css") }],
+    ["/", { type: types["/"], body: await readFile(resolve(webDir, "index.html"), "utf8") }],
+    ["/app.js", { type: types["/app.js"], body: output("app.js") }],
+    ["/app.css", { type: types["/app.css"], body: output("app.css") }],
   ]);
+}
+
+async function readBuiltPage(): Promise<Page> {
+  const read = async ([path, name]: [string, string]) => [path, { type: types[path as keyof typeof types], body: await readFile(resolve(builtPageDir, name), "utf8") }] as const;
+  return new Map(await Promise.all(Object.entries(pageFiles).map(read)));
 }
 
 function send(res: Parameters<NodeHandler>[1], reply: { status: number; type: string; body: string }): void {
