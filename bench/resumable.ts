@@ -4,7 +4,7 @@
 // through one Redis, and the memory an ended stream holds while it is retained. Figures in BENCHMARKS.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { startRedisServer } from "../test/fixtures/redis-server.ts";
-import { concurrentResumes, costPerToken, memoryPerRetained, redisProbe, resumeLatency, type Kind, type ResumableConfig } from "./lib/resumable-scenarios.ts";
+import { concurrentStreams, costPerToken, memoryPerRetained, redisProbe, resumeLatency, type Kind, type ResumableConfig } from "./lib/resumable-scenarios.ts";
 
 const quick = process.argv.includes("--quick");
 const full: ResumableConfig = { costStreams: 7, costTokens: 4000, resumes: 200, concurrency: 1000, retained: 1000, retainedTokens: 100 };
@@ -24,8 +24,11 @@ try {
   }
   step("reconnect to first event");
   const resume = { memory: await resumeLatency("memory", { redis, config }), redis: await resumeLatency("redis", { redis, config }) };
-  step(`${config.concurrency} streams dropped and resumed at once`);
-  const concurrent = await concurrentResumes({ redis, config });
+  const concurrent = {} as Results["concurrent"];
+  for (const kind of ["plain", "memory", "redis"] as const) {
+    step(`${config.concurrency} streams at once, ${kind}`);
+    concurrent[kind] = await concurrentStreams(kind, { redis, config });
+  }
   step("memory per retained stream");
   const retained = { memory: await memoryPerRetained("memory", { redis, config }), redis: await memoryPerRetained("redis", { redis, config }) };
   const table = tableOf({ cost, resume, concurrent, retained });
@@ -43,20 +46,23 @@ try {
 interface Results {
   cost: Record<Kind, Awaited<ReturnType<typeof costPerToken>>>;
   resume: Record<"memory" | "redis", Awaited<ReturnType<typeof resumeLatency>>>;
-  concurrent: Awaited<ReturnType<typeof concurrentResumes>>;
+  concurrent: Record<Kind, Awaited<ReturnType<typeof concurrentStreams>>>;
   retained: Record<"memory" | "redis", Awaited<ReturnType<typeof memoryPerRetained>>>;
 }
 
 function tableOf({ cost, resume, concurrent, retained }: Results): string {
   const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits));
   const kib = (bytes: number | undefined) => (bytes === undefined ? "–" : `${f(bytes / 1024, 1)} KiB`);
+  const usPerToken = (kind: Kind) => `${f(concurrent[kind].serverUsPerToken)}${kind === "redis" ? ` (+ ${f(concurrent.redis.redisUsPerToken)} in Redis)` : ""}`;
+  const whole = (kind: Kind) => `${concurrent[kind].whole} / ${concurrent[kind].broken}`;
   const rows = [
     ["| | plain stream | resumable, in-memory log | resumable, Redis log |", "| --- | --- | --- | --- |"],
-    [`| server CPU µs/token (1 stream, ${config.costTokens} tokens) | ${f(cost.plain.serverUsPerToken)} | ${f(cost.memory.serverUsPerToken)} | ${f(cost.redis.serverUsPerToken)} (+ ${f(cost.redis.redisUsPerToken)} in Redis) |`],
+    [`| server CPU µs/token, 1 stream as fast as it goes (${config.costTokens} tokens) | ${f(cost.plain.serverUsPerToken)} | ${f(cost.memory.serverUsPerToken)} | ${f(cost.redis.serverUsPerToken)} (+ ${f(cost.redis.redisUsPerToken)} in Redis) |`],
+    [`| server CPU µs/token, ${config.concurrency} streams at once (40 tokens at 10/s) | ${usPerToken("plain")} | ${usPerToken("memory")} | ${usPerToken("redis")} |`],
+    [`| ${config.concurrency} streams at once, each resumable one dropped halfway and resumed (on the other replica with Redis): whole / broken | ${whole("plain")} | ${whole("memory")} | ${whole("redis")} |`],
     [`| reconnect → first resumed event p50 / p99 ms (gRPC, ${config.resumes} times) | – | ${f(resume.memory.p50, 2)} / ${f(resume.memory.p99, 2)} | ${f(resume.redis.p50, 2)} / ${f(resume.redis.p99, 2)} (on the other replica) |`],
-    [`| ${concurrent.streams} streams at once, each dropped and resumed on the other replica: whole / broken | – | – | ${concurrent.whole} / ${concurrent.broken} in ${f(concurrent.seconds)} s (server CPU ${f(concurrent.serverCpuSeconds)} s, Redis ${f(concurrent.redisCpuSeconds)} s) |`],
     [`| memory per retained stream (${config.retainedTokens} tokens) | – | ${kib(retained.memory.heapBytesPerStream)} of heap | ${kib(retained.redis.redisBytesPerStream)} in Redis, ${kib(retained.redis.heapBytesPerStream)} of heap |`],
-    [`| streams with lost or reordered tokens | ${cost.plain.broken} | ${cost.memory.broken + resume.memory.broken} | ${cost.redis.broken + resume.redis.broken + concurrent.broken} |`],
+    [`| streams with lost or reordered tokens, all scenarios | ${cost.plain.broken + concurrent.plain.broken} | ${cost.memory.broken + resume.memory.broken + concurrent.memory.broken} | ${cost.redis.broken + resume.redis.broken + concurrent.redis.broken} |`],
   ];
   return rows.flat().join("\n");
 }

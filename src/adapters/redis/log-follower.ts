@@ -39,13 +39,18 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
   let next = options.afterSeq + 1;
   let heard: LogEntry[] = [];
   let missed = false;
-  let wake: (() => void) | undefined;
+  let lastNews = Date.now();
+  let wake: ((news: boolean) => void) | undefined;
   const listen = (entries: LogEntry[]): void => {
     // Past the bound, what was heard is dropped and the reader reads the log again.
     if (heard.length + entries.length > maxHeard) [heard, missed] = [[], true];
     else heard.push(...entries);
-    wake?.();
+    lastNews = Date.now();
+    wake?.(true);
   };
+  // One timer for the whole read rather than one per wait: a reader waits once per event it hears.
+  const silence = setInterval(() => Date.now() - lastNews >= options.heartbeatMs && wake?.(false), options.heartbeatMs);
+  silence.unref();
   const readLog = (): Promise<LogEntry[]> =>
     redis.xRange(keys.events, eventId(next), "+", { COUNT: pageSize }).then((page) => (page ?? []).map((entry) => JSON.parse(String(entry.message.e)) as LogEntry));
 
@@ -65,7 +70,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
   }
 
   const unsubscribe = await options.subscriptions?.add(keys.tail, listen).catch(unavailable);
-  const onAbort = (): void => wake?.();
+  const onAbort = (): void => wake?.(true);
   signal?.addEventListener("abort", onAbort);
   try {
     for (let catchUp = true; !signal?.aborted; ) {
@@ -81,7 +86,8 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
         outcome = yield* take(entries, false);
         catchUp = outcome === "missed";
       } else {
-        if (await news(options.heartbeatMs)) continue;
+        if (await news()) continue;
+        lastNews = Date.now();
         // Heartbeat first: a producer that ends appends its end marker before it drops its heartbeat.
         const [alive, page] = await Promise.all([redis.exists(keys.alive), readLog()]).catch(unavailable);
         outcome = yield* take(page, true);
@@ -95,18 +101,17 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
       }
     }
   } finally {
+    clearInterval(silence);
     signal?.removeEventListener("abort", onAbort);
     unsubscribe?.();
   }
 
-  // Resolves true when something was heard or the read was aborted, false after `ms` of silence.
-  function news(ms: number): Promise<boolean> {
+  // Resolves true when something was heard or the read was aborted, false after a heartbeat period of silence.
+  function news(): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      wake = () => {
-        clearTimeout(timer);
+      wake = (heard) => {
         wake = undefined;
-        resolve(true);
+        resolve(heard);
       };
     });
   }

@@ -1,6 +1,7 @@
 import { errors } from "../../core/errors.ts";
 import type { StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
+import { appendBatch } from "./append-script.ts";
 import { endId, endMarkerJson, eventId } from "./log-entry.ts";
 import type { RedisClient } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
@@ -8,12 +9,16 @@ import type { StreamKeys } from "./stream-keys.ts";
 /** What a stream's writer needs from its log. @internal */
 export interface WriterContext {
   redis: RedisClient;
+  /** The same connection without node-redis's timer per command, for appends and heartbeats. */
+  appender: RedisClient;
   keys: StreamKeys;
   retentionMs: number;
   heartbeatMs: number;
   graceMs: number;
   /** True while a reader in this process follows the stream. */
   readLocally(): boolean;
+  /** Counts the subscriber's reconnections: a stop published while it was away must be read from the metadata. */
+  subscriberEpoch(): number;
 }
 
 /** A stream's writer as its log drives it. @internal */
@@ -22,16 +27,18 @@ export interface RedisLogWriter extends StreamLogWriter {
   beat(now: number): void;
   /** Stops the producer here, for a stop request that reached this process. */
   stopHere(): void;
-  /** Sends what is pending now rather than at the end of this turn. */
-  flushNow(): void;
+  /** Ends the stream here with `unavailable`: its Redis no longer answers. */
+  fail(cause: unknown): void;
+  /** Resolves once what was written so far is in Redis (or could not be written). */
+  flushed(): Promise<void>;
   /** Resolves once the end marker is written, or could not be. */
   readonly ended: Promise<void>;
 }
 
-// Events written in one turn of the event loop go out together: node-redis pipelines the commands of a
-// turn, and a batch of 100 XADDs cost about 8 µs each here against about 130 µs for one awaited XADD
-// (BENCHMARKS.md). Past this many events not yet acknowledged, the producer waits for Redis.
-const maxUnacknowledged = 512;
+// Events written in one turn of the event loop, or while the batch before is in flight, go out together:
+// XADDs in a batch cost about 8 µs each here against about 130 µs for one awaited XADD (BENCHMARKS.md).
+// Past this many events waiting for their batch, the producer waits for Redis.
+const maxPending = 512;
 
 const deferred = () => {
   let resolve = (): void => {};
@@ -47,8 +54,8 @@ interface Entry {
 /**
  * The producer's side of a stream in Redis: each event is appended under the
  * id `1-<seq>`, which Redis refuses at or below the last id (a second writer
- * cannot interleave), and announced on the stream's channel, both once per
- * turn for all the events of that turn. Closing appends the end marker, then
+ * cannot interleave), and announced on the stream's channel, in batches of
+ * what was written in one turn or while the batch before was in flight. Closing appends the end marker, then
  * marks the stream ended, drops its heartbeat and leaves its keys to expire
  * after the retention. A Redis failure aborts `abandoned` with `unavailable`.
  * @internal
@@ -60,7 +67,6 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
   const ended = deferred();
   let pending: Entry[] = [];
   let nextFlush = deferred();
-  let unacknowledged = 0;
   let nextSeq = 0;
   let created = false;
   let closing = false;
@@ -72,37 +78,44 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     failed = true;
     abandon.abort(errors.logUnavailable(cause));
   };
-  // The first XADD makes the stream's key; later ones must not make it again once it expired or Redis lost it.
-  const append = ({ id, json }: Entry): Promise<unknown> => {
-    if (!created) return (created = true), Promise.all([redis.xAdd(keys.events, id, { e: json }), redis.pExpire(keys.events, retentionMs)]);
-    return redis.xAddNoMkStream(keys.events, id, { e: json }).then((reply) => reply ?? Promise.reject(new Error("the stream's log is gone from Redis")));
-  };
-  // After the end marker, in this order: a reader that finds no heartbeat finds the end marker too.
-  const endCommands = (): Promise<unknown>[] => [
-    redis.hSet(keys.meta, "ended", "1"),
-    redis.del(keys.alive),
-    redis.pExpire(keys.meta, retentionMs),
-    redis.pExpire(keys.events, retentionMs),
-  ];
+  // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop
+  // flag on the first beat and after the subscriber reconnected; other replicas' readers when none is here.
+  let expiresRefreshedAt = Date.now();
+  let stopCheckedEpoch = -1;
+  function beatCommands(now: number) {
+    const { appender } = context;
+    const refreshed: Promise<unknown>[] = [appender.set(keys.alive, "1", { PX: 3 * heartbeatMs })];
+    if (now - expiresRefreshedAt >= retentionMs / 4) {
+      expiresRefreshedAt = now;
+      refreshed.push(appender.pExpire(keys.meta, retentionMs), appender.pExpire(keys.events, retentionMs));
+    }
+    const epoch = context.subscriberEpoch();
+    const stopAsked = epoch === stopCheckedEpoch ? null : appender.hGet(keys.meta, "stop");
+    stopCheckedEpoch = epoch;
+    const readers = context.readLocally() ? 1 : appender.pubSubNumSub(keys.tail).then((counts) => Number(counts[keys.tail] ?? 0));
+    return { stopAsked, readers, refreshed: Promise.all(refreshed) };
+  }
 
+  // One batch in flight at a time: what is written meanwhile goes out in the next one, once this one is
+  // in. Batches then land in order whatever happens to one of them (a script Redis has to be sent again).
+  let inFlight: Promise<void> | undefined;
   function flush(): void {
-    if (pending.length === 0) return;
+    if (inFlight || pending.length === 0) return;
     const batch = pending;
     const flushed = nextFlush;
-    [pending, nextFlush] = [[], deferred()];
+    [pending, nextFlush, inFlight] = [[], deferred(), flushed.promise];
     const ends = batch.at(-1)!.id === endId;
-    const sent = [...batch.map(append), redis.publish(keys.tail, `[${batch.map((entry) => entry.json).join(",")}]`), ...(ends ? endCommands() : [])];
-    unacknowledged += batch.length;
-    void Promise.all(sent)
-      .catch(fail)
-      .finally(() => {
-        unacknowledged -= batch.length;
-        flushed.resolve();
-        if (ends) ended.resolve();
-      });
+    const sent = appendBatch(context.appender, { keys, entries: batch, create: !created, end: ends, retentionMs });
+    created = true;
+    void sent.catch(fail).finally(() => {
+      inFlight = undefined;
+      flushed.resolve();
+      if (ends) ended.resolve();
+      flush();
+    });
   }
   const add = (entry: Entry): void => {
-    if (pending.push(entry) === 1) setImmediate(flush);
+    if (pending.push(entry) === 1 && !inFlight) setImmediate(flush);
   };
 
   return {
@@ -113,21 +126,28 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
       if (closing || failed) return;
       add({ id: eventId(event.seq), json: JSON.stringify(event) });
       nextSeq = event.seq + 1;
-      if (pending.length + unacknowledged >= maxUnacknowledged) return nextFlush.promise;
+      if (pending.length >= maxPending) return nextFlush.promise;
     },
     close(error?: TokenwireError) {
       if (closing) return;
       closing = true;
       add({ id: endId, json: endMarkerJson(nextSeq, error) });
+      // After a failure the end marker is a try: the writer is not kept waiting for a Redis that may not answer.
+      if (failed) ended.resolve();
     },
     stopHere: () => stop.abort(errors.stopped()),
-    flushNow: flush,
+    fail,
+    flushed() {
+      if (pending.length === 0) return inFlight ?? Promise.resolve();
+      const { promise } = nextFlush;
+      flush();
+      return promise;
+    },
     beat(now) {
       if (closing) return;
-      const readers = context.readLocally() ? 1 : redis.pubSubNumSub(keys.tail).then((counts) => Number(counts[keys.tail] ?? 0));
-      const refreshed = [redis.set(keys.alive, "1", { PX: 3 * heartbeatMs }), redis.pExpire(keys.meta, retentionMs), redis.pExpire(keys.events, retentionMs)];
-      void Promise.all([redis.hGet(keys.meta, "stop"), readers, ...refreshed]).then(([stopAsked, count]) => {
-        if (stopAsked) stop.abort(errors.stopped());
+      const { stopAsked, readers, refreshed } = beatCommands(now);
+      void Promise.all([stopAsked, readers, refreshed]).then(([stopFlag, count]) => {
+        if (stopFlag) stop.abort(errors.stopped());
         // The grace period runs from the first beat that finds no reader anywhere.
         if (count > 0) aloneSince = undefined;
         else if ((aloneSince ??= now) + graceMs <= now) abandon.abort(errors.abandoned());

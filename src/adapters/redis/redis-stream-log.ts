@@ -29,12 +29,14 @@ export interface RedisStreamLogOptions {
 
 interface Shared {
   redis: RedisClient;
+  appender: RedisClient;
   subscriptions: TailSubscriptions;
   writers: Map<string, RedisLogWriter>;
   keysOf(streamId: string): StreamKeys;
   retentionMs: number;
   heartbeatMs: number;
   stopChannel: string;
+  subscriberEpoch(): number;
 }
 
 /**
@@ -45,14 +47,20 @@ interface Shared {
 export async function createRedisStreamLog(options: RedisStreamLogOptions = {}): Promise<StreamLog> {
   const prefix = options.keyPrefix ?? "tokenwire:";
   const { commands: redis, subscriber } = await connectRedis(options.url ?? "redis://127.0.0.1:6379", options.logger ?? silentLogger);
+  let subscriberEpoch = 0;
+  subscriber.on("ready", () => subscriberEpoch++);
   const shared: Shared = {
     redis,
+    // node-redis gives each command a 5 s timer by default: an AbortSignal.timeout that fires even after
+    // the reply, costing about as much as the command itself. Appends and heartbeats go without one.
+    appender: redis.withCommandOptions({ timeout: 0 }),
     subscriptions: createTailSubscriptions(subscriber),
     writers: new Map(),
     keysOf: (streamId) => streamKeys(prefix, streamId),
     retentionMs: options.retentionMs ?? 10 * 60_000,
     heartbeatMs: options.heartbeatMs ?? 1000,
     stopChannel: `${prefix}stop`,
+    subscriberEpoch: () => subscriberEpoch,
   };
   // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
   // while this connection is down is in the stream's metadata, which the next heartbeat reads.
@@ -64,6 +72,9 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const writer of shared.writers.values()) writer.beat(now);
+    // The writers' commands have no timer; one timed command a beat tells a Redis that stopped answering
+    // (no error, no reply, as behind a dead link) within node-redis's 5 s, and fails every writer here.
+    if (shared.writers.size > 0) redis.ping().catch((cause: unknown) => shared.writers.forEach((writer) => writer.fail(cause)));
   }, shared.heartbeatMs);
   heartbeat.unref();
   return {
@@ -72,7 +83,11 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     stop: (streamId, caller) => stopStream(shared, { streamId, caller }),
     async close() {
       clearInterval(heartbeat);
-      for (const writer of shared.writers.values()) writer.flushNow();
+      // What was written goes in first, for a second at most: a Redis that does not answer is not waited for.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const second = new Promise((resolve) => (timer = setTimeout(resolve, 1000)));
+      await Promise.race([Promise.allSettled([...shared.writers.values()].map((writer) => writer.flushed())), second]);
+      clearTimeout(timer);
       await Promise.allSettled([redis.close(), subscriber.close()]);
     },
   };
@@ -85,7 +100,10 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
   const isNew = await redis.hSetNX(keys.meta, "owner", JSON.stringify({ owner })).catch(unavailable);
   if (!isNew) throw errors.streamExists();
   await Promise.all([redis.pExpire(keys.meta, retentionMs), redis.set(keys.alive, "1", { PX: 3 * heartbeatMs })]).catch(unavailable);
-  const writer = createRedisLogWriter({ redis, keys, retentionMs, heartbeatMs, graceMs, readLocally: () => shared.subscriptions.has(keys.tail) });
+  const writer = createRedisLogWriter({
+    ...{ redis, appender: shared.appender, keys, retentionMs, heartbeatMs, graceMs },
+    ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: shared.subscriberEpoch },
+  });
   shared.writers.set(streamId, writer);
   void writer.ended.then(() => shared.writers.delete(streamId));
   return writer;
@@ -94,8 +112,8 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
   const { redis, heartbeatMs } = shared;
   const keys = shared.keysOf(streamId);
-  // What this process wrote is read back: its pending events go first on the same connection.
-  shared.writers.get(streamId)?.flushNow();
+  // What this process wrote is read back.
+  await shared.writers.get(streamId)?.flushed();
   const [meta, last] = await Promise.all([redis.hGetAll(keys.meta), redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })]).catch(unavailable);
   checkCaller(meta, caller);
   const lastSeq = seqOfId(last?.[0]?.id);
