@@ -1,6 +1,7 @@
 import { ChatOpenAI } from "@langchain/openai";
-import { errors } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import type { ModelSettings } from "./model-catalog.ts";
+import { upstreamFetch } from "./upstream-fetch.ts";
 
 /** How to reach OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp). */
 export interface OpenAIConnection {
@@ -11,10 +12,16 @@ export interface OpenAIConnection {
   maxRetries?: number;
   /** Milliseconds to wait for the reply's headers. Default 60,000. */
   timeoutMs?: number;
+  /** The provider's name in the log line of an unreachable server; default `openai`. */
+  name?: string;
+  /** Where an unreachable server is logged, with its cause; default nowhere. */
+  logger?: Logger;
 }
 
 /** Returns a factory of `ChatOpenAI` models that stream with usage, one per request's settings. */
 export function openAIModelFactory(connection: OpenAIConnection) {
+  // One fetch for every model of this connection: the event-stream check, the trace context, the unreachable server's log line.
+  const upstream = upstreamFetch({ provider: connection.name ?? "openai", logger: connection.logger });
   return ({ model, temperature, maxTokens }: ModelSettings) =>
     new ChatOpenAI({
       model,
@@ -26,24 +33,6 @@ export function openAIModelFactory(connection: OpenAIConnection) {
       timeout: connection.timeoutMs ?? 60_000,
       // An OpenAI-compatible server may need no key; the client insists on one.
       apiKey: connection.apiKey || "unused",
-      configuration: { baseURL: connection.baseURL, fetch: eventStreamFetch },
+      configuration: { baseURL: connection.baseURL, fetch: upstream },
     });
-}
-
-/**
- * `fetch` for the OpenAI client that refuses a 200 to a streaming request
- * whose body is not an event stream. The client would read an HTML page (a
- * wrong `OPENAI_BASE_URL`) or a plain JSON completion as a reply with no
- * chunk, and the stream would end as an empty success.
- */
-async function eventStreamFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const response = await fetch(input, init);
-  const type = response.headers.get("content-type") ?? "";
-  if (!response.ok || type.includes("text/event-stream") || !isStreamingRequest(init)) return response;
-  await response.body?.cancel();
-  throw errors.upstreamNotStream(type.split(";")[0]!);
-}
-
-function isStreamingRequest(init: RequestInit | undefined): boolean {
-  return typeof init?.body === "string" && /"stream":\s*true/.test(init.body);
 }

@@ -5,3 +5,4 @@ export { apiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyAuthenticator
 export { readApiKeysFile, parseApiKeys, type ApiKeyCaller } from "./api-keys-file.ts";
 export { createLocalLimits, type CallerLimits, type LimitStore, type Lease } from "./caller-limits.ts";
 export { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
+export { traceObserver, type TraceObserverOptions } from "../adapters/otel/trace-observer.ts";

@@ -9,6 +9,7 @@ import { webPageHandler } from "./web-page.ts";
 import { corsOptionsFromEnv } from "../adapters/cors-headers.ts";
 import { apiKeysFromEnv } from "./api-keys-from-env.ts";
 import { exposureWarning } from "./exposure-warning.ts";
+import { startTracing } from "./start-tracing.ts";
 
 /**
  * Starts tokenwire as configured by the environment, logs where it listens
@@ -19,10 +20,11 @@ import { exposureWarning } from "./exposure-warning.ts";
 export async function serve(env: Record<string, string | undefined> = process.env, logger: Logger = pino()): Promise<TokenwireServer> {
   logProcessEvents(logger);
   const config = serverConfigFromEnv(env);
-  const models = modelsFromEnv(env);
+  const models = modelsFromEnv(env, { logger });
+  const tracing = await startTracing(env);
   const streams = await resumableOptions(config.resumable, logger);
   const apiKeys = await apiKeysFromEnv(env, { redisUrl: config.resumable.redisUrl, logger });
-  const access = apiKeys ? { authenticate: apiKeys.authenticate, observers: [apiKeys.observer] } : {};
+  const access = apiKeys ? { authenticate: apiKeys.authenticate, observers: [apiKeys.observer, ...tracing.observers] } : { observers: tracing.observers };
   const metrics = { callers: apiKeys?.callers, processMetrics: true };
   const server = createTokenwireServer({ ...config, ...access, metrics, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
   const address = await server.listen(config.port, config.host).catch((error: unknown) => {
@@ -36,9 +38,11 @@ export async function serve(env: Record<string, string | undefined> = process.en
     { address: address.address, port: address.port, tls: Boolean(config.tls), protocols: ["connect", "grpc", "grpc-web"], model },
     `tokenwire listening on ${config.tls ? "https" : "http"}://${address.address}:${address.port} (Connect, gRPC, gRPC-Web; HTTP/1.1 and HTTP/2), model ${model}`,
   );
+  if (models.providers.length > 1) logger.info({ providers: models.providers }, `models: ${models.providers.map((p) => `${p.models.join(", ")} from ${p.name}${p.upstream ? ` at ${p.upstream}` : ""}`).join("; ")}`);
+  if (tracing.exporter) logger.info({ tracing: tracing.exporter }, `tracing: one span per stream, sent to ${tracing.exporter.endpoint} over OTLP ${tracing.exporter.protocol}`);
   const stop = (signal: string) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
-    void server.shutdown(config.shutdownGraceMs).then(() => streams.log.close()).then(() => apiKeys?.close()).then(() => logger.info("stopped"));
+    void server.shutdown(config.shutdownGraceMs).then(() => streams.log.close()).then(() => apiKeys?.close()).then(() => tracing.shutdown()).then(() => logger.info("stopped"));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
