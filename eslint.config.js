@@ -13,7 +13,15 @@ const transportImports = {
 
 // Adapters translate and nothing more: the standalone server stacks on them, never the other way round.
 const serverImports = {
-  patterns: [{ group: ["../server/*", "../../server/*"], message: "src/adapters must not import src/server: the server is built from the adapters." }],
+  patterns: [
+    { group: ["../server/*", "../../server/*"], message: "src/adapters must not import src/server: the server is built from the adapters." },
+    { group: ["../app/*", "../../app/*"], message: "src/adapters must not import src/app, the npm start application." },
+  ],
+};
+
+// The server is a library: the application (environment, page bundling, process) stacks on it, never the reverse.
+const appImports = {
+  patterns: [{ group: ["../app/*"], message: "src/server is the library part: the npm start application in src/app uses it, not the other way round." }],
 };
 
 export default tseslint.config(
@@ -30,5 +38,9 @@ export default tseslint.config(
   {
     files: ["src/adapters/**/*.ts"],
     rules: { "no-restricted-imports": ["error", serverImports] },
+  },
+  {
+    files: ["src/server/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", appImports] },
   },
 );

@@ -3,7 +3,7 @@
 // It prints nothing: npm pack --json, which runs it, answers on stdout.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { bundlePage, pageFiles } from "../src/server/web-page.ts";
+import { bundlePage, pageFiles } from "../src/app/web-page.ts";
 
 // Where dist/server/web-page.js looks for it.
 const builtPageDir = resolve(import.meta.dirname, "../dist/web");

@@ -1,4 +1,4 @@
-import { startServer } from "../server/start-server.ts";
+import { startServer } from "../app/start-server.ts";
 
 /** The help of `tokenwire serve`. */
 export const serveUsage = `Usage: tokenwire serve

@@ -9,7 +9,7 @@ import { tool } from "@langchain/core/tools";
 import { createAgent } from "langchain";
 import { z } from "zod";
 import { createTokenwireServer, type TokenwireServer } from "../../src/server/create-tokenwire-server.ts";
-import { webPageHandler } from "../../src/server/web-page.ts";
+import { webPageHandler } from "../../src/app/web-page.ts";
 import { createModelCatalog, type ModelSettings } from "../../src/models/model-catalog.ts";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import type { ModelResolver } from "../../src/core/model-resolver.ts";

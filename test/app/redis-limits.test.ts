@@ -9,9 +9,9 @@ import { silentLogger } from "../../src/core/logger.ts";
 import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
 import type { LimitStore } from "../../src/server/caller-limits.ts";
-import { createRedisLimits } from "../../src/server/redis-limits.ts";
+import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
-import { startTokenwireServer, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/models/env-settings.ts";
-import { listenError } from "../../src/server/listen-error.ts";
-import { serverConfigFromEnv } from "../../src/server/server-config.ts";
+import { listenError } from "../../src/app/listen-error.ts";
+import { serverConfigFromEnv } from "../../src/app/server-config.ts";
 import { defaultMaxConnections } from "../../src/adapters/node/connection-limits.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 

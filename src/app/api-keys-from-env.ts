@@ -1,8 +1,8 @@
 import type { Logger } from "../core/logger.ts";
 import { ConfigError } from "../models/env-settings.ts";
-import { readApiKeysFile } from "./api-keys-file.ts";
-import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "./api-keys.ts";
-import type { LimitStore } from "./caller-limits.ts";
+import { readApiKeysFile } from "../server/api-keys-file.ts";
+import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../server/api-keys.ts";
+import type { LimitStore } from "../server/caller-limits.ts";
 
 /**
  * The API keys `TOKENWIRE_API_KEYS_FILE` names, with their limits held in

@@ -75,7 +75,7 @@ describe("npm start with a keys file it cannot use", () => {
   const startFailing = (file: string) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", TOKENWIRE_API_KEYS_FILE: file };
-      const child = execFile(projectNode, ["src/server/main.ts"], { cwd: repoRoot, env, timeout: 20_000 }, (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+      const child = execFile(projectNode, ["src/app/main.ts"], { cwd: repoRoot, env, timeout: 20_000 }, (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
     });
   const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
 

@@ -1,5 +1,5 @@
 import { ConfigError } from "../models/env-settings.ts";
-import type { TokenwireServer } from "./create-tokenwire-server.ts";
+import type { TokenwireServer } from "../server/create-tokenwire-server.ts";
 import { serve } from "./serve.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from "../core/logger.ts";
 import { connectRedis, type RedisClient } from "../adapters/redis/redis-clients.ts";
-import { createLocalLimits, overLimit, streamsRetryMs, type Lease, type LimitStore, type Refusal } from "./caller-limits.ts";
+import { createLocalLimits, overLimit, streamsRetryMs, type Lease, type LimitStore, type Refusal } from "../server/caller-limits.ts";
 
 /** Options of {@link createRedisLimits}. */
 export interface RedisLimitsOptions {

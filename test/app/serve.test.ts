@@ -15,7 +15,7 @@ afterEach(async () => {
 
 /** Runs `npm start`'s entry point, and resolves with its URL and its log lines so far, parsed. */
 async function start(env: Record<string, string>) {
-  child = spawn(process.execPath, ["src/server/main.ts"], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  child = spawn(process.execPath, ["src/app/main.ts"], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const lines: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
   const port = await new Promise<number>((resolve) => {

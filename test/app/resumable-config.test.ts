@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalChatModel, silentLogger, tokenwireFrom } from "../../src/index.ts";
 import { ConfigError } from "../../src/models/env-settings.ts";
-import { resumableConfigFromEnv, resumableOptions } from "../../src/server/resumable-config.ts";
+import { resumableConfigFromEnv, resumableOptions } from "../../src/app/resumable-config.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { collect } from "../support/collect.ts";
 

@@ -19,7 +19,7 @@ interface Failure {
 function startFailing(env: Record<string, string>): Promise<Failure> {
   const settings = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env };
   return new Promise((resolve) => {
-    const child = execFile(projectNode, ["src/server/main.ts"], { cwd: repoRoot, env: settings, timeout: 20_000 }, (_error, stdout, stderr) =>
+    const child = execFile(projectNode, ["src/app/main.ts"], { cwd: repoRoot, env: settings, timeout: 20_000 }, (_error, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );
   });

@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import { modelsFromEnv } from "../models/models-from-env.ts";
-import { createTokenwireServer, type TokenwireServer } from "./create-tokenwire-server.ts";
+import { createTokenwireServer, type TokenwireServer } from "../server/create-tokenwire-server.ts";
 import { serverConfigFromEnv } from "./server-config.ts";
 import { resumableOptions } from "./resumable-config.ts";
 import { listenError } from "./listen-error.ts";
