@@ -1,9 +1,10 @@
 import { collectAnswer, type Answer } from "./answer.ts";
 import { errors } from "./errors.ts";
 import { validateRequest, type GenerationRequest } from "./generation-request.ts";
-import { nextTurn } from "./iterator-sink.ts";
 import { copiesOf, logSink } from "./log-sink.ts";
-import { silentLogger, type Logger } from "./logger.ts";
+import { silentLogger } from "./logger.ts";
+import { createStartQueue } from "./start-queue.ts";
+import { logStreamEnd } from "./stream-log-line.ts";
 import { createMemoryStreamLog } from "./memory-stream-log.ts";
 import type { ModelList, ResolvedRun } from "./model-resolver.ts";
 import { openStream } from "./open-stream.ts";
@@ -101,7 +102,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     const onEnd = (summary: StreamSummary): void => {
       openStreams--;
       if (record.holdsSlot) running--;
-      logEnd(logger, { context, model: record.model, caller: record.caller, summary });
+      logStreamEnd(logger, { context, model: record.model, caller: record.caller, summary });
       for (const observation of observations) observation.end?.({ summary, model: record.model, caller: record.caller });
     };
     // Each observer's run wraps the next, so every one's context is current when the model is called.
@@ -180,43 +181,4 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
       }, "run_events"));
     },
   };
-}
-
-// One log line per stream, with the same fields whether it was refused, failed or finished.
-function logEnd(logger: Logger, { context, model, caller, summary }: { context: CallContext; model: string; caller: string | undefined; summary: StreamSummary }): void {
-  const { error, ...fields } = summary;
-  const line = { protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
-  if (!error || error.code === "canceled") logger.info(line, "stream ended");
-  else logger.warn({ ...line, message: error.message, cause: describeCause(error.cause) }, "stream failed");
-}
-
-// Starts queued streams one per turn of the event loop. Starting a stream costs about 2 ms of CPU before its
-// first upstream I/O (a model, a client, a request), and an HTTP/2 session hands over every stream in one socket
-// read at once: 100 or more when the server is busy, which held every open stream's tokens for 300 ms at a time.
-// One start per turn lets the tokens read in between go out first (BENCHMARKS.md).
-function createStartQueue() {
-  const pending: (() => void)[] = [];
-  const startNext = (): void => {
-    pending.shift()!();
-    if (pending.length > 0) nextTurn(startNext);
-  };
-  return (start: () => void): void => {
-    if (pending.push(start) === 1) nextTurn(startNext);
-  };
-}
-
-// Logs say what failed without leaking what an upstream's message may hold (keys, URLs with credentials): the
-// class, the HTTP status, and the socket's own fields (`ECONNREFUSED` at an address and port), which hold none.
-function describeCause(cause: unknown) {
-  if (!(cause instanceof Error)) return undefined;
-  return { name: cause.name, status: (cause as { status?: unknown }).status, ...socketFailureIn(cause) };
-}
-
-function socketFailureIn(cause: Error) {
-  let link: unknown = cause;
-  for (let depth = 0; link instanceof Error && depth < 5; depth++, link = link.cause) {
-    const { code, syscall, address, port, hostname } = link as Error & Record<string, unknown>;
-    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return { code, syscall, address, port, hostname };
-  }
-  return undefined;
 }

@@ -1,0 +1,39 @@
+import type { Logger } from "./logger.ts";
+import type { StreamSummary } from "./run-stream.ts";
+import type { CallContext } from "./tokenwire-options.ts";
+
+/** What one stream's log line says. @internal */
+export interface LogLineFields {
+  context: CallContext;
+  model: string;
+  caller: string | undefined;
+  summary: StreamSummary;
+}
+
+/**
+ * Writes one log line per stream, with the same fields whether it was
+ * refused, failed or finished; a client that went away is not a failure.
+ * @internal
+ */
+export function logStreamEnd(logger: Logger, { context, model, caller, summary }: LogLineFields): void {
+  const { error, ...fields } = summary;
+  const line = { protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
+  if (!error || error.code === "canceled") logger.info(line, "stream ended");
+  else logger.warn({ ...line, message: error.message, cause: describeCause(error.cause) }, "stream failed");
+}
+
+// Logs say what failed without leaking what an upstream's message may hold (keys, URLs with credentials): the
+// class, the HTTP status, and the socket's own fields (`ECONNREFUSED` at an address and port), which hold none.
+function describeCause(cause: unknown) {
+  if (!(cause instanceof Error)) return undefined;
+  return { name: cause.name, status: (cause as { status?: unknown }).status, ...socketFailureIn(cause) };
+}
+
+function socketFailureIn(cause: Error) {
+  let link: unknown = cause;
+  for (let depth = 0; link instanceof Error && depth < 5; depth++, link = link.cause) {
+    const { code, syscall, address, port, hostname } = link as Error & Record<string, unknown>;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return { code, syscall, address, port, hostname };
+  }
+  return undefined;
+}
