@@ -67,6 +67,8 @@ describe("package exports", () => {
     "tokenwire/express": ["tokenwireExpressMiddleware"],
     "tokenwire/fastify": ["tokenwireFastifyPlugin"],
     "tokenwire/redis": ["createRedisStreamLog"],
+    "tokenwire/openai": ["tokenwireOpenAIHandler", "tokenwireOpenAIFetchHandler", "createChatCompletionSink"],
+    "tokenwire/ai-sdk": ["tokenwireUIMessageHandler", "tokenwireUIMessageFetchHandler", "createUIMessageStreamSink"],
   };
 
   it.each(Object.entries(subpaths))("should import %s with plain Node", async (subpath, names) => {
