@@ -1,11 +1,27 @@
-/** One row of the table: which server process to start, and which client drives it (none: the floor runs in process). */
+type Floor = "floor" | "agent-floor";
+
+/** One row of the table: which server process to start, and which client drives it (none: a floor, run in process). */
 export interface Contender {
   name: string;
-  server: "floor" | "tokenwire" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
+  server: Floor | "tokenwire" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
   client?: string;
+  /** The floor the row is measured against; default the chat model's. */
+  floor?: Floor;
+  /** The share of the run's concurrent streams this row opens in the memory and paced scenarios; default all. */
+  streamShare?: number;
+  /** The source tree the server runs tokenwire from, when not this checkout: a baseline's worktree. */
+  root?: string;
+  /** For a baseline row, the name of the row it is the baseline of. */
+  baselineOf?: string;
 }
 
-/** Every contender, in the order the table lists them. */
+/**
+ * Every contender, in the order the table lists them. The agent is measured
+ * against LangGraph's own stream of the same agent, not a bare chat model's,
+ * with a fifth of the concurrent streams: an agent's stream costs about three
+ * times a chat model's CPU per token, and 1,000 of them at 5 tokens/s need
+ * more than the server's one core even in process (BENCHMARKS.md).
+ */
 export const contenders: Contender[] = [
   { name: "floor: LangChain .stream() in process", server: "floor" },
   { name: "tokenwire, gRPC (h2c)", server: "tokenwire", client: "grpc" },
@@ -18,4 +34,20 @@ export const contenders: Contender[] = [
   { name: "tokenwire, AI SDK UI message stream (/api/chat)", server: "tokenwire-dialects", client: "ui-chat" },
   { name: "proxy floor: the upstream's SSE passed through", server: "sse-proxy", client: "openai-sse" },
   { name: "tokenwire, OpenAI chat completions SSE (/v1)", server: "tokenwire-dialects", client: "openai-sse" },
+  { name: "agent floor: LangGraph .stream() (messages) in process", server: "agent-floor", floor: "agent-floor", streamShare: 0.2 },
+  { name: "ReAct agent through tokenwire, gRPC (h2c)", server: "tokenwire-agent", client: "grpc", floor: "agent-floor", streamShare: 0.2 },
 ];
+
+/**
+ * Puts beside each tokenwire text row the same row served from the
+ * baseline's tree, named `tokenwire@<commit>`: after it, or before it when
+ * `baselineFirst`, so that rounds in alternating order cancel the machine's
+ * drift between the two.
+ */
+export function withBaseline(list: Contender[], baseline: { commit: string; root: string }, baselineFirst: boolean): Contender[] {
+  return list.flatMap((contender) => {
+    if (contender.server !== "tokenwire") return [contender];
+    const base = { ...contender, name: contender.name.replace("tokenwire", `tokenwire@${baseline.commit}`), root: baseline.root, baselineOf: contender.name };
+    return baselineFirst ? [base, contender] : [contender, base];
+  });
+}

@@ -1,17 +1,28 @@
-// `npm run bench [-- --quick] [--only floor,grpc] [--streams 1000 --rate 20] [--cpu-prof]`: runs
-// every contender against one fake upstream, each in its own process, prints
-// the Markdown table and writes the raw figures to bench/results/.
+// `npm run bench [-- --quick] [--only floor,grpc] [--streams 1000 --rate 20] [--cpu-prof] [--baseline <git ref> [--rounds 3]]`:
+// runs every contender against one fake upstream, each in its own process,
+// prints the Markdown table and writes the raw figures to bench/results/.
+// `--baseline` adds the tokenwire rows of another commit, side by side;
+// `--rounds` measures every row that many times.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { canPin, startChild, type Child } from "./lib/child.ts";
 import { runResumable } from "./lib/run-resumable.ts";
-import { contenders, type Contender } from "./contenders.ts";
+import { checkoutRef } from "./lib/checkout.ts";
+import { contenders, withBaseline, type Contender } from "./contenders.ts";
 import type { ScenarioConfig, ScenarioResult } from "./scenarios.ts";
-import { markdownTable, type Row } from "./table.ts";
+import { baselineTable, markdownTable, type Row } from "./table.ts";
 
 const { values: flags } = parseArgs({
-  options: { "quick": { type: "boolean" }, "only": { type: "string" }, "cpu-prof": { type: "boolean" }, "streams": { type: "string" }, "rate": { type: "string" } },
+  options: {
+    "quick": { type: "boolean" },
+    "only": { type: "string" },
+    "cpu-prof": { type: "boolean" },
+    "streams": { type: "string" },
+    "rate": { type: "string" },
+    "baseline": { type: "string" },
+    "rounds": { type: "string" },
+  },
 });
 
 // 1,000 streams at 5 tokens/s each: at 20 tokens/s even the floor needs more than this machine's one server core (BENCHMARKS.md).
@@ -23,40 +34,57 @@ if (flags.rate) config.pauseMs = Math.round(1000 / Number(flags.rate));
 // The server under test gets a core of its own; the upstream and the load generator share the other.
 const cpus = { server: 0, upstream: 1, load: 1 };
 const resultsDir = new URL("./results/", import.meta.url);
+// Other work on a shared machine moves every figure: the JSON keeps the load around the run.
+const loadAtStart = loadavg();
 
+const baseline = flags.baseline ? checkoutRef(flags.baseline) : undefined;
+// Ctrl-C skips the finally below: the baseline's worktree goes all the same.
+process.once("SIGINT", () => (baseline?.remove(), process.exit(130)));
 const closes = createCloseBook();
-const upstream = await startChild({ file: "upstream.ts", cpu: cpus.upstream, handlers: { closed: closes.record } });
-const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}/v1`;
 const rows: Row[] = [];
+const rounds = Number(flags.rounds ?? 1);
+const startedAt = new Date().toISOString().replaceAll(":", "-");
 try {
-  for (const contender of contenders.filter(selected)) {
-    process.stderr.write(`bench: ${contender.name}\n`);
-    closes.clear();
-    rows.push({ name: contender.name, result: await measure(contender) });
+  const upstream = await startChild({ file: "upstream.ts", cpu: cpus.upstream, handlers: { closed: closes.record } });
+  const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}/v1`;
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      // Even rounds measure the baseline's row first.
+      for (const contender of (baseline ? withBaseline(contenders, baseline, round % 2 === 0) : contenders).filter(selected)) {
+        process.stderr.write(`bench: ${contender.name}${rounds > 1 ? `, round ${round}` : ""}\n`);
+        closes.clear();
+        const result = await measure(contender, upstreamUrl);
+        rows.push({ name: contender.name, round, result, server: contender.server, floor: contender.floor ?? "floor", baselineOf: contender.baselineOf });
+      }
+    }
+  } finally {
+    await upstream.stop();
   }
 } finally {
-  await upstream.stop();
+  baseline?.remove();
 }
 const table = markdownTable(rows);
-console.log(table);
+const comparison = baselineTable(rows);
+if (rounds > 1) console.log(`Medians over ${rounds} rounds; every round's figures are in the JSON.\n`);
+console.log(comparison ? `${table}\n\n${comparison}` : table);
 mkdirSync(resultsDir, { recursive: true });
-const file = new URL(`${new Date().toISOString().replaceAll(":", "-")}${flags.quick ? "-quick" : ""}.json`, resultsDir);
-writeFileSync(file, JSON.stringify({ machine: machine(), config, rows, table }, null, 2));
+const file = new URL(`${startedAt}${flags.quick ? "-quick" : ""}.json`, resultsDir);
+writeFileSync(file, JSON.stringify({ machine: machine(), config, baseline: baseline?.commit, rows, table, comparison }, null, 2));
 process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
 runResumable(flags);
 
-async function measure(contender: Contender): Promise<ScenarioResult> {
-  const profile = flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${new URL("profiles", resultsDir).pathname}`] : [];
+async function measure(contender: Contender, upstreamUrl: string): Promise<ScenarioResult> {
   const server = await startChild({
     file: "server.ts",
-    args: [contender.server, upstreamUrl],
+    args: [contender.server, upstreamUrl, ...(contender.root ? [contender.root] : [])],
     cpu: cpus.server,
-    nodeFlags: ["--expose-gc", ...profile],
+    nodeFlags: ["--expose-gc", ...profileFlags(contender)],
     handlers: { upstreamClosedAt: closes.when },
   });
   let load: Child | undefined;
   try {
-    if (!contender.client) return await server.call<ScenarioResult>("run", config);
+    const own = { ...config, concurrency: Math.round(config.concurrency * (contender.streamShare ?? 1)) };
+    if (!contender.client) return await server.call<ScenarioResult>("run", own);
     const baseUrl = `http://127.0.0.1:${server.ready.port}`;
     load = await startChild({
       file: "load.ts",
@@ -64,7 +92,7 @@ async function measure(contender: Contender): Promise<ScenarioResult> {
       cpu: cpus.load,
       handlers: { upstreamClosedAt: closes.when, serverStats: (gc: boolean) => server.call("serverStats", gc) },
     });
-    return await load.call<ScenarioResult>("run", config);
+    return await load.call<ScenarioResult>("run", own);
   } finally {
     await load?.stop();
     await server.stop();
@@ -94,6 +122,13 @@ function createCloseBook() {
   };
 }
 
+// One profile per row, named after it, so that a baseline row's profile is told from the current one's.
+function profileFlags(contender: Contender): string[] {
+  if (!flags["cpu-prof"]) return [];
+  const slug = contender.name.replaceAll(/[^\w@.-]+/g, "-").replaceAll(/^-|-$/g, "");
+  return ["--cpu-prof", `--cpu-prof-dir=${new URL("profiles", resultsDir).pathname}`, `--cpu-prof-name=${startedAt}-${slug}.cpuprofile`];
+}
+
 function selected(contender: Contender): boolean {
   if (!flags.only) return true;
   return flags.only.split(",").some((word) => contender.server === word || contender.client === word);
@@ -101,5 +136,6 @@ function selected(contender: Contender): boolean {
 
 function machine() {
   const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
-  return { cpus: availableParallelism(), cpuModel, node: process.version, pinned: canPin ? cpus : "no taskset: processes float" };
+  const pinned = canPin ? cpus : "no taskset: processes float";
+  return { cpus: availableParallelism(), cpuModel, node: process.version, pinned, loadAverage: { start: loadAtStart, end: loadavg() } };
 }

@@ -1,33 +1,40 @@
 // Bench-only entry of the process under test: starts one contender's server
 // and answers the harness's calls for this process's own CPU and memory. The
-// floor has no server: it runs the scenarios here, in process.
+// floors have no server: they run the scenarios here, in process.
 import { createIpcPeer, type IpcPeer } from "./lib/ipc.ts";
-import { ownStats } from "./lib/harness.ts";
+import { ownStats, type OpenStream } from "./lib/harness.ts";
 import { runScenarios, type ScenarioConfig } from "./scenarios.ts";
 import { floorStream } from "./contenders/floor.ts";
-import { startTokenwire } from "./contenders/tokenwire.ts";
+import { agentFloorStream } from "./contenders/agent.ts";
+import { startTokenwire, startTokenwireAgent } from "./contenders/tokenwire.ts";
 import { startSeedServer } from "./contenders/seed-grpc.ts";
 import { startAiSdkServer } from "./contenders/ai-sdk.ts";
 import { startSseProxy } from "./contenders/sse-proxy.ts";
 
-const servers: Record<string, (upstreamUrl: string) => Promise<number>> = {
+const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<number>> = {
   "tokenwire": startTokenwire,
+  "tokenwire-agent": startTokenwireAgent,
   "seed-grpc": startSeedServer,
   "ai-sdk": startAiSdkServer,
   "tokenwire-dialects": (upstreamUrl) => startTokenwire(upstreamUrl),
   "sse-proxy": startSseProxy,
 };
+const floors: Record<string, (upstreamUrl: string) => OpenStream> = {
+  "floor": floorStream,
+  "agent-floor": agentFloorStream,
+};
 
-const [kind = "", upstreamUrl = ""] = process.argv.slice(2);
+// `root`: the source tree a baseline row runs tokenwire from (see lib/checkout.ts).
+const [kind = "", upstreamUrl = "", root] = process.argv.slice(2);
 const parent: IpcPeer = createIpcPeer(process, {
   serverStats: (gc: boolean) => ownStats(gc),
-  run: (config: ScenarioConfig) =>
-    runScenarios(
-      { open: floorStream(upstreamUrl), serverStats: async (gc) => ownStats(gc), upstreamClosedAt: (tag) => parent.call("upstreamClosedAt", tag) },
-      config,
-    ),
+  run: (config: ScenarioConfig) => {
+    const open = floors[kind]?.(upstreamUrl);
+    if (!open) throw new Error(`"${kind}" runs no scenarios in process`);
+    return runScenarios({ open, serverStats: async (gc) => ownStats(gc), upstreamClosedAt: (tag) => parent.call("upstreamClosedAt", tag) }, config);
+  },
 });
 const start = servers[kind];
-await parent.call("ready", { port: start ? await start(upstreamUrl) : undefined });
+await parent.call("ready", { port: start ? await start(upstreamUrl, root) : undefined });
 // Exit cleanly on the harness's stop, so that --cpu-prof writes its profile.
 process.once("SIGTERM", () => process.exit(0));
