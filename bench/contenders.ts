@@ -9,7 +9,7 @@ export interface Contender {
   floor?: Floor;
   /** The share of the run's concurrent streams this row opens in the memory and paced scenarios; default all. */
   streamShare?: number;
-  /** The source tree the server runs tokenwire from, when not this checkout: a baseline's worktree. */
+  /** The source tree the server runs tokenwire from, when not this checkout: another commit's worktree. */
   root?: string;
   /** For a baseline row, the name of the row it is the baseline of. */
   baselineOf?: string;
@@ -18,9 +18,9 @@ export interface Contender {
 /**
  * Every contender, in the order the table lists them. The agent is measured
  * against LangGraph's own stream of the same agent, not a bare chat model's,
- * with a fifth of the concurrent streams: an agent's stream costs about three
- * times a chat model's CPU per token, and 1,000 of them at 5 tokens/s need
- * more than the server's one core even in process (BENCHMARKS.md).
+ * with a fifth of the concurrent streams: an agent's stream costs three to
+ * four times a chat model's CPU per paced token, and 1,000 of them at 5
+ * tokens/s need more than the server's one core even in process (BENCHMARKS.md).
  */
 export const contenders: Contender[] = [
   { name: "floor: LangChain .stream() in process", server: "floor" },
@@ -38,16 +38,26 @@ export const contenders: Contender[] = [
   { name: "ReAct agent through tokenwire, gRPC (h2c)", server: "tokenwire-agent", client: "grpc", floor: "agent-floor", streamShare: 0.2 },
 ];
 
+/** A commit's tree checked out beside this one (lib/checkout.ts). */
+type Tree = { commit: string; root: string };
+
 /**
- * Puts beside each tokenwire text row the same row served from the
- * baseline's tree, named `tokenwire@<commit>`: after it, or before it when
- * `baselineFirst`, so that rounds in alternating order cancel the machine's
- * drift between the two.
+ * The contenders as a run lines them up: each tokenwire text row served from
+ * `trees.current`'s tree when given, and with `trees.baseline`, followed by the
+ * same row served from the baseline's, named `tokenwire@<commit>`; the baseline
+ * goes first when `baselineFirst`, so that rounds in alternating order cancel
+ * the machine's drift between the two.
  */
-export function withBaseline(list: Contender[], baseline: { commit: string; root: string }, baselineFirst: boolean): Contender[] {
+export function lineUp(list: Contender[], trees: { current?: Tree; baseline?: Tree }, baselineFirst: boolean): Contender[] {
   return list.flatMap((contender) => {
     if (contender.server !== "tokenwire") return [contender];
-    const base = { ...contender, name: contender.name.replace("tokenwire", `tokenwire@${baseline.commit}`), root: baseline.root, baselineOf: contender.name };
-    return baselineFirst ? [base, contender] : [contender, base];
+    const now = trees.current ? servedFrom(contender, trees.current) : contender;
+    if (!trees.baseline) return [now];
+    const base = { ...servedFrom(contender, trees.baseline), baselineOf: now.name };
+    return baselineFirst ? [base, now] : [now, base];
   });
+}
+
+function servedFrom(contender: Contender, tree: Tree): Contender {
+  return { ...contender, name: contender.name.replace(/^tokenwire/, `tokenwire@${tree.commit}`), root: tree.root };
 }

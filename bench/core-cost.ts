@@ -1,4 +1,4 @@
-// `node bench/core-cost.ts --baseline <git ref> [--current <git ref>] [--tokens 2000] [--rounds 31]`: the server CPU
+// `npx node bench/core-cost.ts --baseline <git ref> [--current <git ref>] [--tokens 2000] [--rounds 31]`: the server CPU
 // per token of createTokenwire().streamTokens, this checkout (or `--current`) against a baseline commit's, in one
 // process, on a chat model that
 // streams from memory. No network and no wire: what is left is LangChain's stream and tokenwire's core, so a
@@ -17,7 +17,7 @@ type Core = typeof import("../src/core/tokenwire.ts");
 const { values: flags } = parseArgs({
   options: { baseline: { type: "string" }, current: { type: "string" }, tokens: { type: "string" }, rounds: { type: "string" } },
 });
-if (!flags.baseline) throw new Error("usage: node bench/core-cost.ts --baseline <git ref> [--current <git ref>] [--tokens 2000] [--rounds 31]");
+if (!flags.baseline) throw new Error("usage: npx node bench/core-cost.ts --baseline <git ref> [--current <git ref>] [--tokens 2000] [--rounds 31]");
 const tokens = Number(flags.tokens ?? 2000);
 const rounds = Number(flags.rounds ?? 31);
 

@@ -1,7 +1,8 @@
-// `npm run bench [-- --quick] [--only floor,grpc] [--streams 1000 --rate 20] [--cpu-prof] [--baseline <git ref> [--rounds 3]]`:
+// `npm run bench [-- --quick] [--only floor,grpc] [--streams 1000 --rate 20] [--cpu-prof] [--baseline <git ref>] [--current <git ref>] [--rounds 3]`:
 // runs every contender against one fake upstream, each in its own process,
 // prints the Markdown table and writes the raw figures to bench/results/.
 // `--baseline` adds the tokenwire rows of another commit, side by side;
+// `--current` serves the tokenwire rows from a commit instead of this checkout;
 // `--rounds` measures every row that many times.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -9,7 +10,7 @@ import { parseArgs } from "node:util";
 import { canPin, startChild, type Child } from "./lib/child.ts";
 import { runResumable } from "./lib/run-resumable.ts";
 import { checkoutRef } from "./lib/checkout.ts";
-import { contenders, withBaseline, type Contender } from "./contenders.ts";
+import { contenders, lineUp, type Contender } from "./contenders.ts";
 import type { ScenarioConfig, ScenarioResult } from "./scenarios.ts";
 import { baselineTable, markdownTable, type Row } from "./table.ts";
 
@@ -21,6 +22,7 @@ const { values: flags } = parseArgs({
     "streams": { type: "string" },
     "rate": { type: "string" },
     "baseline": { type: "string" },
+    "current": { type: "string" },
     "rounds": { type: "string" },
   },
 });
@@ -38,8 +40,10 @@ const resultsDir = new URL("./results/", import.meta.url);
 const loadAtStart = loadavg();
 
 const baseline = flags.baseline ? checkoutRef(flags.baseline) : undefined;
-// Ctrl-C skips the finally below: the baseline's worktree goes all the same.
-process.once("SIGINT", () => (baseline?.remove(), process.exit(130)));
+const current = flags.current ? checkoutRef(flags.current) : undefined;
+const removeTrees = (): void => (baseline?.remove(), current?.remove());
+// Ctrl-C skips the finally below: the worktrees go all the same.
+process.once("SIGINT", () => (removeTrees(), process.exit(130)));
 const closes = createCloseBook();
 const rows: Row[] = [];
 const rounds = Number(flags.rounds ?? 1);
@@ -50,7 +54,7 @@ try {
   try {
     for (let round = 1; round <= rounds; round++) {
       // Even rounds measure the baseline's row first.
-      for (const contender of (baseline ? withBaseline(contenders, baseline, round % 2 === 0) : contenders).filter(selected)) {
+      for (const contender of lineUp(contenders, { current, baseline }, round % 2 === 0).filter(selected)) {
         process.stderr.write(`bench: ${contender.name}${rounds > 1 ? `, round ${round}` : ""}\n`);
         closes.clear();
         const result = await measure(contender, upstreamUrl);
@@ -61,7 +65,7 @@ try {
     await upstream.stop();
   }
 } finally {
-  baseline?.remove();
+  removeTrees();
 }
 const table = markdownTable(rows);
 const comparison = baselineTable(rows);
@@ -69,7 +73,7 @@ if (rounds > 1) console.log(`Medians over ${rounds} rounds; every round's figure
 console.log(comparison ? `${table}\n\n${comparison}` : table);
 mkdirSync(resultsDir, { recursive: true });
 const file = new URL(`${startedAt}${flags.quick ? "-quick" : ""}.json`, resultsDir);
-writeFileSync(file, JSON.stringify({ machine: machine(), config, baseline: baseline?.commit, rows, table, comparison }, null, 2));
+writeFileSync(file, JSON.stringify({ machine: machine(), config, current: current?.commit, baseline: baseline?.commit, rows, table, comparison }, null, 2));
 process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
 runResumable(flags);
 

@@ -6,6 +6,8 @@ const stack = useChatPage();
 
 it("should load its script, styles and icon with no failed request, and offer the server's models with its default selected", async () => {
   const page = await stack.open();
+  // The first load's own requests end before the reload, so that none of them is cut off by it.
+  await page.waitForLoadState("networkidle");
   const failed: string[] = [];
   page.on("response", (response) => void (response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`)));
   page.on("requestfailed", (request) => void failed.push(`failed ${request.url()}`));
