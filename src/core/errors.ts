@@ -22,7 +22,7 @@ export const errors = {
     new TokenwireError("resource_exhausted", `this API key is over its limit of ${limit} (retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s)`, { retryAfterMs }),
   shuttingDown: () => error("unavailable", "the server is shutting down"),
   streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
-  streamExists: () => error("internal", "a stream with this id already exists"),
+  streamExists: () => error("invalid_argument", "the stream id is taken by a stream still generating or by another caller"),
   sequenceBeyondEnd: (after: number, last: number) => error("out_of_range", `the stream has no sequence ${after} (its last so far is ${last})`),
   stopped: () => error("canceled", "the stream was stopped"),
   abandoned: () => error("canceled", "no reader came back within the grace period"),

@@ -47,7 +47,8 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
     stream.failure = failure;
     clearTimeout(stream.graceTimer);
     for (const wake of stream.wake) wake();
-    later(retentionMs, () => streams.delete(streamId));
+    // The id may name a newer stream by then.
+    later(retentionMs, () => streams.get(streamId) === stream && streams.delete(streamId));
   };
   const find = (streamId: string, caller: string | undefined): LoggedStream => {
     const stream = streams.get(streamId);
@@ -58,7 +59,8 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
 
   return {
     async create(streamId: string, { owner, graceMs }: CreateStreamOptions): Promise<StreamLogWriter> {
-      if (streams.has(streamId)) throw errors.streamExists();
+      const previous = streams.get(streamId);
+      if (previous && !(previous.ended && previous.owner === owner)) throw errors.streamExists();
       const stream: LoggedStream = {
         ...{ owner, events: [], ended: false, failure: undefined, readers: 0, wake: new Set<() => void>() },
         ...{ stop: new AbortController(), abandon: new AbortController(), graceMs, graceTimer: undefined },
@@ -76,8 +78,9 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
         close: (error) => void (stream.ended || end(streamId, stream, error)),
       };
     },
-    read(streamId: string, { afterSeq, caller, signal }: ReadStreamOptions): AsyncIterable<TokenEvent> {
+    read(streamId: string, { afterSeq, caller, signal, onlyLive }: ReadStreamOptions): AsyncIterable<TokenEvent> {
       const stream = find(streamId, caller);
+      if (onlyLive && stream.ended) throw errors.streamNotFound();
       if (afterSeq >= stream.events.length) throw errors.sequenceBeyondEnd(afterSeq, stream.events.length - 1);
       return follow(stream, { afterSeq, signal, left: () => waitForReaders(stream) });
     },

@@ -17,6 +17,8 @@ export interface ReadStreamOptions {
   caller?: string;
   /** Ends the read; the reader then no longer counts as present. */
   signal?: AbortSignal;
+  /** Refuses a stream that has ended with `not_found`: the reader wants only one still generating. */
+  onlyLive?: boolean;
 }
 
 /** The producer's side of a logged stream: a sink that appends, and the two ways the log may end it. */
@@ -34,7 +36,12 @@ export interface StreamLogWriter extends TokenSink<TokenEvent> {
  * The in-memory log serves one process; a shared one (Redis) serves replicas.
  */
 export interface StreamLog {
-  /** Starts a stream's log under a new id and returns the sink its producer writes into. */
+  /**
+   * Starts a stream's log and returns the sink its producer writes into. An
+   * id whose stream has ended (or lost its producer) and has the same owner is
+   * replaced; one still generating, or another owner's, is refused with
+   * `errors.streamExists()`.
+   */
   create(streamId: string, options: CreateStreamOptions): Promise<StreamLogWriter>;
   /**
    * The events after `afterSeq`, then the live ones to the end, then the

@@ -155,6 +155,51 @@ export function runStreamLogContract({ name, createLog }: StreamLogContractOptio
       writer.close();
     });
 
+    it("should start a new stream under the id of its owner's ended one, which readers then find in its place", async () => {
+      const log = await open();
+      const id = newId();
+      const first = await log.create(id, { owner: "alice", graceMs: 60_000 });
+      await writeAll(first, wholeStream(["old ", "answer"]));
+      first.close();
+      const second = await log.create(id, { owner: "alice", graceMs: 60_000 });
+      const live = readAll(log, id, { afterSeq: -1, caller: "alice" });
+      await writeAll(second, wholeStream(["new"]));
+      second.close();
+      for (const read of [await live, await readAll(log, id, { afterSeq: -1, caller: "alice" })]) {
+        expect(read.error).toBeUndefined();
+        expect(read.events).toEqual(wholeStream(["new"]));
+      }
+    });
+
+    it("should refuse a new stream under an id whose stream still generates, or that another owner's ended one holds", async () => {
+      const log = await open();
+      const [live, ended] = [newId(), newId()];
+      const writer = await log.create(live, { owner: "alice", graceMs: 60_000 });
+      await writeAll(writer, [started]);
+      const other = await log.create(ended, { owner: "alice", graceMs: 60_000 });
+      await writeAll(other, wholeStream(["a"]));
+      other.close();
+      await expect(log.create(live, { owner: "alice", graceMs: 60_000 })).rejects.toMatchObject({ code: errors.streamExists().code, message: errors.streamExists().message });
+      await expect(log.create(ended, { owner: "mallory", graceMs: 60_000 })).rejects.toMatchObject({ code: errors.streamExists().code });
+      await writeAll(writer, [delta(1, "still mine"), finished(2)]);
+      writer.close();
+      expect(textOf((await readAll(log, live, { afterSeq: -1, caller: "alice" })).events)).toBe("still mine");
+    });
+
+    it("should refuse a stream that has ended to a reader that wants only live ones, and give a live one whole", async () => {
+      const log = await open();
+      const id = newId();
+      const writer = await log.create(id, { graceMs: 60_000 });
+      await writeAll(writer, [started, delta(1, "a")]);
+      const live = log.read(id, { afterSeq: -1, onlyLive: true })[Symbol.asyncIterator]();
+      expect((await live.next()).value).toEqual(started);
+      await writeAll(writer, [delta(2, "b"), finished(3)]);
+      writer.close();
+      expect(textOf((await collect({ [Symbol.asyncIterator]: () => live })).events)).toBe("ab");
+      expect(codeOf((await readAll(log, id, { afterSeq: -1, onlyLive: true })).error)).toBe("not_found");
+      expect(textOf((await readAll(log, id, { afterSeq: -1 })).events)).toBe("ab");
+    });
+
     it("should keep an owned stream from every other caller, as if it did not exist", async () => {
       const log = await open();
       const id = newId();

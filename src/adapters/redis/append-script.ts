@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { luaScript } from "./lua-script.ts";
 import type { RedisClient } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
 
@@ -8,7 +8,7 @@ import type { StreamKeys } from "./stream-keys.ts";
 // streams each writing a token at a time, this halves the commands, and node-redis spends about as much
 // per command as Redis does (BENCHMARKS.md). A failed XADD (an id at or below the last: another writer)
 // fails the script, and nothing after it is announced.
-const script = `
+const appendScript = luaScript(`
 local jsons = {}
 local create = string.find(ARGV[2], 'c', 1, true)
 for i = 3, #ARGV, 2 do
@@ -28,8 +28,7 @@ if string.find(ARGV[2], 'e', 1, true) then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
 return #jsons
-`;
-const sha = createHash("sha1").update(script).digest("hex");
+`);
 
 /** What {@link appendBatch} appends: each entry's id and JSON, in order. @internal */
 export interface AppendBatch {
@@ -45,12 +44,6 @@ export interface AppendBatch {
 /** Appends a batch of entries to a stream's log and announces them on its channel (and ends the stream after its end marker), in one command. @internal */
 export async function appendBatch(redis: RedisClient, { keys, entries, create, end, retentionMs }: AppendBatch): Promise<void> {
   const flags = `${create ? "c" : ""}${end ? "e" : ""}-`;
-  const args = [keys.events, keys.tail, keys.meta, keys.alive, String(retentionMs), flags, ...entries.flatMap((entry) => [entry.id, entry.json])];
-  try {
-    await redis.sendCommand(["EVALSHA", sha, "4", ...args]);
-  } catch (error) {
-    // A Redis that restarted has forgotten the script: send it whole once, and it is cached again.
-    if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-    await redis.sendCommand(["EVAL", script, "4", ...args]);
-  }
+  const entryArgs = entries.flatMap((entry) => [entry.id, entry.json]);
+  await appendScript(redis, [keys.events, keys.tail, keys.meta, keys.alive], [String(retentionMs), flags, ...entryArgs]);
 }

@@ -5,6 +5,7 @@ import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
 import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, type RedisClient } from "./redis-clients.ts";
+import { createStreamKeys } from "./create-script.ts";
 import { createRedisLogWriter, type RedisLogWriter } from "./redis-log-writer.ts";
 import { streamKeys, type StreamKeys } from "./stream-keys.ts";
 import { createTailSubscriptions, type TailSubscriptions } from "./tail-subscriptions.ts";
@@ -96,26 +97,28 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
   const { redis, retentionMs, heartbeatMs } = shared;
   const keys = shared.keysOf(streamId);
-  // One field set only if absent: a stream id is never taken twice, and the owner is never overwritten.
-  const isNew = await redis.hSetNX(keys.meta, "owner", JSON.stringify({ owner })).catch(unavailable);
-  if (!isNew) throw errors.streamExists();
-  await Promise.all([redis.pExpire(keys.meta, retentionMs), redis.set(keys.alive, "1", { PX: 3 * heartbeatMs })]).catch(unavailable);
+  // A stream this process just ended may have its end still on the way.
+  await shared.writers.get(streamId)?.flushed();
+  const created = await createStreamKeys(redis, { keys, ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs }).catch(unavailable);
+  if (!created) throw errors.streamExists();
   const writer = createRedisLogWriter({
     ...{ redis, appender: shared.appender, keys, retentionMs, heartbeatMs, graceMs },
     ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: shared.subscriberEpoch },
   });
   shared.writers.set(streamId, writer);
-  void writer.ended.then(() => shared.writers.delete(streamId));
+  // The id may name a newer stream of this process by then.
+  void writer.ended.then(() => shared.writers.get(streamId) === writer && shared.writers.delete(streamId));
   return writer;
 }
 
-async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
+async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
   const { redis, heartbeatMs } = shared;
   const keys = shared.keysOf(streamId);
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
   const [meta, last] = await Promise.all([redis.hGetAll(keys.meta), redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })]).catch(unavailable);
   checkCaller(meta, caller);
+  if (onlyLive && meta.ended) throw errors.streamNotFound();
   const lastSeq = seqOfId(last?.[0]?.id);
   if (afterSeq > lastSeq) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
   // An ended stream is all in the log: nothing to hear.

@@ -106,6 +106,19 @@ describe("createRedisStreamLog()", () => {
       expect(textOf(later.events)).toBe("so far");
       expect(later.error).toMatchObject(gone);
     });
+
+    it("should let a new stream take the id of one whose producer died, once its heartbeat is gone", async () => {
+      const a = await createRedisStreamLog({ url: redis.url, heartbeatMs });
+      const b = await openLog();
+      const { id } = await writeStarted(a);
+      await expect(b.create(id, { graceMs: 60_000 })).rejects.toMatchObject({ code: errors.streamExists().code });
+      await a.close();
+      const writer = await vi.waitFor(() => b.create(id, { graceMs: 60_000 }), { timeout: 5000, interval: 50 });
+      await writer.write(started);
+      await writer.write(delta(1, "new"));
+      writer.close();
+      expect(textOf((await collect(b.read(id, { afterSeq: -1 }))).events)).toBe("new");
+    });
   });
 
   describe("Redis itself", () => {
