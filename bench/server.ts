@@ -6,6 +6,7 @@ import { ownStats, type OpenStream } from "./lib/harness.ts";
 import { runScenarios, type ScenarioConfig } from "./scenarios.ts";
 import { floorStream } from "./contenders/floor.ts";
 import { agentFloorStream } from "./contenders/agent.ts";
+import { bytesFloorStream } from "./contenders/bytes-floor.ts";
 import { startTokenwire, startTokenwireAgent } from "./contenders/tokenwire.ts";
 import { startSeedServer } from "./contenders/seed-grpc.ts";
 import { startAiSdkServer } from "./contenders/ai-sdk.ts";
@@ -22,6 +23,7 @@ const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<nu
 const floors: Record<string, (upstreamUrl: string) => OpenStream> = {
   "floor": floorStream,
   "agent-floor": agentFloorStream,
+  "bytes-floor": bytesFloorStream,
 };
 
 // `root`: the source tree a baseline row runs tokenwire from (see lib/checkout.ts).

@@ -20,7 +20,7 @@ export interface PromptRecipe {
 
 /** Options of {@link createModelCatalog}. */
 export interface ModelCatalogOptions {
-  /** Builds the chat model for one request. */
+  /** Builds the chat model for a request's settings; requests with the same settings share what it built. */
   createModel: (settings: ModelSettings) => BaseChatModel;
   /** The model used when a request names none. */
   defaultModel: string;
@@ -38,15 +38,38 @@ export interface ModelCatalogOptions {
  * and builds `template | model` or the bare model with its input.
  */
 export function createModelCatalog(options: ModelCatalogOptions): ModelResolver & { models: ModelList } {
+  const sharedModel = sharedModels(options.createModel);
   const resolve = (request: GenerationRequest): ResolvedRun => {
     const model = offeredModel(request, options);
-    const chatModel = withStop(options.createModel({ model, temperature: request.temperature, maxTokens: request.maxTokens }), request.stop);
+    const chatModel = withStop(sharedModel({ model, temperature: request.temperature, maxTokens: request.maxTokens }), request.stop);
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
     if (!recipe) return { model, runnable: chatModel, input: messagesOf(request) };
     return { model, runnable: recipe.template.pipe(chatModel), input: templateInput(recipe, request) };
   };
   const models = { models: [...(options.allowedModels ?? [options.defaultModel])], defaultModel: options.defaultModel, acceptsAnyModel: !options.allowedModels };
   return Object.assign(resolve, { models });
+}
+
+// Distinct settings kept at once: enough for every model and setting a service offers, bounded against a caller
+// who sends a new temperature with every request.
+const sharedModelsKept = 256;
+
+/**
+ * The factory's models, one per distinct settings and shared by every request
+ * that asks for them: a chat model keeps no call's state, and building one (its
+ * client, its headers, its options) costs more than many tokens do. The least
+ * recently used goes first once {@link sharedModelsKept} are kept.
+ */
+function sharedModels(createModel: (settings: ModelSettings) => BaseChatModel): (settings: ModelSettings) => BaseChatModel {
+  const kept = new Map<string, BaseChatModel>();
+  return (settings) => {
+    const key = `${settings.model}\u0000${settings.temperature}\u0000${settings.maxTokens}`;
+    const model = kept.get(key) ?? createModel(settings);
+    kept.delete(key);
+    kept.set(key, model);
+    if (kept.size > sharedModelsKept) kept.delete(kept.keys().next().value!);
+    return model;
+  };
 }
 
 /**

@@ -22,6 +22,27 @@ describe("createModelCatalog()", () => {
     expect(built).toEqual([{ model: "small", temperature: 0.5, maxTokens: 9 }]);
   });
 
+  it("should build one model per distinct settings and share it between the requests that ask for them", async () => {
+    const { resolve, built } = catalog();
+    const runs = [];
+    for (const request of [{ prompt: "a" }, { prompt: "b" }, { prompt: "c", temperature: 0.2 }, { prompt: "d", model: "other" }, { prompt: "e", temperature: 0.2 }]) {
+      runs.push(await resolve(request));
+    }
+    expect(built).toEqual([{ model: "small" }, { model: "small", temperature: 0.2 }, { model: "other" }]);
+    expect(runs[1]!.runnable).toBe(runs[0]!.runnable);
+    expect(runs[4]!.runnable).toBe(runs[2]!.runnable);
+    expect(runs[2]!.runnable).not.toBe(runs[0]!.runnable);
+  });
+
+  it("should keep a bounded number of models, building again one it let go", async () => {
+    const { resolve, built } = catalog();
+    for (let i = 0; i <= 256; i++) await resolve({ prompt: "x", temperature: i / 1000 });
+    await resolve({ prompt: "x", temperature: 0.256 });
+    expect(built).toHaveLength(257);
+    await resolve({ prompt: "x", temperature: 0 });
+    expect(built).toHaveLength(258);
+  });
+
   it("should refuse a model outside the allowed list with not_found, never falling back", async () => {
     const { resolve, built } = catalog(["small"]);
     expect(() => resolve({ prompt: "hi", model: "large" })).toThrow(expect.objectContaining({ code: "not_found", message: 'model "large" is not offered here (choose small)' }));

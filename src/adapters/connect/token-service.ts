@@ -60,13 +60,28 @@ async function unary<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** @internal Maps each event to a message, and a failure to a ConnectError. */
-export async function* mapEvents<E, M>(events: AsyncIterable<E>, map: (event: E) => M): AsyncGenerator<M> {
-  try {
-    for await (const event of events) yield map(event);
-  } catch (reason) {
-    throw connectErrorFrom(reason);
-  }
+/**
+ * @internal Maps each event to a message, and a failure to a ConnectError. A
+ * plain iterator, not a generator: connect's pipeline already runs several
+ * generators per message, and this one would add a resumption for nothing.
+ */
+export function mapEvents<E, M>(events: AsyncIterable<E>, map: (event: E) => M): AsyncIterable<M> {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = events[Symbol.asyncIterator]();
+      const mapped = (result: IteratorResult<E>): IteratorResult<M> => (result.done ? result : { done: false, value: map(result.value) });
+      const failed = (reason: unknown): never => {
+        throw connectErrorFrom(reason);
+      };
+      return {
+        next: () => iterator.next().then(mapped, failed),
+        async return(): Promise<IteratorResult<M>> {
+          await iterator.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 function responseFromTokenEvent(event: TokenEvent): StreamTokensResponse {
