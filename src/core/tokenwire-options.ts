@@ -53,6 +53,14 @@ export interface CallContext extends StopOptions {
   method?: string;
   /** Asks for a resumable stream: kept in the stream log, resumable, joinable and stoppable by its id. */
   resumable?: boolean;
+  /**
+   * Names a resumable stream, as a chat's id names its answer; default a new
+   * UUID. The caller's own stream under that id is replaced: one that ended at
+   * once, one still generating once it has been stopped.
+   */
+  streamId?: string;
+  /** For `resumeStream`: a stream that has ended reads as `not_found`, for clients that only resume answers in flight. */
+  onlyLive?: boolean;
 }
 
 /** What an observer learns when a stream opens. */

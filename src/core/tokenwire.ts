@@ -6,6 +6,7 @@ import { silentLogger } from "./logger.ts";
 import { createStartQueue } from "./start-queue.ts";
 import { logStreamEnd } from "./stream-log-line.ts";
 import { createMemoryStreamLog } from "./memory-stream-log.ts";
+import { createNamedStream } from "./named-stream.ts";
 import type { ModelList, ResolvedRun } from "./model-resolver.ts";
 import { openStream } from "./open-stream.ts";
 import { runStream, type EventSource, type StreamedEvent, type StreamSummary } from "./run-stream.ts";
@@ -24,7 +25,7 @@ export type { CallContext, ObservedStream, ResumableOptions, StreamObservation, 
 export interface Tokenwire {
   /** Streams started, the parts, and finished; a failure throws a TokenwireError from the loop. */
   streamTokens(request: GenerationRequest, context?: CallContext): AsyncIterable<TokenEvent>;
-  /** Streams into a push-style transport's sink; resolves once the sink is closed. */
+  /** Streams into a push-style transport's sink (a resumable stream's first reader when the context asks); resolves once the sink is closed. */
   pipeTokens(request: GenerationRequest, sink: TokenSink<TokenEvent>, context?: CallContext): Promise<StreamSummary>;
   /** A resumable stream's events after `afterSeq`, then live to its end. */
   resumeStream(streamId: string, afterSeq: number, context?: CallContext): AsyncIterable<TokenEvent>;
@@ -138,6 +139,15 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     stream.within(() => void runStream(logSink(writer, streamId), stream.source, { control, idleMs }).then(stream.onEnd));
   }
 
+  // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
+  const firstReader = (request: GenerationRequest, context: CallContext) =>
+    tracked(context, async (signal, record) => {
+      const admitted = await admit(request, context, record);
+      const streamId = context.streamId ?? crypto.randomUUID();
+      generate({ admitted, streamId, writer: await createNamedStream(log, streamId, { owner: admitted.caller, graceMs }), context });
+      return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
+    }, "read");
+
   return {
     get openStreams() {
       return openStreams;
@@ -145,26 +155,20 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     models,
     streamTokens(request, context = {}) {
       if (!(context.resumable || options.streams?.always)) return open(tracked(context, admittedTokens(request, context), "generation"));
-      // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
-      const firstReader = tracked(context, async (signal, record) => {
-        const admitted = await admit(request, context, record);
-        const streamId = crypto.randomUUID();
-        generate({ admitted, streamId, writer: await log.create(streamId, { owner: admitted.caller, graceMs }), context });
-        return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
-      }, "read");
-      return open(firstReader, { firstSeq: 0 });
+      return open(firstReader(request, context), { firstSeq: 0 });
     },
     pipeTokens(request, sink, context = {}) {
-      const stream = tracked(context, admittedTokens(request, context), "generation");
+      const stream = context.resumable ? firstReader(request, context) : tracked(context, admittedTokens(request, context), "generation");
+      const reading = context.resumable ? { firstSeq: 0 } : { idleMs };
       return new Promise((resolve) =>
-        stream.within(() => void runStream(sink, stream.source, { control: createStreamControl(stream), idleMs }).then((summary) => resolve((stream.onEnd(summary), summary)))),
+        stream.within(() => void runStream(sink, stream.source, { control: createStreamControl(stream), ...reading }).then((summary) => resolve((stream.onEnd(summary), summary)))),
       );
     },
     resumeStream(streamId, afterSeq, context = {}) {
       const stream = tracked(context, async (signal, record) => {
         takeSlot(record, true);
         record.caller = await callerOf(context);
-        return copiesOf(log.read(streamId, { afterSeq, caller: record.caller, signal }));
+        return copiesOf(log.read(streamId, { afterSeq, caller: record.caller, signal, onlyLive: context.onlyLive }));
       }, "read");
       return open(stream, { firstSeq: afterSeq + 1 });
     },

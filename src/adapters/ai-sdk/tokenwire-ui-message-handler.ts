@@ -34,24 +34,56 @@ export function tokenwireUIMessageFetchHandler(input: TokenwireInput, options: T
 
 function uiMessageRoutes(tokenwire: Tokenwire, options: UIMessageRoutesOptions): dialect.DialectRoutes {
   const path = options.path ?? "/api/chat";
-  const resumePath = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/[^/]+/stream$`);
   return (method, requested) => {
     if (method === "POST" && requested === path) return (request) => chat(tokenwire, request, options).catch(errorReply);
-    if (method === "GET" && resumePath.test(requested)) return noStreamToResume;
+    const route = chatRouteOf(requested, path);
+    if (method === "GET" && route?.action === "stream") return (request) => resume(tokenwire, route.chatId, request).catch(errorReply);
+    if (method === "POST" && route?.action === "stop") return (request) => stop(tokenwire, route.chatId, request).catch(errorReply);
     return undefined;
   };
 }
 
-async function chat(tokenwire: Tokenwire, request: dialect.DialectRequest, options: UIMessageRoutesOptions): Promise<dialect.DialectReply> {
-  if (options.isDraining?.()) throw errors.shuttingDown();
-  const { request: generation } = uiMessageCall(await request.json());
-  const sink = createUIMessageStreamSink({ onReturn: request.cancel });
-  return dialect.sseReply(tokenwire, { request: generation, sink, protocol: "ai-sdk", headers: uiMessageStreamHeaders }, request);
+// `<path>/<chat id>/<action>`, the chat id still as the path spells it.
+function chatRouteOf(requested: string, path: string): { chatId: string; action: string } | undefined {
+  if (!requested.startsWith(`${path}/`)) return undefined;
+  const [chatId = "", action = "", ...more] = requested.slice(path.length + 1).split("/");
+  return chatId !== "" && more.length === 0 ? { chatId, action } : undefined;
 }
 
-// `DefaultChatTransport.reconnectToStream` reads 204 as "no stream to resume". Resumable streams will answer here.
-async function noStreamToResume(): Promise<dialect.DialectReply> {
-  return { status: 204, headers: {}, body: "" };
+function chatIdOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw errors.invalidRequest("the chat id in the path is not valid percent-encoding");
+  }
+}
+
+// A chat's answer is a resumable stream named by the chat's id: a reload resumes it, and a stop reaches it.
+async function chat(tokenwire: Tokenwire, request: dialect.DialectRequest, options: UIMessageRoutesOptions): Promise<dialect.DialectReply> {
+  if (options.isDraining?.()) throw errors.shuttingDown();
+  const { chatId, request: generation } = uiMessageCall(await request.json());
+  const sink = createUIMessageStreamSink({ onReturn: request.cancel });
+  const resumable = chatId === undefined ? undefined : { resumable: true, streamId: chatId };
+  return dialect.sseReply(tokenwire, { request: generation, sink, protocol: "ai-sdk", headers: uiMessageStreamHeaders, resumable }, request);
+}
+
+// `DefaultChatTransport.reconnectToStream` replays the answer from its start (its `resumeStreamIsReplay`), and reads
+// 204 as nothing to resume: a chat with no answer generating, or one that is another caller's.
+async function resume(tokenwire: Tokenwire, segment: string, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const chatId = chatIdOf(segment);
+  const sink = createUIMessageStreamSink({ onReturn: request.cancel });
+  void dialect.pipeEvents(tokenwire.resumeStream(chatId, -1, { ...dialect.contextOf(request, "ai-sdk"), onlyLive: true }), sink);
+  try {
+    return await dialect.headedReply(sink, uiMessageStreamHeaders);
+  } catch (reason) {
+    if (reason instanceof TokenwireError && reason.code === "not_found") return { status: 204, headers: {}, body: "" };
+    throw reason;
+  }
+}
+
+// useChat's stop() only aborts its request, which a resumable answer outlives: the page asks for the stop here.
+async function stop(tokenwire: Tokenwire, segment: string, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  return dialect.jsonReply(200, { stopped: await tokenwire.stopStream(chatIdOf(segment), dialect.contextOf(request, "ai-sdk")) });
 }
 
 // The AI SDK shows an error reply's body as the error's message: plain words, not JSON.

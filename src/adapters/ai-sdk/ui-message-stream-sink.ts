@@ -12,7 +12,8 @@ const finishReasons: Record<string, string> = { stop: "stop", length: "length", 
  * `start`, text and reasoning as `*-start`/`*-delta`/`*-end` blocks (a new
  * block for each model call of a graph), tool calls as `tool-input-start`,
  * `tool-input-delta` and `tool-input-available`, tool results as
- * `tool-output-available` or `tool-output-error`, then `finish` and `[DONE]`;
+ * `tool-output-available` or `tool-output-error`, then `finish` (or `abort`
+ * for a stream that a stop request ended) and `[DONE]`;
  * a failure as an `error` chunk.
  */
 export function createUIMessageStreamSink(options: SseSinkOptions = {}): SseSink {
@@ -81,6 +82,8 @@ function uiMessageEncoder(): SseEncoder {
           return close() + call + frame({ ...output, toolCallId: event.toolCallId });
         }
         case "finished":
+          // A stop request ended it: the AI SDK's word for that is an abort, as `streamText` sends when aborted.
+          if (event.finishReason === "stopped") return close() + frame({ type: "abort", reason: event.finishReason });
           return close() + frame({ type: "finish", finishReason: finishReasons[event.finishReason] ?? "other" });
         default:
           return "";

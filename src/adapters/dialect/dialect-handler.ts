@@ -2,7 +2,9 @@ import type { Code } from "../../core/code.ts";
 import type { GenerationRequest } from "../../core/generation-request.ts";
 import type { CallContext, Tokenwire } from "../../core/tokenwire.ts";
 import { errors } from "../../core/errors.ts";
-import type { TokenwireError } from "../../core/tokenwire-error.ts";
+import type { TokenEvent } from "../../core/token-event.ts";
+import type { TokenSink } from "../../core/token-sink.ts";
+import { TokenwireError } from "../../core/tokenwire-error.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import { parseJson } from "./json-fields.ts";
 import type { SseSink } from "./sse-sink.ts";
@@ -55,6 +57,8 @@ export interface SseCall {
   protocol: string;
   /** Headers of the reply besides the SSE ones. */
   headers?: Record<string, string>;
+  /** Asks for a resumable stream, and its id. */
+  resumable?: Pick<CallContext, "resumable" | "streamId">;
 }
 
 /**
@@ -63,10 +67,25 @@ export interface SseCall {
  * thrown, to go out as an HTTP error: clients retry on a 429 or 503 status.
  */
 export async function sseReply(tokenwire: Tokenwire, call: SseCall, request: DialectRequest): Promise<DialectReply> {
-  void tokenwire.pipeTokens(call.request, call.sink, contextOf(request, call.protocol));
-  const failed = await call.sink.head;
+  void tokenwire.pipeTokens(call.request, call.sink, { ...contextOf(request, call.protocol), ...call.resumable });
+  return headedReply(call.sink, call.headers);
+}
+
+/** The SSE reply of a sink being written, once its status is known; a failure before the first part is thrown. */
+export async function headedReply(sink: SseSink, headers?: Record<string, string>): Promise<DialectReply> {
+  const failed = await sink.head;
   if (failed) throw failed;
-  return { status: 200, headers: { ...sseHeaders, ...call.headers }, sse: call.sink };
+  return { status: 200, headers: { ...sseHeaders, ...headers }, sse: sink };
+}
+
+/** Writes a stream's events into a sink, waiting when it asks to, and closes it as the stream ended. */
+export async function pipeEvents(events: AsyncIterable<TokenEvent>, sink: TokenSink<TokenEvent>): Promise<void> {
+  try {
+    for await (const event of events) await sink.write(event);
+    sink.close();
+  } catch (reason) {
+    sink.close(TokenwireError.from(reason));
+  }
 }
 
 /** The core's view of a dialect's call: its headers for the auth hook, the client's going away, and names for the log line. */

@@ -113,20 +113,43 @@ describe("useChat's DefaultChatTransport against POST /api/chat on createTokenwi
     await expect(sending).rejects.toMatchObject({ statusCode: status, message: expect.stringMatching(message) });
   });
 
-  it("should close the upstream's connection when the client stops, as useChat's stop() does", async () => {
+  // A chat's answer outlives its request, to be resumed: see ui-message-resume.test.ts for useChat's stop().
+  it("should close the upstream's connection when a client that sent no chat id goes away", async () => {
     const controller = new AbortController();
     const next = upstream.nextRequest();
-    const stream = await transport({ model: "paced-20" }).sendMessages({ chatId: "c", messages: [ask("hi")], trigger: "submit-message", messageId: undefined, abortSignal: controller.signal });
-    const reader = stream.getReader();
-    while ((await reader.read()).value?.type !== "text-delta");
+    const response = await fetch(`${baseUrl}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: token },
+      body: JSON.stringify({ messages: [ask("hi")], model: "paced-20" }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    while (!new TextDecoder().decode((await reader.read()).value).includes("text-delta"));
     controller.abort();
     const request = await next;
     expect(await request.ended).toBe("client-closed");
     expect(request.tokensSent).toBeLessThan(defaultTokens.length);
   });
 
-  it("should tell reconnectToStream that there is no stream to resume, with 204", async () => {
+  it("should tell reconnectToStream that a chat whose answer has ended has no stream to resume, with 204", async () => {
     expect(await transport().reconnectToStream({ chatId: "chat-1" })).toBeNull();
+  });
+});
+
+describe("the routes of one chat refuse what is malformed", () => {
+  const request = (method: string, path: string) => fetch(`${baseUrl}${path}`, { method, headers: { authorization: token } });
+  it.each([
+    ["GET", "/api/chat/%E0%A4/stream", 400, "the chat id in the path is not valid percent-encoding"],
+    ["POST", "/api/chat/%E0%A4/stop", 400, "the chat id in the path is not valid percent-encoding"],
+    ["POST", "/api/chat/no-such-chat/stop", 404, "no such stream here (it may have expired)"],
+    // Not a route of the chat's: the server's own 404.
+    ["GET", "/api/chat/chat-1/stream/more", 404, undefined],
+    ["GET", "/api/chat//stream", 404, undefined],
+    ["DELETE", "/api/chat/chat-1/stream", 404, undefined],
+  ])("%s %s with %i", async (...[method, path, status, message]) => {
+    const response = await request(method, path);
+    expect(response.status).toBe(status);
+    if (message !== undefined) expect(await response.text()).toBe(message);
   });
 });
 
@@ -139,6 +162,8 @@ describe("POST /api/chat refuses with 400", () => {
     ["a model that is not a string", { messages: [ask("hi")], model: 4 }, "model must be a string"],
     ["a file part", { messages: [{ id: "m", role: "user", parts: [{ type: "file", mediaType: "image/png", url: "data:," }] }] }, "messages[0] has a file part and only text parts are supported"],
     ["an empty user message", { messages: [ask(" ")] }, "message 0 needs a role (system or user or assistant) and content"],
+    ["a chat id with a space", { id: "chat 1", messages: [ask("hi")] }, "a stream id is 1 to 128 letters or digits or _ . : ~ -"],
+    ["a chat id that is not a string", { id: 7, messages: [ask("hi")] }, "id must be a string"],
   ])("%s", async (_what, body, message) => {
     const response = await fetch(`${baseUrl}/api/chat`, {
       method: "POST",

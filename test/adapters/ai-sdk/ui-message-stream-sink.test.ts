@@ -99,6 +99,13 @@ describe("createUIMessageStreamSink", () => {
     expect(errors).toEqual([new Error("gone")]);
   });
 
+  it("should end a stream that a stop request ended with an abort chunk, keeping its text", async () => {
+    const { message, chunks, errors } = await messageOf([events[0]!, { type: "delta", seq: 1, text: "It is " }, { type: "finished", seq: 2, finishReason: "stopped", usage: undefined }]);
+    expect(errors).toEqual([]);
+    expect(chunks.slice(-2)).toEqual([expect.objectContaining({ type: "text-end" }), { type: "abort", reason: "stopped" }]);
+    expect(message?.parts).toEqual([expect.objectContaining({ type: "text", text: "It is " })]);
+  });
+
   it("should give a tool result whose call it never saw that call first, which the reader needs", async () => {
     const { message, errors } = await messageOf([events[0]!, events[5]!, events[8]!]);
     expect(errors).toEqual([]);
