@@ -1,3 +1,4 @@
+import { ensureConfig, type RunnableConfig } from "@langchain/core/runnables";
 import { errors } from "../errors.ts";
 import type { Usage } from "../token-event.ts";
 import { addUsage, finishedPart, isMessageChunk, partsOf, rawFinishReason, type MessageChunk } from "./message-parts.ts";
@@ -16,7 +17,7 @@ export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceE
   let usage: Usage | undefined;
   let sawMessages = false;
   let chunks = 0;
-  for await (const chunk of await run.runnable.stream(run.input, { signal: run.signal, runId: run.runId })) {
+  for await (const chunk of await chunksOf(run)) {
     chunks++;
     if (typeof chunk === "string") {
       if (chunk !== "") yield { type: "delta", text: chunk };
@@ -43,6 +44,32 @@ export async function* chunkSource<I>(run: SourceRun<I>): AsyncGenerator<SourceE
   if (sawMessages && finishReason === undefined) throw errors.noFinishReason();
   yield* toolCalls.finish(undefined);
   yield finishedPart(finishReason, usage);
+}
+
+/** A runnable that streams through its own generator, as every LangChain runnable does under `.stream()`. */
+interface GeneratorStreaming {
+  _streamIterator(input: unknown, config: RunnableConfig): AsyncGenerator<unknown>;
+}
+
+/**
+ * A chat model's chunks, read from its own generator: the same chunks and
+ * callbacks as `.stream()`, without the web stream that `.stream()` wraps them
+ * in and the context it re-enters for every chunk, which cost more per token
+ * than the rest of a stream's path (BENCHMARKS.md). A chat model needs neither:
+ * it calls nothing nested that reads the context, and it stops on the signal
+ * itself, checked after every chunk and handed to its client. Any other
+ * runnable streams through `.stream()`.
+ */
+function chunksOf<I>(run: SourceRun<I>): AsyncIterable<unknown> | Promise<AsyncIterable<unknown>> {
+  const config = { signal: run.signal, runId: run.runId };
+  if (!isChatModel(run.runnable)) return run.runnable.stream(run.input, config);
+  return run.runnable._streamIterator(run.input, ensureConfig(config));
+}
+
+// A chat model, or one bound to call options (the catalog's stop sequences): it has a chunk generator of its own.
+function isChatModel(runnable: unknown): runnable is GeneratorStreaming {
+  const model = (runnable as { bound?: unknown }).bound ?? runnable;
+  return typeof (model as { _streamResponseChunks?: unknown })._streamResponseChunks === "function" && typeof (runnable as Partial<GeneratorStreaming>)._streamIterator === "function";
 }
 
 function isPlainText(chunk: MessageChunk): chunk is MessageChunk & { content: string } {
