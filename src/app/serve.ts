@@ -1,15 +1,27 @@
 import { pino, type Logger } from "pino";
+import type { Registry } from "prom-client";
 import { modelsFromEnv } from "../models/models-from-env.ts";
 import { createTokenwireServer, type TokenwireServer } from "../server/create-tokenwire-server.ts";
 import { serverConfigFromEnv } from "./server-config.ts";
 import { resumableOptions } from "./resumable-config.ts";
 import { listenError } from "./listen-error.ts";
 import { logProcessEvents } from "./process-log.ts";
-import { webPageHandler } from "./web-page.ts";
+import { webPageHandler, type Page } from "./web-page.ts";
 import { corsOptionsFromEnv } from "../adapters/cors-headers.ts";
 import { apiKeysFromEnv } from "./api-keys-from-env.ts";
 import { exposureWarning } from "./exposure-warning.ts";
 import { startTracing } from "./start-tracing.ts";
+
+/** Options of {@link serve}: what a worker of several takes from its primary. */
+export interface ServeOptions {
+  logger?: Logger;
+  /** Where the metrics are registered; default a registry of the server's own. */
+  metricsRegistry?: Registry;
+  /** The chat page's files; default bundled or read by this process. */
+  page?: Promise<Page>;
+  /** Called once the server has stopped after SIGTERM or SIGINT. */
+  onStopped?: () => void;
+}
 
 /**
  * Starts tokenwire as configured by the environment, logs where it listens
@@ -17,7 +29,8 @@ import { startTracing } from "./start-tracing.ts";
  * own warnings and an uncaught error are logged too, as JSON lines. A
  * setting it cannot start with, or cannot listen with, is a `ConfigError`.
  */
-export async function serve(env: Record<string, string | undefined> = process.env, logger: Logger = pino()): Promise<TokenwireServer> {
+export async function serve(env: Record<string, string | undefined> = process.env, options: ServeOptions = {}): Promise<TokenwireServer> {
+  const { logger = pino() } = options;
   logProcessEvents(logger);
   const config = serverConfigFromEnv(env);
   const models = modelsFromEnv(env, { logger });
@@ -25,8 +38,8 @@ export async function serve(env: Record<string, string | undefined> = process.en
   const streams = await resumableOptions(config.resumable, logger);
   const apiKeys = await apiKeysFromEnv(env, { redisUrl: config.resumable.redisUrl, logger });
   const access = apiKeys ? { authenticate: apiKeys.authenticate, observers: [apiKeys.observer, ...tracing.observers] } : { observers: tracing.observers };
-  const metrics = { callers: apiKeys?.callers, processMetrics: true };
-  const server = createTokenwireServer({ ...config, ...access, metrics, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler() });
+  const metrics = { callers: apiKeys?.callers, processMetrics: true, registry: options.metricsRegistry };
+  const server = createTokenwireServer({ ...config, ...access, metrics, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler(undefined, options.page) });
   const address = await server.listen(config.port, config.host).catch((error: unknown) => {
     throw listenError(error, config);
   });
@@ -40,9 +53,18 @@ export async function serve(env: Record<string, string | undefined> = process.en
   );
   if (models.providers.length > 1) logger.info({ providers: models.providers }, `models: ${models.providers.map((p) => `${p.models.join(", ")} from ${p.name}${p.upstream ? ` at ${p.upstream}` : ""}`).join("; ")}`);
   if (tracing.exporter) logger.info({ tracing: tracing.exporter }, `tracing: one span per stream, sent to ${tracing.exporter.endpoint} over OTLP ${tracing.exporter.protocol}`);
+  let stopping = false;
+  // Once, though a worker of several gets both the terminal's SIGINT and its primary's SIGTERM.
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down");
-    void server.shutdown(config.shutdownGraceMs).then(() => streams.log.close()).then(() => apiKeys?.close()).then(() => tracing.shutdown()).then(() => logger.info("stopped"));
+    void server
+      .shutdown(config.shutdownGraceMs)
+      .then(() => streams.log.close())
+      .then(() => apiKeys?.close())
+      .then(() => tracing.shutdown())
+      .then(() => (logger.info("stopped"), options.onStopped?.()));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

@@ -1,18 +1,28 @@
+import cluster from "node:cluster";
 import { ConfigError } from "../models/env-settings.ts";
-import type { TokenwireServer } from "../server/create-tokenwire-server.ts";
 import { serve } from "./serve.ts";
+import { servePrimary, workerMark } from "./serve-primary.ts";
+import { serveWorker } from "./serve-worker.ts";
+import { workersFromEnv } from "./workers-config.ts";
 
 /**
- * Runs {@link serve}; a setting it cannot start with is said on stderr in
- * one line, without a stack trace, and resolves undefined. Anything else is a
- * fault, and is thrown with its stack trace.
+ * Runs {@link serve}, or with `TOKENWIRE_WORKERS` above 1 a primary that
+ * runs it in that many workers; resolves true once it listens. A setting it
+ * cannot start with is said on stderr in one line, without a stack trace, and
+ * resolves false. Anything else is a fault, and is thrown with its stack trace.
  */
-export async function startServer(env: Record<string, string | undefined> = process.env): Promise<TokenwireServer | undefined> {
+export async function startServer(env: Record<string, string | undefined> = process.env): Promise<boolean> {
   try {
-    return await serve(env);
+    if (cluster.isWorker && env[workerMark] === "1") return Boolean(await serveWorker(env));
+    const workers = workersFromEnv(env);
+    if (workers === 1) return Boolean(await serve(env));
+    if (cluster.isWorker) throw new ConfigError(`TOKENWIRE_WORKERS=${workers} cannot fork workers inside another cluster's worker (pm2's cluster mode): set TOKENWIRE_WORKERS=1 and let that cluster run the processes`);
+    const supervision = servePrimary(env, workers);
+    void supervision.exited.then((code) => process.exit(code));
+    return await supervision.started;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`tokenwire: cannot start: ${error.message}\n`);
-    return undefined;
+    return false;
   }
 }

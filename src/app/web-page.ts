@@ -21,9 +21,9 @@ const types = { "/": "text/html; charset=utf-8", "/app.js": "text/javascript; ch
  * checkout bundles `web/` with esbuild in memory when the server starts, so
  * the page never lags its sources; an installed package, which has neither
  * `web/` nor esbuild, serves the page its build bundled into `dist/web/`.
+ * `page` is where the files come from: by default {@link loadPage}.
  */
-export function webPageHandler(fallback: NodeHandler = notFound): NodeHandler {
-  const page = existsSync(resolve(webDir, "main.ts")) ? bundlePage() : readBuiltPage();
+export function webPageHandler(fallback: NodeHandler = notFound, page: Promise<Page> = loadPage()): NodeHandler {
   page.catch(() => {}); // reported on the first request for the page
   return (req, res) => {
     const path = req.url?.split("?")[0] ?? "";
@@ -34,6 +34,11 @@ export function webPageHandler(fallback: NodeHandler = notFound): NodeHandler {
       (reason: unknown) => send(res, { status: 503, type: "text/plain", body: `the page could not be built: ${String(reason)}\n` }),
     );
   };
+}
+
+/** The page's files: bundled from `web/` in a checkout, read from `dist/web/` in an installed package. */
+export function loadPage(): Promise<Page> {
+  return existsSync(resolve(webDir, "main.ts")) ? bundlePage() : readBuiltPage();
 }
 
 /** Bundles the page from `web/` with esbuild (a dev dependency), in memory. */

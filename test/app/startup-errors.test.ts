@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readmeConsole, runAsShown, shownPattern } from "../fixtures/readme-console.ts";
@@ -49,6 +49,9 @@ describe("npm start with a setting it cannot run with", () => {
     ["credentials in OPENAI_BASE_URL", { OPENAI_BASE_URL: "http://user:sk-secret@127.0.0.1:9/v1" }, "OPENAI_BASE_URL carries a user name or password, which fetch refuses to send: put the key in OPENAI_API_KEY and give OPENAI_BASE_URL without them"],
     ["a key with its line break", { OPENAI_API_KEY: "sk-secret\n" }, "OPENAI_API_KEY holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone"],
     ["a HOST not on this machine", { HOST: "192.0.2.1" }, "HOST=192.0.2.1 is not an address of this machine: set HOST to one of its addresses, 127.0.0.1 for this machine only, or 0.0.0.0 for all"],
+    ["TOKENWIRE_WORKERS=0", { TOKENWIRE_WORKERS: "0" }, `TOKENWIRE_WORKERS must be "auto" (one per core, ${availableParallelism()} here) or a whole number of 1 or more, not "0"`],
+    ["TOKENWIRE_WORKERS=abc", { TOKENWIRE_WORKERS: "abc" }, `TOKENWIRE_WORKERS must be "auto" (one per core, ${availableParallelism()} here) or a whole number of 1 or more, not "abc"`],
+    ["two workers without Redis", { TOKENWIRE_WORKERS: "2" }, "TOKENWIRE_WORKERS=2 needs REDIS_URL, so that a stream started on one worker can be resumed on another and callers' limits are shared: set REDIS_URL to a Redis the workers share, or TOKENWIRE_WORKERS=1"],
   ] as const)("should stop with one line and exit 1 for %s", async ([, env, line]) => {
     const failure = await startFailing(env);
     expect(failure).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });
@@ -58,6 +61,13 @@ describe("npm start with a setting it cannot run with", () => {
     const run = await runAsShown(command, {});
     expect(run.code).toBe(1);
     expect(run.output).toMatch(shownPattern(shown));
+  });
+
+  it("should say once, from the first worker, what stops two workers from starting", async () => {
+    // Nothing listens on port 1: the first worker cannot reach Redis.
+    const failure = await startFailing({ TOKENWIRE_WORKERS: "2", REDIS_URL: "redis://127.0.0.1:1" });
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toBe("tokenwire: cannot start: REDIS_URL=redis://127.0.0.1:1 cannot be reached (connect ECONNREFUSED 127.0.0.1:1): start Redis there, or unset REDIS_URL to keep resumable streams in this process\n");
   });
 
   it("should name the port in use and how to choose another", async () => {

@@ -1,0 +1,27 @@
+import { pino } from "pino";
+import { clusterMetrics } from "./cluster-metrics.ts";
+import { answerWorkers } from "./primary-requests.ts";
+import { logProcessEvents } from "./process-log.ts";
+import { serverConfigFromEnv } from "./server-config.ts";
+import { superviseWorkers, type Supervision } from "./supervise-workers.ts";
+import { loadPage } from "./web-page.ts";
+
+/** Marks the processes {@link servePrimary} forks, as against any other cluster's workers (pm2's). */
+export const workerMark = "TOKENWIRE_CLUSTER_WORKER";
+
+/**
+ * The primary of `TOKENWIRE_WORKERS` workers: checks the server's settings
+ * once, bundles the chat page once and hands it to every worker, sums their
+ * metrics for whichever worker is scraped, and supervises them (see
+ * {@link superviseWorkers}). A setting it cannot start with is a `ConfigError`.
+ */
+export function servePrimary(env: Record<string, string | undefined>, count: number): Supervision {
+  const { shutdownGraceMs } = serverConfigFromEnv(env);
+  const logger = pino();
+  logProcessEvents(logger);
+  const page = loadPage();
+  page.catch(() => {}); // each worker reports it on a request for the page
+  answerWorkers({ page: async () => [...(await page)], metrics: clusterMetrics() });
+  logger.info({ workers: count }, `starting ${count} workers`);
+  return superviseWorkers({ count, env: { ...env, [workerMark]: "1" }, shutdownGraceMs, logger });
+}
