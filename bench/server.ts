@@ -11,6 +11,7 @@ import { startTokenwire, startTokenwireAgent } from "./contenders/tokenwire.ts";
 import { startSeedServer } from "./contenders/seed-grpc.ts";
 import { startAiSdkServer } from "./contenders/ai-sdk.ts";
 import { startSseProxy } from "./contenders/sse-proxy.ts";
+import { startWireFloor } from "./contenders/wire-floor.ts";
 
 const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<number>> = {
   "tokenwire": startTokenwire,
@@ -19,6 +20,7 @@ const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<nu
   "ai-sdk": startAiSdkServer,
   "tokenwire-dialects": (upstreamUrl) => startTokenwire(upstreamUrl),
   "sse-proxy": startSseProxy,
+  "wire-floor": startWireFloor,
 };
 const floors: Record<string, (upstreamUrl: string) => OpenStream> = {
   "floor": floorStream,
