@@ -23,8 +23,20 @@ const connectTimeout = /^\d{1,10}$/;
  * practice, none. Well-formed values only: connect-node keeps refusing malformed ones.
  */
 export function dropDeadlineBeyondTimers(header: Headers): void {
-  const grpc = grpcTimeout.exec(header.get("grpc-timeout") ?? "");
-  if (grpc && Number(grpc[1]) * grpcUnitMs[grpc[2]!]! > longestTimerMs) header.delete("grpc-timeout");
-  const connect = connectTimeout.exec(header.get("connect-timeout-ms") ?? "");
-  if (connect && Number(connect[0]) > longestTimerMs) header.delete("connect-timeout-ms");
+  for (const name of deadlinesBeyondTimers((name) => header.get(name))) header.delete(name);
+}
+
+/** {@link dropDeadlineBeyondTimers} on a `node:http` request's headers, before connect-node reads them. */
+export function dropNodeDeadlineBeyondTimers(headers: Record<string, string | string[] | undefined>): void {
+  for (const name of deadlinesBeyondTimers((name) => headers[name])) delete headers[name];
+}
+
+/** The deadline headers among a request's that ask for longer than a timer holds. @internal */
+export function deadlinesBeyondTimers(get: (name: string) => unknown): string[] {
+  const beyond: string[] = [];
+  const grpc = grpcTimeout.exec(String(get("grpc-timeout") ?? ""));
+  if (grpc && Number(grpc[1]) * grpcUnitMs[grpc[2]!]! > longestTimerMs) beyond.push("grpc-timeout");
+  const connect = connectTimeout.exec(String(get("connect-timeout-ms") ?? ""));
+  if (connect && Number(connect[0]) > longestTimerMs) beyond.push("connect-timeout-ms");
+  return beyond;
 }

@@ -2,6 +2,7 @@ import { expressConnectMiddleware } from "@connectrpc/connect-express";
 import type { Handler } from "express";
 import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+import { dropNodeDeadlineBeyondTimers } from "../deadline-header.ts";
 
 /** Options of {@link tokenwireExpressMiddleware}. */
 export interface TokenwireExpressMiddlewareOptions extends RouterOptions {
@@ -15,5 +16,9 @@ export interface TokenwireExpressMiddlewareOptions extends RouterOptions {
  * parser such as `express.json()`, which would consume the request body.
  */
 export function tokenwireExpressMiddleware(input: TokenwireInput, options: TokenwireExpressMiddlewareOptions = {}): Handler {
-  return expressConnectMiddleware({ ...connectOptionsFrom(input, options), requestPathPrefix: options.requestPathPrefix });
+  const connect = expressConnectMiddleware({ ...connectOptionsFrom(input, options), requestPathPrefix: options.requestPathPrefix });
+  return (req, res, next) => {
+    dropNodeDeadlineBeyondTimers(req.headers);
+    return connect(req, res, next);
+  };
 }

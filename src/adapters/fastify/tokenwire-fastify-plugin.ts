@@ -2,6 +2,7 @@ import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import type { FastifyPluginCallback } from "fastify";
 import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+import { dropNodeDeadlineBeyondTimers } from "../deadline-header.ts";
 
 /** Options of {@link tokenwireFastifyPlugin}. */
 export interface TokenwireFastifyPluginOptions extends RouterOptions {
@@ -16,5 +17,12 @@ export interface TokenwireFastifyPluginOptions extends RouterOptions {
  */
 export function tokenwireFastifyPlugin(input: TokenwireInput, options: TokenwireFastifyPluginOptions = {}): FastifyPluginCallback {
   const connectOptions = { ...connectOptionsFrom(input, options), shutdownTimeoutMs: options.shutdownTimeoutMs };
-  return (instance, _options, done) => fastifyConnectPlugin(instance, connectOptions, done);
+  return (instance, _options, done) => {
+    // connect-fastify reads the raw request's headers: the deadline goes from there, for this plugin's routes alone.
+    instance.addHook("onRequest", (request, _reply, next) => {
+      dropNodeDeadlineBeyondTimers(request.raw.headers);
+      next();
+    });
+    fastifyConnectPlugin(instance, connectOptions, done);
+  };
 }

@@ -3,6 +3,7 @@ import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import { corsHeaders, isPreflight, type CorsOptions } from "../cors-headers.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
+import { deadlinesBeyondTimers } from "../deadline-header.ts";
 
 /** A Fetch-API handler, as Deno, Bun, Cloudflare Workers and Next.js route handlers take one. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -27,10 +28,19 @@ export function tokenwireFetchHandler(input: TokenwireInput, options: TokenwireF
     const cors = { method: request.method, origin: request.headers.get("origin"), requestMethod: request.headers.get("access-control-request-method") };
     if (isPreflight(cors)) return new Response(null, { status: 204, headers: corsHeaders(cors, options.cors) });
     const handler = handlers.get(new URL(request.url).pathname);
-    const response = handler ? await handler(request) : await (options.fallback?.(request) ?? new Response(null, { status: 404 }));
+    const response = handler ? await handler(withinTimers(request)) : await (options.fallback?.(request) ?? new Response(null, { status: 404 }));
     for (const [name, value] of Object.entries(corsHeaders(cors, options.cors))) response.headers.set(name, value);
     return response;
   };
+}
+
+// A request's own headers may be immutable: one whose deadline no timer holds goes on as a copy without it.
+function withinTimers(request: Request): Request {
+  const beyond = deadlinesBeyondTimers((name) => request.headers.get(name));
+  if (beyond.length === 0) return request;
+  const headers = new Headers(request.headers);
+  for (const name of beyond) headers.delete(name);
+  return new Request(request, { headers });
 }
 
 function routeTable(input: TokenwireInput, options: TokenwireFetchHandlerOptions): Map<string, FetchHandler> {
