@@ -1,9 +1,17 @@
+import { toolChars, toolProblem, type ToolCall, type ToolChoice, type ToolDefinition } from "./chat-tools.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
+
+export type { ToolCall, ToolChoice, ToolDefinition } from "./chat-tools.ts";
 
 /** One message of a chat history. */
 export interface ChatMessage {
-  role: "system" | "user" | "assistant";
+  role: "system" | "user" | "assistant" | "tool";
+  /** The text; may be empty for an assistant message that only calls tools, and for a tool's result. */
   content: string;
+  /** The tools an assistant message called. */
+  toolCalls?: ToolCall[];
+  /** The call a tool message is the result of. */
+  toolCallId?: string;
 }
 
 /** What a caller asks to generate, whatever wire it came over. */
@@ -24,6 +32,10 @@ export interface GenerationRequest {
   variables?: Record<string, string>;
   /** A prompt template the server offers, by name; empty or unset for the default. */
   template?: string;
+  /** Tools the chat model may call; its calls stream back as tool-call events. */
+  tools?: ToolDefinition[];
+  /** Whether the model may, must or must not call a tool; unset for the model's default. */
+  toolChoice?: ToolChoice;
 }
 
 const maxNameChars = 128;
@@ -51,8 +63,10 @@ function findProblem(request: GenerationRequest, limits: RequestLimits): string 
   const maxInputChars = limits.maxInputChars ?? 100_000;
   if (prompt !== undefined && prompt !== "" && messages.length > 0) return "give a prompt or messages but not both";
   if (!prompt?.trim() && messages.length === 0) return "the prompt is empty";
-  const badMessage = messages.findIndex((m) => !["system", "user", "assistant"].includes(m.role) || !m.content.trim());
-  if (badMessage >= 0) return `message ${badMessage} needs a role (system or user or assistant) and content`;
+  const badMessage = messages.findIndex((m) => !roles.includes(m.role) || typeof m.content !== "string" || (!m.content.trim() && !mayBeEmpty(m)));
+  if (badMessage >= 0) return `message ${badMessage} needs a role (system or user or assistant or tool) and content`;
+  const toolsWrong = toolProblem(request);
+  if (toolsWrong) return toolsWrong;
   if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) return "temperature must be between 0 and 2";
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= maxTokensLimit)) {
     return `max_tokens must be an integer from 1 to ${maxTokensLimit}`;
@@ -66,7 +80,15 @@ function findProblem(request: GenerationRequest, limits: RequestLimits): string 
   return undefined;
 }
 
-function inputChars({ prompt = "", messages = [], variables = {} }: GenerationRequest): number {
+const roles: readonly string[] = ["system", "user", "assistant", "tool"];
+
+// A tool may return nothing, and an assistant message that calls tools may say nothing.
+function mayBeEmpty(message: ChatMessage): boolean {
+  return message.role === "tool" || (message.role === "assistant" && (message.toolCalls?.length ?? 0) > 0);
+}
+
+function inputChars(request: GenerationRequest): number {
+  const { prompt = "", messages = [], variables = {} } = request;
   const parts = [prompt, ...messages.map((m) => m.content), ...Object.entries(variables).flat()];
-  return parts.reduce((sum, part) => sum + part.length, 0);
+  return parts.reduce((sum, part) => sum + part.length, toolChars(request));
 }

@@ -3,7 +3,7 @@ import { errors } from "../core/errors.ts";
 import type { GenerationRequest } from "../core/generation-request.ts";
 import type { ModelResolver, ResolvedRun } from "../core/model-resolver.ts";
 import { createTokenwire, type Tokenwire, type TokenwireOptions } from "../core/tokenwire.ts";
-import { messagesOf, offeredModel, withStop } from "./model-catalog.ts";
+import { messagesOf, offeredModel, withCallOptions } from "./model-catalog.ts";
 
 /** TokenwireOptions with `resolve` replaced by one chat model or one runnable, for embedders with a single model. */
 export type TokenwireShorthand = Omit<TokenwireOptions, "resolve"> & {
@@ -52,7 +52,9 @@ function resolverOf(input: TokenwireShorthand): ModelResolver {
       throw errors.invalidRequest("this server's model has a fixed temperature and max_tokens: leave them unset");
     }
     if (request.stop?.length && !("model" in input)) throw errors.invalidRequest("this server's runnable takes no stop sequences");
-    const served = "model" in input ? withStop(input.model, request.stop) : runnable;
+    // A chain or a graph has its own tools, or none: only a chat model can be handed the request's.
+    if (request.tools?.length && !("model" in input)) throw errors.invalidRequest("this server's runnable takes no tools (only a chat model does)");
+    const served = "model" in input ? withCallOptions(input.model, request) : runnable;
     return { model, runnable: served as ResolvedRun["runnable"], input: inputFrom(request) };
   };
   return Object.assign(resolve, { models });

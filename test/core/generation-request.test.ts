@@ -36,6 +36,26 @@ describe("validateRequest()", () => {
     expect(problemOf(request)).toMatch(message);
   });
 
+  it("should accept tools, an assistant message that only calls tools, and a tool's empty result", () => {
+    const toolCalls = [{ id: "call_1", name: "lookup", argsJson: "{}" }];
+    const messages: GenerationRequest["messages"] = [{ role: "user", content: "u" }, { role: "assistant", content: "", toolCalls }, { role: "tool", content: "", toolCallId: "call_1" }];
+    expect(problemOf({ messages, tools: [{ name: "lookup", parameters: { type: "object" } }], toolChoice: "required" })).toBeUndefined();
+  });
+
+  it.each<[string, GenerationRequest, string]>([
+    ["tool calls on a user message", { messages: [{ role: "user", content: "u", toolCalls: [] }] }, "message 0 has tool calls but only an assistant message may"],
+    ["a tool call id on an assistant message", { messages: [{ role: "assistant", content: "a", toolCallId: "c" }] }, "message 0 has a tool call id but only a tool message may"],
+    ["a tool result before its call", { messages: [{ role: "tool", content: "r", toolCallId: "c" }] }, "message 0 is a tool result and must name the id of a tool call made before it"],
+    ["an empty assistant message without tool calls", { messages: [{ role: "assistant", content: "" }] }, "message 0 needs a role (system or user or assistant or tool) and content"],
+    ["a tool choice that names no offered tool", { prompt: "a", tools: [{ name: "a" }], toolChoice: { name: "b" } }, "tool_choice names a tool the request does not offer"],
+  ])("should refuse %s", (_, request, message) => {
+    expect(problemOf(request)).toBe(message);
+  });
+
+  it("should count tools' descriptions and schemas and tool calls' arguments as input", () => {
+    expect(problemOf({ prompt: "x", tools: [{ name: "f", description: "y".repeat(20) }] }, { maxInputChars: 20 })).toBe("the input is longer than 20 characters");
+  });
+
   it("should refuse input past the character limit, counting prompt, messages and variables", () => {
     expect(problemOf({ prompt: "x".repeat(11) }, { maxInputChars: 10 })).toBe("the input is longer than 10 characters");
     expect(problemOf({ prompt: "x".repeat(5), variables: { v: "y".repeat(5) } }, { maxInputChars: 10 })).toMatch(/longer/);

@@ -3,6 +3,7 @@ import { PromptTemplate } from "@langchain/core/prompts";
 import type { BaseMessage } from "@langchain/core/messages";
 import { createModelCatalog, type ModelSettings } from "../../src/models/model-catalog.ts";
 import { LocalChatModel } from "../../src/models/local-chat-model.ts";
+import { openAIModelFactory } from "../../src/models/openai-model.ts";
 
 function catalog(allowedModels?: string[]) {
   const built: ModelSettings[] = [];
@@ -61,6 +62,27 @@ describe("createModelCatalog()", () => {
     expect(history.map((m) => [m.type, m.text])).toEqual([["system", "s"], ["ai", "a"], ["human", "u"]]);
   });
 
+  it("should send an assistant's tool calls and the tools' results as LangChain's AIMessage tool_calls and ToolMessage", async () => {
+    const toolCalls = [{ id: "call_1", name: "get_weather", argsJson: '{"city":"Paris"}' }];
+    const messages = [{ role: "user" as const, content: "u" }, { role: "assistant" as const, content: "", toolCalls }, { role: "tool" as const, content: "sunny", toolCallId: "call_1" }];
+    const history = (await catalog().resolve({ messages })).input as BaseMessage[];
+    expect(history.map((m) => m.type)).toEqual(["human", "ai", "tool"]);
+    expect(history[1]).toMatchObject({ tool_calls: [{ id: "call_1", name: "get_weather", args: { city: "Paris" }, type: "tool_call" }] });
+    expect(history[2]).toMatchObject({ tool_call_id: "call_1", content: "sunny" });
+  });
+
+  it("should bind a request's tools to a new binding, leaving the model it shares with other requests without them", async () => {
+    const resolve = createModelCatalog({ defaultModel: "m", createModel: openAIModelFactory({ baseURL: "http://127.0.0.1:9/v1" }) });
+    const tools = [{ name: "get_weather", parameters: { type: "object", properties: {} } }];
+    // ChatOpenAI binds call options as a copy of itself with default options.
+    type Bound = { defaultOptions?: object };
+    const withTools = (await resolve({ prompt: "x", tools, toolChoice: { name: "get_weather" }, stop: ["END"] })).runnable as unknown as Bound;
+    const plain = (await resolve({ prompt: "x" })).runnable as unknown as Bound;
+    expect(withTools).not.toBe(plain);
+    expect(withTools.defaultOptions).toMatchObject({ tool_choice: "get_weather", stop: ["END"], tools: [{ type: "function", function: { name: "get_weather" } }] });
+    expect(plain.defaultOptions).toBeUndefined();
+  });
+
   it("should fill a named template with the prompt and the variables", async () => {
     const run = await catalog().resolve({ prompt: "wires", template: "story", variables: { mood: "calm" } });
     expect(run.input).toEqual({ mood: "calm", topic: "wires" });
@@ -74,6 +96,8 @@ describe("createModelCatalog()", () => {
     [{ messages: [{ role: "user" as const, content: "x" }], template: "story" }, "invalid_argument", "a prompt template takes a prompt and not messages"],
     [{ prompt: "x", template: "poem" }, "not_found", 'prompt template "poem" is not offered here'],
     [{ prompt: "x", template: "toString" }, "not_found", 'prompt template "toString" is not offered here'],
+    [{ prompt: "x", tools: [{ name: "f" }] }, "invalid_argument", "this model cannot call tools: send the request without them"],
+    [{ prompt: "x", mood: "calm", template: "story", tools: [{ name: "f" }] }, "invalid_argument", "tools need a chat model and this request goes through a prompt template"],
   ])("should refuse %j with %s", async (request, code, message) => {
     expect(() => catalog().resolve(request)).toThrow(expect.objectContaining({ code, message }));
   });

@@ -1,6 +1,7 @@
 import { errors } from "../../core/errors.ts";
 import type { ChatMessage, GenerationRequest } from "../../core/generation-request.ts";
 import { arrayField, field, objectOf, type JsonObject } from "../dialect/json-fields.ts";
+import { toolCallsOf, toolsOf } from "./chat-completion-tools.ts";
 
 /** A chat-completions request, read: what to generate and how to answer it. */
 export interface ChatCompletionCall {
@@ -12,7 +13,7 @@ export interface ChatCompletionCall {
 }
 
 // `developer` is OpenAI's newer name for the system message.
-const roles: Record<string, ChatMessage["role"]> = { system: "system", developer: "system", user: "user", assistant: "assistant" };
+const roles: Record<string, ChatMessage["role"]> = { system: "system", developer: "system", user: "user", assistant: "assistant", tool: "tool" };
 
 /**
  * Reads an OpenAI chat-completions body into tokenwire's request. What it
@@ -24,7 +25,6 @@ export function chatCompletionCall(json: unknown): ChatCompletionCall {
   const body = objectOf(json, "the request body");
   const messages = arrayField(body, "messages");
   if (!messages?.length) throw errors.invalidRequest("messages must be a non-empty array");
-  refuseTools(body);
   const n = field(body, "n", "number");
   if (n !== undefined && n !== 1) throw errors.invalidRequest("n must be 1 (tokenwire streams one choice)");
   const streamOptions = body.stream_options === undefined || body.stream_options === null ? {} : objectOf(body.stream_options, "stream_options");
@@ -35,6 +35,7 @@ export function chatCompletionCall(json: unknown): ChatCompletionCall {
       temperature: field(body, "temperature", "number"),
       maxTokens: field(body, "max_completion_tokens", "number") ?? field(body, "max_tokens", "number"),
       stop: stopOf(body.stop),
+      ...toolsOf(body),
     },
     stream: field(body, "stream", "boolean") ?? false,
     includeUsage: field(streamOptions, "include_usage", "boolean") ?? false,
@@ -44,13 +45,17 @@ export function chatCompletionCall(json: unknown): ChatCompletionCall {
 function messageOf(value: unknown, index: number): ChatMessage {
   const message = objectOf(value, `messages[${index}]`);
   const role = roles[String(message.role)];
-  if (!role) throw errors.invalidRequest(`messages[${index}].role must be system or developer or user or assistant (tool messages are not supported yet)`);
-  if (message.tool_calls !== undefined && message.tool_calls !== null) throw errors.invalidRequest(`messages[${index}].tool_calls are not supported yet`);
-  return { role, content: contentOf(message.content, index) };
+  if (!role) throw errors.invalidRequest(`messages[${index}].role must be system or developer or user or assistant or tool`);
+  const toolCalls = role === "assistant" ? toolCallsOf(message, index) : undefined;
+  const content = contentOf(message.content, index, toolCalls !== undefined);
+  if (role === "tool") return { role, content, toolCallId: message.tool_call_id as string };
+  return toolCalls ? { role, content, toolCalls } : { role, content };
 }
 
-function contentOf(content: unknown, index: number): string {
+// An assistant message that only calls tools has `content: null`.
+function contentOf(content: unknown, index: number, mayBeNull: boolean): string {
   if (typeof content === "string") return content;
+  if (mayBeNull && (content === null || content === undefined)) return "";
   if (!Array.isArray(content)) throw errors.invalidRequest(`messages[${index}].content must be a string or an array of text parts`);
   return content.map((value) => textOf(objectOf(value, `messages[${index}].content[]`), index)).join("");
 }
@@ -67,13 +72,4 @@ function stopOf(stop: unknown): string[] | undefined {
     throw errors.invalidRequest("stop must be a string or an array of up to 4 non-empty strings");
   }
   return list.length > 0 ? list : undefined;
-}
-
-// The request's own tools would need their results back as `tool` messages, which a tokenwire request cannot carry yet.
-function refuseTools(body: JsonObject): void {
-  const choice = body.tool_choice;
-  const forcing = choice !== undefined && choice !== null && choice !== "none" && choice !== "auto";
-  if (arrayField(body, "tools")?.length || arrayField(body, "functions")?.length || forcing) {
-    throw errors.invalidRequest("tools in the request are not supported yet (the server's own tools and agents stream their calls as delta.tool_calls)");
-  }
 }

@@ -161,7 +161,7 @@ describe("POST /api/chat refuses with 400", () => {
     ["a message without parts", { messages: [{ id: "m", role: "user", content: "hi" }] }, "messages[0].parts must be an array"],
     ["a model that is not a string", { messages: [ask("hi")], model: 4 }, "model must be a string"],
     ["a file part", { messages: [{ id: "m", role: "user", parts: [{ type: "file", mediaType: "image/png", url: "data:," }] }] }, "messages[0] has a file part and only text parts are supported"],
-    ["an empty user message", { messages: [ask(" ")] }, "message 0 needs a role (system or user or assistant) and content"],
+    ["an empty user message", { messages: [ask(" ")] }, "message 0 needs a role (system or user or assistant or tool) and content"],
     ["a chat id with a space", { id: "chat 1", messages: [ask("hi")] }, "a stream id is 1 to 128 letters or digits or _ . : ~ -"],
     ["a chat id that is not a string", { id: 7, messages: [ask("hi")] }, "id must be a string"],
   ])("%s", async (_what, body, message) => {

@@ -109,12 +109,11 @@ describe("requests /v1/chat/completions refuses with 400", () => {
     ["stream that is not a boolean", { messages, stream: "yes" }, "stream must be a boolean"],
     ["content that is neither text nor parts", { messages: [{ role: "user", content: 42 }] }, "messages[0].content must be a string or an array of text parts"],
     ["an image part", { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }, "messages[0].content may hold text parts only (not image_url)"],
-    ["a tool message", { messages: [{ role: "tool", content: "x", tool_call_id: "c" }] }, "messages[0].role must be system or developer or user or assistant (tool messages are not supported yet)"],
-    ["an empty message", { messages: [{ role: "user", content: " " }] }, "message 0 needs a role (system or user or assistant) and content"],
+    ["an unknown role", { messages: [{ role: "function", content: "x" }] }, "messages[0].role must be system or developer or user or assistant or tool"],
+    ["an empty message", { messages: [{ role: "user", content: " " }] }, "message 0 needs a role (system or user or assistant or tool) and content"],
     ["a temperature out of range", { messages, temperature: 3 }, "temperature must be between 0 and 2"],
     ["too many stop sequences", { messages, stop: ["a", "b", "c", "d", "e"] }, "stop must be a string or an array of up to 4 non-empty strings"],
     ["more than one choice", { messages, n: 2 }, "n must be 1 (tokenwire streams one choice)"],
-    ["tools", { messages, tools: [{ type: "function", function: { name: "f" } }] }, "tools in the request are not supported yet (the server's own tools and agents stream their calls as delta.tool_calls)"],
   ])("%s", async (_what, body, message) => {
     const response = await post(body);
     expect(response.status).toBe(400);
