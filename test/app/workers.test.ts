@@ -26,6 +26,8 @@ afterAll(async () => {
   await Promise.all([upstream?.close(), redis?.stop()]);
 });
 
+// Log lines and signals cross processes: on a busy machine they take longer than expect.poll's default second.
+const patiently = { timeout: 15_000 };
 type Line = Record<string, unknown>;
 const lines = (): Line[] => server.output.flatMap((text) => (text.startsWith("{") ? [JSON.parse(text) as Line] : []));
 const untilLine = (match: (line: Line) => boolean): Promise<Line> =>
@@ -48,7 +50,7 @@ async function readAll(responses: AsyncIterable<StreamTokensResponse>): Promise<
 describe("npm start with TOKENWIRE_WORKERS=2", () => {
   it("should serve streams from both workers", async () => {
     for (let i = 0; i < 4; i++) expect(textOf(await readAll(freshClient().streamTokens(request("gpt-test"))))).toBe(everyText);
-    await expect.poll(() => servedBy("StreamTokens", "gpt-test").size).toBe(2);
+    await expect.poll(() => servedBy("StreamTokens", "gpt-test").size, patiently).toBe(2);
     expect([...servedBy("StreamTokens", "gpt-test")].sort()).toEqual([...workers].sort());
   });
 
@@ -74,7 +76,7 @@ describe("npm start with TOKENWIRE_WORKERS=2", () => {
     const after = first.at(-1)!.sequence;
     // Resumed on successive connections, so that the primary hands one to the worker that does not generate it.
     for (let i = 0; i < 2; i++) expect(textOf([...first, ...(await readAll(freshClient().resumeStream({ streamId, afterSequence: after })))])).toBe(everyText);
-    await expect.poll(() => servedBy("ResumeStream", "").size).toBe(2);
+    await expect.poll(() => servedBy("ResumeStream", "").size, patiently).toBe(2);
   });
 
   it("should replace a worker that dies, and stay SERVING meanwhile", async () => {
@@ -94,7 +96,7 @@ describe("npm start with TOKENWIRE_WORKERS=2", () => {
     await events.next(); // started
     const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
     server.child.kill("SIGTERM");
-    await expect.poll(async () => (await fetch(`${server.url}/healthz`, { headers: { connection: "close" } })).status).toBe(503);
+    await expect.poll(async () => (await fetch(`${server.url}/healthz`, { headers: { connection: "close" } })).status, patiently).toBe(503);
     let text = "";
     for (let next = await events.next(); !next.done; next = await events.next()) {
       if (next.value.event.case === "delta") text += next.value.event.value.text;
