@@ -1,6 +1,7 @@
 import { errors } from "../../core/errors.ts";
 import type { ChatMessage, GenerationRequest } from "../../core/generation-request.ts";
-import { arrayField, field, objectOf, type JsonObject } from "../dialect/json-fields.ts";
+import { arrayField, field, objectOf } from "../dialect/json-fields.ts";
+import { assistantHistory, textOf } from "./ui-message-history.ts";
 
 /** A `useChat` request, read: the chat it belongs to and what to generate. */
 export interface UIMessageCall {
@@ -11,12 +12,10 @@ export interface UIMessageCall {
 
 const roles = new Set<string>(["system", "user", "assistant"]);
 
-// Parts that carry nothing a model reads back: the step markers, reasoning, sources and the app's own data.
-const quietParts = /^(step-start|reasoning|source-url|source-document|data-.*)$/;
-
 /**
  * Reads the body `useChat` sends (`DefaultChatTransport`): `id`, `messages`
- * as UI messages whose text parts are joined, and the extra body fields
+ * as UI messages whose text parts are joined (an assistant's tool parts
+ * become its tool calls and their results), and the extra body fields
  * `model`, `temperature` and `maxOutputTokens`. A part it cannot pass on (a
  * file) is an `invalid_argument`, never dropped in silence.
  */
@@ -27,7 +26,7 @@ export function uiMessageCall(json: unknown): UIMessageCall {
   return {
     chatId: field(body, "id", "string"),
     request: {
-      messages: messages.map(messageOf).filter((message) => message !== undefined),
+      messages: messages.flatMap(messagesOf),
       model: field(body, "model", "string") || undefined,
       temperature: field(body, "temperature", "number"),
       maxTokens: field(body, "maxOutputTokens", "number"),
@@ -35,20 +34,12 @@ export function uiMessageCall(json: unknown): UIMessageCall {
   };
 }
 
-// An answer that was only tool calls has no text to send back: tool parts cannot go to a model yet, so it is left out.
-function messageOf(value: unknown, index: number): ChatMessage | undefined {
+function messagesOf(value: unknown, index: number): ChatMessage[] {
   const message = objectOf(value, `messages[${index}]`);
   const role = String(message.role);
   if (!roles.has(role)) throw errors.invalidRequest(`messages[${index}].role must be system or user or assistant`);
-  const parts = arrayField(message, "parts");
+  const parts = arrayField(message, "parts")?.map((part) => objectOf(part, `messages[${index}].parts[]`));
   if (!parts) throw errors.invalidRequest(`messages[${index}].parts must be an array`);
-  const content = parts.map((part) => textOf(objectOf(part, `messages[${index}].parts[]`), index)).join("");
-  return role === "assistant" && content === "" ? undefined : { role: role as ChatMessage["role"], content };
-}
-
-function textOf(part: JsonObject, index: number): string {
-  if (part.type === "text" && typeof part.text === "string") return part.text;
-  const type = String(part.type);
-  if (quietParts.test(type) || type.startsWith("tool-") || type === "dynamic-tool") return "";
-  throw errors.invalidRequest(`messages[${index}] has a ${type} part and only text parts are supported`);
+  if (role === "assistant") return assistantHistory(parts, index);
+  return [{ role: role as ChatMessage["role"], content: parts.map((part) => textOf(part, index)).join("") }];
 }

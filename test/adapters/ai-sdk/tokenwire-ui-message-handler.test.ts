@@ -92,9 +92,54 @@ describe("useChat's DefaultChatTransport against POST /api/chat on createTokenwi
       { role: "system", content: "Be brief" },
       { role: "user", content: "First question" },
       { role: "assistant", content: "First answer" },
+      { role: "assistant", content: "", tool_calls: [{ id: "c", type: "function", function: { name: "t", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "c", content: "x" },
       { role: "user", content: "Second question" },
     ]);
     expect(body).toMatchObject({ temperature: 0.3, max_tokens: 50 });
+  });
+
+  it("should send an answer's tool parts back to the model as its tool calls and their results, in the order of its steps", async () => {
+    const { message } = await send("agent");
+    const next = upstream.nextRequest();
+    const history = [ask("What is the weather in Paris?"), message!, ask("And tomorrow?", "u2")];
+    await (await transport({ model: "echo" }).sendMessages({ chatId: "c2", messages: history, trigger: "submit-message", messageId: undefined, abortSignal: undefined })).pipeTo(new WritableStream());
+    const { body } = await next;
+    const [call] = body.messages[1]!.tool_calls!;
+    expect(body.messages).toEqual([
+      { role: "user", content: "What is the weather in Paris?" },
+      { role: "assistant", content: "", tool_calls: [{ id: call!.id, type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool", tool_call_id: call!.id, content: weatherIn("Paris") },
+      { role: "assistant", content: `The tool says: ${weatherIn("Paris")}` },
+      { role: "user", content: "And tomorrow?" },
+    ]);
+  });
+
+  it("should send each step's text before its calls, an error or a denial as the result, and leave out a call with no result", async () => {
+    const part = (state: string, id: string, more: object) => ({ type: "dynamic-tool", toolName: "lookup", toolCallId: id, state, input: { q: id }, ...more });
+    const answer = {
+      id: "a",
+      role: "assistant",
+      parts: [
+        { type: "step-start" },
+        { type: "text", text: "Looking." },
+        part("output-error", "c1", { errorText: "no network" }),
+        part("output-denied", "c2", { approval: { id: "p", approved: false, reason: "not now" } }),
+        { type: "step-start" },
+        { type: "tool-search", toolCallId: "c3", state: "input-available", input: { q: "x" } },
+        { type: "text", text: "Stopped." },
+      ],
+    };
+    const next = upstream.nextRequest();
+    await (await transport({ model: "echo" }).sendMessages({ chatId: "c3", messages: [ask("Look it up"), answer as UIMessage, ask("Well?", "u2")], trigger: "submit-message", messageId: undefined, abortSignal: undefined })).pipeTo(new WritableStream());
+    const { body } = await next;
+    const called = (id: string) => ({ id, type: "function", function: { name: "lookup", arguments: JSON.stringify({ q: id }) } });
+    expect(body.messages.slice(1, -1)).toEqual([
+      { role: "assistant", content: "Looking.", tool_calls: [called("c1"), called("c2")] },
+      { role: "tool", tool_call_id: "c1", content: "no network" },
+      { role: "tool", tool_call_id: "c2", content: "The tool call was denied: not now" },
+      { role: "assistant", content: "Stopped." },
+    ]);
   });
 
   it("should end a stream that fails after some text with an error chunk, which the reader reports after that text", async () => {
@@ -161,6 +206,9 @@ describe("POST /api/chat refuses with 400", () => {
     ["a message without parts", { messages: [{ id: "m", role: "user", content: "hi" }] }, "messages[0].parts must be an array"],
     ["a model that is not a string", { messages: [ask("hi")], model: 4 }, "model must be a string"],
     ["a file part", { messages: [{ id: "m", role: "user", parts: [{ type: "file", mediaType: "image/png", url: "data:," }] }] }, "messages[0] has a file part and only text parts are supported"],
+    ["a tool part in a user message", { messages: [{ id: "m", role: "user", parts: [{ type: "tool-f", toolCallId: "c", state: "output-available", input: {}, output: 1 }] }] }, "messages[0] has a tool-f part and only an assistant message may hold tool parts"],
+    ["a tool part whose input is not an object", { messages: [{ id: "m", role: "assistant", parts: [{ type: "tool-f", toolCallId: "c", state: "output-available", input: [1], output: 1 }] }] }, "messages[0] has a tool-f part whose input is not a JSON object"],
+    ["a tool part without a toolCallId", { messages: [{ id: "m", role: "assistant", parts: [{ type: "tool-f", state: "output-error", input: {}, errorText: "e" }] }] }, "messages[0] has a tool-f part without a toolCallId"],
     ["an empty user message", { messages: [ask(" ")] }, "message 0 needs a role (system or user or assistant or tool) and content"],
     ["a chat id with a space", { id: "chat 1", messages: [ask("hi")] }, "a stream id is 1 to 128 letters or digits or _ . : ~ -"],
     ["a chat id that is not a string", { id: 7, messages: [ask("hi")] }, "id must be a string"],
