@@ -12,6 +12,7 @@ export interface StreamedEvent {
   text?: string;
   runId?: string;
   usage?: Usage | undefined;
+  finishReason?: string;
 }
 
 /** What a finished stream amounts to, for logs and metrics. */
@@ -23,6 +24,8 @@ export interface StreamSummary {
   timeToFirstTokenMs: number | undefined;
   durationMs: number;
   usage: Usage | undefined;
+  /** Why the model stopped (`stop`, `length`, `tool_calls`…), when the stream finished. */
+  finishReason: string | undefined;
   error: TokenwireError | undefined;
 }
 
@@ -49,7 +52,7 @@ export interface RunStreamOptions {
 export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, options: RunStreamOptions): Promise<StreamSummary> {
   const { control, firstSeq = 0 } = options;
   const started = performance.now();
-  const summary: StreamSummary = { runId: undefined, tokens: 0, timeToFirstTokenMs: undefined, durationMs: 0, usage: undefined, error: undefined };
+  const summary: StreamSummary = { runId: undefined, tokens: 0, timeToFirstTokenMs: undefined, durationMs: 0, usage: undefined, finishReason: undefined, error: undefined };
   const idle = options.idleMs === undefined ? undefined : watchIdle(control, options.idleMs);
   let seq = firstSeq;
   try {
@@ -60,7 +63,10 @@ export async function runStream<E extends StreamedEvent>(sink: TokenSink<E>, sou
         summary.timeToFirstTokenMs ??= performance.now() - started;
         summary.tokens++;
       } else if (event.type === "started") summary.runId = event.runId;
-      else if (event.type === "finished") summary.usage = event.usage;
+      else if (event.type === "finished") {
+        summary.usage = event.usage;
+        summary.finishReason = event.finishReason;
+      }
       const wait = sink.write(event);
       if (wait) await idle?.during(wait) ?? wait;
     }

@@ -5,7 +5,7 @@ import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport as createFetchConnectTransport } from "@connectrpc/connect-web";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import express from "express";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify from "fastify";
 import { HumanMessage } from "@langchain/core/messages";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { tokenwireExpressMiddleware } from "../../src/adapters/express/tokenwire-express-middleware.ts";
@@ -19,7 +19,7 @@ import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts
 const tokenwire = tokenwireFrom({ model: new LocalChatModel({ tokensPerSecond: 200 }) });
 const fetchHandler = tokenwireFetchHandler(tokenwire);
 let expressServer: Server;
-let fastify: FastifyInstance;
+let closeFastify: (() => Promise<unknown>) | undefined;
 let expressUrl: string;
 let fastifyUrl: string;
 
@@ -30,14 +30,15 @@ beforeAll(async () => {
     const server = app.listen(0, "127.0.0.1", () => resolve(server));
   });
   expressUrl = `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}`;
-  fastify = Fastify({ http2: true });
+  const fastify = Fastify({ http2: true });
   await fastify.register(tokenwireFastifyPlugin(tokenwire));
   fastifyUrl = await fastify.listen({ port: 0, host: "127.0.0.1" });
+  closeFastify = () => fastify.close();
 });
 
 afterAll(async () => {
   await new Promise((resolve) => expressServer?.close(resolve));
-  await fastify?.close();
+  await closeFastify?.();
 });
 
 let warnings: Error[] = [];

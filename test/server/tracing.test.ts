@@ -79,6 +79,7 @@ describe("tracing on npm start", () => {
           "gen_ai.request.model": "gpt-test",
           "gen_ai.usage.input_tokens": 7,
           "gen_ai.usage.output_tokens": defaultTokens.length,
+          "gen_ai.response.finish_reasons": ["stop"],
           "tokenwire.tokens": defaultTokens.length,
           "tokenwire.status": "ok",
         },

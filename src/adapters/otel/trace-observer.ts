@@ -22,7 +22,8 @@ const headersGetter: TextMapGetter<Headers> = {
  * a child of the caller's trace when the request carries one (`traceparent`
  * in gRPC metadata or an HTTP header), and current while the model is called,
  * so that the model's own request carries the trace on. The span ends with
- * the model, protocol, caller, tokens, time to first token, usage and status.
+ * the model, protocol, caller, tokens, time to first token, usage, finish
+ * reason and status.
  * It uses the OpenTelemetry API alone: with no SDK registered, it costs a
  * no-op span.
  */
@@ -50,6 +51,7 @@ function endSpan(span: Span, { summary, model, caller }: StreamOutcome): void {
     "gen_ai.request.model": model || undefined,
     "gen_ai.usage.input_tokens": usage?.inputTokens,
     "gen_ai.usage.output_tokens": usage?.outputTokens,
+    "gen_ai.response.finish_reasons": summary.finishReason === undefined ? undefined : [summary.finishReason],
     "tokenwire.caller": caller,
     "tokenwire.run_id": summary.runId,
     "tokenwire.tokens": summary.tokens,
