@@ -16,7 +16,7 @@ beforeAll(async () => {
   [redis, upstream] = await Promise.all([startRedisServer(), startFakeOpenAI()]);
   server = await startTokenwireProcess({
     upstreamUrl: upstream.url,
-    models: ["gpt-test", "paced-20", "paced-50"],
+    models: ["gpt-test", "paced-20", "paced-500"],
     env: { TOKENWIRE_WORKERS: "2", REDIS_URL: redis.url, TOKENWIRE_SHUTDOWN_GRACE_MS: "20000" },
   });
   workers = (await untilLine((line) => line.msg === "all 2 workers listening on port " + line.port)).pids as number[];
@@ -92,7 +92,8 @@ describe("npm start with TOKENWIRE_WORKERS=2", () => {
   });
 
   it("should, on SIGTERM, let a stream in flight finish on its worker, and exit 0", async () => {
-    const events = freshClient().streamTokens(request("paced-50"))[Symbol.asyncIterator]();
+    // Five seconds of stream: /healthz is read while it drains, before its worker closes the last listener.
+    const events = freshClient().streamTokens(request("paced-500"))[Symbol.asyncIterator]();
     await events.next(); // started
     const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
     server.child.kill("SIGTERM");
