@@ -23,6 +23,7 @@ describe("serverConfigFromEnv()", () => {
       readMaxBytes: 1024 * 1024,
       maxHealthWatches: 1024,
       headersTimeoutMs: 60_000,
+      requestTimeoutMs: 300_000,
       idleTimeoutMs: 75_000,
       maxConnections: defaultMaxConnections(),
       limits: { maxConcurrentStreams: 1024, maxInputChars: 100_000, maxTokens: 32_768 },

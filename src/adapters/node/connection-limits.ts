@@ -13,6 +13,12 @@ export interface ConnectionLimits {
    */
   headersTimeoutMs?: number;
   /**
+   * Time a request has to arrive whole, headers and body: an HTTP/1.1 request
+   * gets 408 past it, an HTTP/2 stream is reset (CANCEL). Once it has arrived,
+   * its response may take as long as it streams. Default 300,000, Node's `requestTimeout`.
+   */
+  requestTimeoutMs?: number;
+  /**
    * Time a connection with no request or stream in flight stays open: an
    * HTTP/1.1 keep-alive connection is closed, an HTTP/2 one gets a GOAWAY.
    * Default 75,000, nginx's `keepalive_timeout`: longer than the 60 s after
@@ -31,12 +37,13 @@ export interface ConnectionLimits {
 export type ResolvedConnectionLimits = Required<ConnectionLimits>;
 
 /** The default time limits of {@link ConnectionLimits}, in milliseconds. */
-export const defaultTimeLimits = { headersTimeoutMs: 60_000, idleTimeoutMs: 75_000 } as const;
+export const defaultTimeLimits = { headersTimeoutMs: 60_000, requestTimeoutMs: 300_000, idleTimeoutMs: 75_000 } as const;
 
 /** Fills in the defaults of {@link ConnectionLimits}. */
 export function resolveConnectionLimits(limits: ConnectionLimits): ResolvedConnectionLimits {
   return {
     headersTimeoutMs: limits.headersTimeoutMs ?? defaultTimeLimits.headersTimeoutMs,
+    requestTimeoutMs: limits.requestTimeoutMs ?? defaultTimeLimits.requestTimeoutMs,
     idleTimeoutMs: limits.idleTimeoutMs ?? defaultTimeLimits.idleTimeoutMs,
     maxConnections: limits.maxConnections ?? defaultMaxConnections(),
   };

@@ -40,6 +40,7 @@ export function createOnePortServer(handler: NodeHandler, options: OnePortServer
   // HTTP/1.1 requests are counted here; HTTP/2 streams on their session (OpenConnections.addSession).
   const counted: NodeHandler = (req, res) => {
     const connection = req.httpVersionMajor === 1 ? connections.of(req.socket) : undefined;
+    if (req.httpVersionMajor === 2) boundArrival(req as http2.Http2ServerRequest, limits.requestTimeoutMs);
     if (connection) {
       connections.begin(connection);
       res.once("close", () => connections.end(connection));
@@ -79,11 +80,23 @@ export function createOnePortServer(handler: NodeHandler, options: OnePortServer
 function http1Options(limits: ResolvedConnectionLimits): http.ServerOptions {
   return {
     headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: Math.max(300_000, limits.headersTimeoutMs), // Node's default, which may not be below headersTimeout
+    // Node refuses a requestTimeout below headersTimeout: with both set, the longer one bounds the request.
+    requestTimeout: limits.requestTimeoutMs && limits.headersTimeoutMs ? Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs) : limits.requestTimeoutMs,
     keepAliveTimeout: limits.idleTimeoutMs,
     // How often Node looks for expired headers: half the limit, at most Node's own 30 s.
     connectionsCheckingInterval: limits.headersTimeoutMs > 0 ? Math.max(1, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 2))) : 30_000,
   };
+}
+
+// Node bounds the time an HTTP/1.1 request takes to arrive (requestTimeout) but not an HTTP/2 stream's: a stream
+// whose body never ends would hold its slot, and the handler waiting to read it, as long as the connection lives.
+// Reading the body to its end clears the bound; a body nobody reads is cleared with its stream.
+function boundArrival(req: http2.Http2ServerRequest, ms: number): void {
+  if (ms === 0 || req.stream.destroyed) return;
+  const timer = setTimeout(() => req.stream.close(http2.constants.NGHTTP2_CANCEL), ms);
+  const clear = (): void => clearTimeout(timer);
+  req.once("end", clear);
+  req.stream.once("close", clear);
 }
 
 // Node checks headersTimeout and requestTimeout only from the moment a server emits 'listening'

@@ -13,7 +13,7 @@ import { dribble, openSocket, type RawSocketOptions } from "../../support/raw-so
 import { startTokenwireServer, transportsTo, type TestServer } from "../../server/tokenwire-test-server.ts";
 
 // Short limits, so that each close comes within a second; the streams below outlast them.
-const limits = { headersTimeoutMs: 500, idleTimeoutMs: 300 };
+const limits = { headersTimeoutMs: 500, requestTimeoutMs: 700, idleTimeoutMs: 300 };
 const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const slowRequest = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: one-byte-at-a-time\r\n\r\n";
 const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
@@ -63,6 +63,23 @@ describe.each([
     await new Promise((resolve) => request.once("close", resolve));
     expect(await goaway).toBe(http2.constants.NGHTTP2_NO_ERROR);
     await new Promise((resolve) => session.once("close", resolve));
+  });
+
+  it("should reset an HTTP/2 stream whose request never arrives whole, and go on serving its session", async () => {
+    const session = http2.connect(baseUrl(), { ca });
+    const headers = { ":method": "POST", ":path": "/tokenwire.v1.TokenService/StreamTokens", "content-type": "application/grpc", te: "trailers" };
+    const stuck = session.request(headers, { endStream: false });
+    stuck.resume();
+    stuck.write(Buffer.from([0, 0, 0, 0, 9])); // a message's envelope that promises 9 bytes, which never come
+    await new Promise((resolve) => stuck.once("close", resolve));
+    expect(stuck.rstCode).toBe(http2.constants.NGHTTP2_CANCEL);
+    const healthz = session.request({ ":path": "/healthz" });
+    healthz.setEncoding("utf8");
+    let body = "";
+    for await (const piece of healthz) body += piece;
+    expect(body).toBe("ok\n");
+    session.close();
+    await server().settled();
   });
 
   it.concurrent.each(transportsTo(baseUrl))("should let a stream over %s that outlasts every limit, silent longer than the idle limit between tokens, go on", async (_, transport) => {
