@@ -11,8 +11,8 @@ import type { StreamKeys } from "./stream-keys.ts";
 const appendScript = luaScript(`
 local jsons = {}
 local create = string.find(ARGV[2], 'c', 1, true)
-for i = 3, #ARGV, 2 do
-  if i == 3 and create then
+for i = 4, #ARGV, 2 do
+  if i == 4 and create then
     redis.call('XADD', KEYS[1], ARGV[i], 'e', ARGV[i + 1])
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
   elseif not redis.call('XADD', KEYS[1], 'NOMKSTREAM', ARGV[i], 'e', ARGV[i + 1]) then
@@ -22,10 +22,13 @@ for i = 3, #ARGV, 2 do
 end
 redis.call('PUBLISH', KEYS[2], '[' .. table.concat(jsons, ',') .. ']')
 if string.find(ARGV[2], 'e', 1, true) then
-  redis.call('HSET', KEYS[3], 'ended', '1')
-  redis.call('DEL', KEYS[4])
-  redis.call('PEXPIRE', KEYS[3], ARGV[1])
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  -- A producer taken for dead may end after a new stream replaced it: the metadata and heartbeat are the new one's.
+  if redis.call('HGET', KEYS[3], 'generation') == ARGV[3] then
+    redis.call('HSET', KEYS[3], 'ended', '1')
+    redis.call('DEL', KEYS[4])
+    redis.call('PEXPIRE', KEYS[3], ARGV[1])
+  end
 end
 return #jsons
 `);
@@ -45,5 +48,5 @@ export interface AppendBatch {
 export async function appendBatch(redis: RedisClient, { keys, entries, create, end, retentionMs }: AppendBatch): Promise<void> {
   const flags = `${create ? "c" : ""}${end ? "e" : ""}-`;
   const entryArgs = entries.flatMap((entry) => [entry.id, entry.json]);
-  await appendScript(redis, [keys.events, keys.tail, keys.meta, keys.alive], [String(retentionMs), flags, ...entryArgs]);
+  await appendScript(redis, [keys.events, keys.tail, keys.meta, keys.alive], [String(retentionMs), flags, keys.generation, ...entryArgs]);
 }

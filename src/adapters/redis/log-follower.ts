@@ -89,9 +89,10 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
         if (await news()) continue;
         lastNews = Date.now();
         // Heartbeat first: a producer that ends appends its end marker before it drops its heartbeat.
-        const [alive, page] = await Promise.all([redis.exists(keys.alive), readLog()]).catch(unavailable);
+        const [alive, page] = await Promise.all([redis.get(keys.alive), readLog()]).catch(unavailable);
         outcome = yield* take(page, true);
-        if (page.length === 0 && alive === 0) throw errors.producerGone();
+        // The heartbeat holds the generation of the producer alive: a newer stream's is not this one's.
+        if (page.length === 0 && alive !== keys.generation) throw errors.producerGone();
         catchUp = page.length === pageSize;
       }
       if (typeof outcome === "object") {

@@ -84,7 +84,7 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
   let stopCheckedEpoch = -1;
   function beatCommands(now: number) {
     const { appender } = context;
-    const refreshed: Promise<unknown>[] = [appender.set(keys.alive, "1", { PX: 3 * heartbeatMs })];
+    const refreshed: Promise<unknown>[] = [appender.set(keys.alive, keys.generation, { PX: 3 * heartbeatMs })];
     if (now - expiresRefreshedAt >= retentionMs / 4) {
       expiresRefreshedAt = now;
       refreshed.push(appender.pExpire(keys.meta, retentionMs), appender.pExpire(keys.events, retentionMs));

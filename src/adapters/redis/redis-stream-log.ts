@@ -7,7 +7,7 @@ import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, type RedisClient } from "./redis-clients.ts";
 import { createStreamKeys } from "./create-script.ts";
 import { createRedisLogWriter, type RedisLogWriter } from "./redis-log-writer.ts";
-import { streamKeys, type StreamKeys } from "./stream-keys.ts";
+import { streamIdKeys, streamKeys, type StreamIdKeys, type StreamKeys } from "./stream-keys.ts";
 import { createTailSubscriptions, type TailSubscriptions } from "./tail-subscriptions.ts";
 
 /** Options of {@link createRedisStreamLog}. */
@@ -33,7 +33,8 @@ interface Shared {
   appender: RedisClient;
   subscriptions: TailSubscriptions;
   writers: Map<string, RedisLogWriter>;
-  keysOf(streamId: string): StreamKeys;
+  keysOf(streamId: string, generation: string): StreamKeys;
+  idKeysOf(streamId: string): StreamIdKeys;
   retentionMs: number;
   heartbeatMs: number;
   stopChannel: string;
@@ -57,7 +58,8 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     appender: redis.withCommandOptions({ timeout: 0 }),
     subscriptions: createTailSubscriptions(subscriber),
     writers: new Map(),
-    keysOf: (streamId) => streamKeys(prefix, streamId),
+    keysOf: (streamId, generation) => streamKeys(prefix, streamId, generation),
+    idKeysOf: (streamId) => streamIdKeys(prefix, streamId),
     retentionMs: options.retentionMs ?? 10 * 60_000,
     heartbeatMs: options.heartbeatMs ?? 1000,
     stopChannel: `${prefix}stop`,
@@ -96,11 +98,12 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
 
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
   const { redis, retentionMs, heartbeatMs } = shared;
-  const keys = shared.keysOf(streamId);
   // A stream this process just ended may have its end still on the way.
   await shared.writers.get(streamId)?.flushed();
-  const created = await createStreamKeys(redis, { keys, ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs }).catch(unavailable);
-  if (!created) throw errors.streamExists();
+  const created = { keys: shared.idKeysOf(streamId), ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs };
+  const generation = await createStreamKeys(redis, created).catch(unavailable);
+  if (generation === undefined) throw errors.streamExists();
+  const keys = shared.keysOf(streamId, generation);
   const writer = createRedisLogWriter({
     ...{ redis, appender: shared.appender, keys, retentionMs, heartbeatMs, graceMs },
     ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: shared.subscriberEpoch },
@@ -113,11 +116,13 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
 
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
   const { redis, heartbeatMs } = shared;
-  const keys = shared.keysOf(streamId);
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
-  const [meta, last] = await Promise.all([redis.hGetAll(keys.meta), redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })]).catch(unavailable);
+  const meta = await redis.hGetAll(shared.idKeysOf(streamId).meta).catch(unavailable);
   checkCaller(meta, caller);
+  // The reader keeps to this generation's log: a stream that replaces it under the id writes another.
+  const keys = shared.keysOf(streamId, meta.generation!);
+  const last = await redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 }).catch(unavailable);
   if (onlyLive && meta.ended) throw errors.streamNotFound();
   const lastSeq = seqOfId(last?.[0]?.id);
   if (afterSeq > lastSeq) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
@@ -127,10 +132,10 @@ async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal,
 
 async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
   const { redis } = shared;
-  const keys = shared.keysOf(streamId);
-  const [meta, alive] = await Promise.all([redis.hGetAll(keys.meta), redis.exists(keys.alive)]).catch(unavailable);
+  const keys = shared.idKeysOf(streamId);
+  const [meta, alive] = await Promise.all([redis.hGetAll(keys.meta), redis.get(keys.alive)]).catch(unavailable);
   checkCaller(meta, caller);
-  if (meta.ended || alive === 0) return false;
+  if (meta.ended || alive !== meta.generation) return false;
   shared.writers.get(streamId)?.stopHere();
   // The flag outlives a replica that missed the message; the message saves waiting for its heartbeat.
   await Promise.all([redis.hSet(keys.meta, "stop", "1"), redis.publish(shared.stopChannel, streamId)]).catch(unavailable);

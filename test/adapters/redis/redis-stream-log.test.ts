@@ -121,6 +121,33 @@ describe("createRedisStreamLog()", () => {
     });
   });
 
+  describe("a stream replaced under its id", () => {
+    // Longer than one page of the reader's catch-up, so that the replacement lands between its pages.
+    async function writeEnded(writer: StreamLogWriter, text: string, count: number): Promise<void> {
+      await writer.write(started);
+      for (let seq = 1; seq <= count; seq++) await writer.write(delta(seq, text));
+      writer.close();
+    }
+
+    it("should let a reader paging through the ended stream read it to its end, and never the new one's events", async () => {
+      const [a, b] = [await openLog(), await openLog()];
+      const id = crypto.randomUUID();
+      await writeEnded(await a.create(id, { graceMs: 60_000 }), "o", 600);
+      await vi.waitFor(async () => expect((await collect(b.read(id, { afterSeq: 599 }))).events).toHaveLength(1));
+      const reader = b.read(id, { afterSeq: -1 })[Symbol.asyncIterator]();
+      const first = await reader.next();
+      const replacing = await a.create(id, { graceMs: 60_000 });
+      await writeEnded(replacing, "n", 700);
+      await vi.waitFor(async () => expect((await collect(b.read(id, { afterSeq: 699 }))).events).toHaveLength(1));
+      const rest: TokenEvent[] = [];
+      for (let next = await reader.next(); !next.done; next = await reader.next()) rest.push(next.value);
+      expect(first.value).toEqual(started);
+      expect(rest.map((event) => event.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+      expect(textOf(rest)).toBe("o".repeat(600));
+      expect(textOf((await collect(b.read(id, { afterSeq: -1 }))).events)).toBe("n".repeat(700));
+    });
+  });
+
   describe("Redis itself", () => {
     it("should refuse to start when Redis cannot be reached", async () => {
       const down = await startRedisServer();
@@ -170,8 +197,8 @@ describe("createRedisStreamLog()", () => {
       withClient(async (client) => {
         const log = await openLog();
         const { id, writer } = await writeStarted(log);
-        await vi.waitFor(async () => expect(await client.xLen(`tokenwire:{${id}}:events`)).toBe(1));
-        await client.xAdd(`tokenwire:{${id}}:events`, "1-5", { e: JSON.stringify(delta(5, "intruder")) });
+        await vi.waitFor(async () => expect(await client.xLen(`tokenwire:{${id}}:1:events`)).toBe(1));
+        await client.xAdd(`tokenwire:{${id}}:1:events`, "1-5", { e: JSON.stringify(delta(5, "intruder")) });
         await writer.write(delta(1, "mine"));
         expect(await aborted(writer.abandoned)).toMatchObject({ code: "unavailable" });
       }));
