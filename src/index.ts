@@ -28,7 +28,7 @@ export { validateRequest } from "./core/generation-request.ts";
 export { TokenwireError } from "./core/tokenwire-error.ts";
 export { codes, type Code } from "./core/code.ts";
 export type { TokenEvent, TokenPart, DeltaPart, Origin, RunEvent, FinishReason, Usage } from "./core/token-event.ts";
-export type { GenerationRequest, ChatMessage, RequestLimits } from "./core/generation-request.ts";
+export type { GenerationRequest, ChatMessage, RequestLimits, ToolCall, ToolChoice, ToolDefinition } from "./core/generation-request.ts";
 export type { ModelResolver, ResolvedRun, ModelList } from "./core/model-resolver.ts";
 export type { TokenSink } from "./core/token-sink.ts";
 export { silentLogger, type Logger } from "./core/logger.ts";
