@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { canPin, startChild, type Child } from "./lib/child.ts";
-import { runResumable } from "./lib/run-resumable.ts";
+import { runSection } from "./lib/run-section.ts";
 import { checkoutRef } from "./lib/checkout.ts";
 import { contenders, lineUp, type Contender } from "./contenders.ts";
 import type { ScenarioConfig, ScenarioResult } from "./scenarios.ts";
@@ -75,7 +75,8 @@ mkdirSync(resultsDir, { recursive: true });
 const file = new URL(`${startedAt}${flags.quick ? "-quick" : ""}.json`, resultsDir);
 writeFileSync(file, JSON.stringify({ machine: machine(), config, current: current?.commit, baseline: baseline?.commit, rows, table, comparison }, null, 2));
 process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
-runResumable(flags);
+runSection("resumable", flags);
+runSection("workers", flags);
 
 async function measure(contender: Contender, upstreamUrl: string): Promise<ScenarioResult> {
   const server = await startChild({
