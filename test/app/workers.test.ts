@@ -61,6 +61,13 @@ describe("npm start with TOKENWIRE_WORKERS=2", () => {
     }
   });
 
+  it("should serve, from every worker, the chat page the primary bundled once", async () => {
+    const scripts = [];
+    for (let i = 0; i < 2; i++) scripts.push(await (await fetch(`${server.url}/app.js`, { headers: { connection: "close" } })).text());
+    expect(scripts[0]!.length).toBeGreaterThan(1000);
+    expect(scripts[1]).toBe(scripts[0]);
+  });
+
   it("should resume a stream on the other worker where the client dropped it", async () => {
     const controller = new AbortController();
     const first: StreamTokensResponse[] = [];
