@@ -80,10 +80,7 @@ export function useChatPage(): ChatPageStack {
     });
     stack.pageUrl = `http://127.0.0.1:${(await stack.server.listen()).port}/`;
     stack.otherPageUrl = `${origin}/?server=${encodeURIComponent(stack.pageUrl.slice(0, -1))}`;
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   stack.open = async ({ url = stack.pageUrl, transport = "connect", model } = {}) => {
@@ -148,6 +145,13 @@ async function startOtherOrigin(pageUrl: () => string): Promise<Server> {
   await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
   return other;
 }
+
+/** Starts Debian's Chromium, headless, with what it would otherwise do in the background turned off. */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+  });
 
 /** The page's last answer. */
 export const lastAnswer = (page: Page): Locator => page.locator(".answer").last();
