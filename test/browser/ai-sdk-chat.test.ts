@@ -162,6 +162,24 @@ describe("the AI SDK's Chat in Chromium, against POST /api/chat", () => {
     expect(await answerText(page)).toBe(text);
   });
 
+  it("should stop the model when the page stops an answer it resumed after a reload", async () => {
+    const { page, chatId } = await open(slowModel);
+    const upstream = server.upstream.nextRequest();
+    await send(page, "Say hello");
+    await answerStarted(page);
+    expect((await reconnectOf(page, chatId, () => page.reload())).status()).toBe(200);
+    await answerStarted(page);
+
+    const stopped = page.waitForResponse((response) => response.url().endsWith(`/api/chat/${chatId}/stop`));
+    await page.click("#stop");
+    expect(await (await stopped).json()).toEqual({ stopped: true });
+    const request = await upstream;
+    expect(await request.ended).toBe("client-closed");
+    expect(request.tokensSent).toBeLessThan(defaultTokens.length);
+    await expect.poll(() => page.textContent("#status")).toBe("ready");
+    expect((await answerText(page))!.length).toBeLessThan(reply.length);
+  });
+
   it("should show tokenwire's message as the Chat's error when the upstream refuses", async () => {
     const { page } = await open("status-429");
     await send(page, "Say hello");
