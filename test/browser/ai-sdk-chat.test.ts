@@ -100,6 +100,25 @@ const roles = (list: UIMessage[]) => list.map((message) => message.role);
 /** Waits until the page shows the first two tokens of the answer. */
 const answerStarted = (page: Page) => expect.poll(() => answerText(page), { timeout: 10_000 }).toMatch(new RegExp(`^${defaultTokens.slice(0, 2).join("")}`));
 
+/**
+ * Clicks Stop, checks that the page asked the server to stop the answer and
+ * that the upstream saw its request closed early, and returns the answer as it
+ * stopped: the start of the reply.
+ */
+async function stopShortOf(page: Page, chatId: string, upstream: ReturnType<TestServer["upstream"]["nextRequest"]>): Promise<string> {
+  const stopped = page.waitForResponse((response) => response.url().endsWith(`/api/chat/${chatId}/stop`));
+  await page.click("#stop");
+  expect(await (await stopped).json()).toEqual({ stopped: true });
+  const request = await upstream;
+  expect(await request.ended).toBe("client-closed");
+  expect(request.tokensSent).toBeLessThan(defaultTokens.length);
+  await expect.poll(() => page.textContent("#status")).toBe("ready");
+  const text = (await answerText(page))!;
+  expect(text.length).toBeLessThan(reply.length);
+  expect(reply.startsWith(text)).toBe(true);
+  return text;
+}
+
 describe("the AI SDK's Chat in Chromium, against POST /api/chat", () => {
   it("should show the answer growing as it streams, and end with the whole reply as one text part", async () => {
     const { page } = await open("paced-20");
@@ -145,17 +164,7 @@ describe("the AI SDK's Chat in Chromium, against POST /api/chat", () => {
     await send(page, "Say hello");
     await answerStarted(page);
 
-    const stopped = page.waitForResponse((response) => response.url().endsWith(`/api/chat/${chatId}/stop`));
-    await page.click("#stop");
-    expect(await (await stopped).json()).toEqual({ stopped: true });
-    const request = await upstream;
-    expect(await request.ended).toBe("client-closed");
-    expect(request.tokensSent).toBeLessThan(defaultTokens.length);
-
-    await expect.poll(() => page.textContent("#status")).toBe("ready");
-    const text = (await answerText(page))!;
-    expect(text.length).toBeLessThan(reply.length);
-    expect(reply.startsWith(text)).toBe(true);
+    const text = await stopShortOf(page, chatId, upstream);
     expect(await page.textContent("#error")).toBe("");
     // Nothing is left to resume: a reload shows the answer as it stopped.
     expect((await reconnectOf(page, chatId, () => page.reload())).status()).toBe(204);
@@ -170,14 +179,7 @@ describe("the AI SDK's Chat in Chromium, against POST /api/chat", () => {
     expect((await reconnectOf(page, chatId, () => page.reload())).status()).toBe(200);
     await answerStarted(page);
 
-    const stopped = page.waitForResponse((response) => response.url().endsWith(`/api/chat/${chatId}/stop`));
-    await page.click("#stop");
-    expect(await (await stopped).json()).toEqual({ stopped: true });
-    const request = await upstream;
-    expect(await request.ended).toBe("client-closed");
-    expect(request.tokensSent).toBeLessThan(defaultTokens.length);
-    await expect.poll(() => page.textContent("#status")).toBe("ready");
-    expect((await answerText(page))!.length).toBeLessThan(reply.length);
+    await stopShortOf(page, chatId, upstream);
   });
 
   it("should show tokenwire's message as the Chat's error when the upstream refuses", async () => {
