@@ -6,6 +6,14 @@ export interface PrimaryAnswers {
   page: [string, { type: string; body: string }][];
   /** The Prometheus text of every worker's metrics, summed. */
   metrics: string;
+  /**
+   * A round trip once the worker's listener has closed. The primary hands
+   * connections over until it reads the close; the channel keeps order, so
+   * any handed over before then have reached the worker, and gone back to be
+   * handed to another, by the time this answer does: the worker may exit
+   * without dropping one.
+   */
+  listenerClosed: true;
 }
 
 type Ask = { tokenwire: "ask"; id: number; kind: keyof PrimaryAnswers };

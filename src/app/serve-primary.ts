@@ -21,7 +21,7 @@ export function servePrimary(env: Record<string, string | undefined>, count: num
   logProcessEvents(logger);
   const page = loadPage();
   page.catch(() => {}); // each worker reports it on a request for the page
-  answerWorkers({ page: async () => [...(await page)], metrics: clusterMetrics() });
+  answerWorkers({ page: async () => [...(await page)], metrics: clusterMetrics(), listenerClosed: async () => true });
   logger.info({ workers: count }, `starting ${count} workers`);
   return superviseWorkers({ count, env: { ...env, [workerMark]: "1" }, shutdownGraceMs, logger });
 }
