@@ -10,12 +10,19 @@ export const dialectClients: Record<string, (baseUrl: string) => OpenStream> = {
       const chunk = data as { choices?: { delta?: { content?: string } }[] };
       return chunk.choices?.[0]?.delta?.content ?? "";
     }),
-  // useChat's request to tokenwire's `/api/chat`: the text is each `text-delta` chunk's `delta`.
-  "ui-chat": (baseUrl) =>
-    sseJson(`${baseUrl}/api/chat`, (model) => ({ id: "bench", model, messages: [{ id: "1", role: "user", parts: [{ type: "text", text: "hi" }] }] }), (data) => {
+  // useChat's request to tokenwire's `/api/chat`: the text is each `text-delta` chunk's `delta`. Each stream is a chat of its
+  // own, named by its model name (unique per stream); a chat's answer outlives its request, so a cancel stops it as the
+  // README's stopping fetch does, with `POST /api/chat/:id/stop`.
+  "ui-chat": (baseUrl) => {
+    const read = sseJson(`${baseUrl}/api/chat`, (model) => ({ id: model, model, messages: [{ id: "1", role: "user", parts: [{ type: "text", text: "hi" }] }] }), (data) => {
       const chunk = data as { type?: string; delta?: string };
       return chunk.type === "text-delta" ? (chunk.delta ?? "") : "";
-    }),
+    });
+    return (model, signal) => {
+      signal.addEventListener("abort", () => void fetch(`${baseUrl}/api/chat/${model}/stop`, { method: "POST" }).catch(() => {}), { once: true });
+      return read(model, signal);
+    };
+  },
 };
 
 // POSTs one request and yields the text of the SSE `data:` lines as they arrive, a line cut between reads kept for the next.
