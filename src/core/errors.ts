@@ -13,6 +13,7 @@ export const errors = {
   invalidRequest: (problem: string) => error("invalid_argument", problem),
   modelNotOffered: (model: string, offered: readonly string[]) =>
     error("not_found", `model "${clip(model)}" is not offered here (choose ${clip(offered.slice(0, 8).join(" or "))})`),
+  toolsNotTaken: () => error("invalid_argument", "this server's model does not take the request's tools: send the request without them"),
   templateNotOffered: (template: string) => error("not_found", `prompt template "${clip(template)}" is not offered here`),
   tooManyStreams: (limit: number) => error("resource_exhausted", `the server is at its limit of ${limit} streams`),
   refusedByAuthenticate: (cause: unknown) => error("unauthenticated", "the call was not authenticated", cause),

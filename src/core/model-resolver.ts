@@ -8,6 +8,12 @@ export interface ResolvedRun {
   model: string;
   runnable: StreamingRunnable & EventStreamingRunnable;
   input: unknown;
+  /**
+   * True when the request's tools and tool choice were bound to the runnable.
+   * A request with tools whose run does not say so is refused, so that a
+   * resolver that ignores them never answers as if none had been offered.
+   */
+  toolsBound?: boolean;
 }
 
 /** The models a server offers, as `ListModels` reports them. */

@@ -89,6 +89,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     try {
       const run = await options.resolve(request);
       record.model = run.model;
+      if (request.tools?.length && !run.toolsBound) throw errors.toolsNotTaken();
       return { run, caller };
     } catch (reason) {
       throw TokenwireError.from(reason);

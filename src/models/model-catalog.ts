@@ -43,7 +43,7 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
     const model = offeredModel(request, options);
     const shared = sharedModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
-    if (!recipe) return { model, runnable: withCallOptions(shared, request) as ResolvedRun["runnable"], input: messagesOf(request) };
+    if (!recipe) return { model, runnable: withCallOptions(shared, request) as ResolvedRun["runnable"], input: messagesOf(request), toolsBound: true };
     if (request.tools?.length) throw errors.invalidRequest("tools need a chat model and this request goes through a prompt template");
     return { model, runnable: recipe.template.pipe(withStop(shared, request.stop)), input: templateInput(recipe, request) };
   };

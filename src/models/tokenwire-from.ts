@@ -55,7 +55,7 @@ function resolverOf(input: TokenwireShorthand): ModelResolver {
     // A chain or a graph has its own tools, or none: only a chat model can be handed the request's.
     if (request.tools?.length && !("model" in input)) throw errors.invalidRequest("this server's runnable takes no tools (only a chat model does)");
     const served = "model" in input ? withCallOptions(input.model, request) : runnable;
-    return { model, runnable: served as ResolvedRun["runnable"], input: inputFrom(request) };
+    return { model, runnable: served as ResolvedRun["runnable"], input: inputFrom(request), toolsBound: "model" in input };
   };
   return Object.assign(resolve, { models });
 }

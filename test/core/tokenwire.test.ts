@@ -100,6 +100,17 @@ describe("createTokenwire()", () => {
     expect((await collect(tokenwire.streamTokens({ prompt: "" }))).error).toMatchObject({ code: "invalid_argument" });
   });
 
+  it("should refuse a request's tools when the resolver did not say it bound them, and stream them when it did", async () => {
+    const tools = [{ name: "lookup", parameters: { type: "object" } }];
+    const resolveWith = (toolsBound: boolean | undefined) => () => ({ model: "local", runnable: new LocalChatModel({ tokensPerSecond: 0 }), input: "hi", toolsBound });
+    for (const toolsBound of [undefined, false]) {
+      const { error } = await collect(createTokenwire({ resolve: resolveWith(toolsBound) }).streamTokens({ prompt: "hi", tools }));
+      expect(error).toMatchObject({ code: "invalid_argument", message: "this server's model does not take the request's tools: send the request without them" });
+    }
+    expect((await collect(createTokenwire({ resolve: resolveWith(true) }).streamTokens({ prompt: "hi", tools }))).error).toBeUndefined();
+    expect((await collect(createTokenwire({ resolve: resolveWith(undefined) }).streamTokens({ prompt: "hi" }))).error).toBeUndefined();
+  });
+
   it("should keep other streams going when one fails", async () => {
     const { tokenwire } = tokenwireWith({ tokensPerSecond: 200 });
     const [good, bad] = await Promise.all([
