@@ -79,6 +79,12 @@ export function mapEvents<E, M>(events: AsyncIterable<E>, map: (event: E) => M):
           await iterator.return?.();
           return { done: true, value: undefined };
         },
+        // connect-node throws into the response's iterator when a write fails (the client went away while the
+        // stream waited on its flow-control window): the events stop, as a generator's loop would stop them.
+        async throw(reason?: unknown): Promise<IteratorResult<M>> {
+          await iterator.return?.();
+          throw reason;
+        },
       };
     },
   };
