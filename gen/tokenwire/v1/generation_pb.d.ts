@@ -73,6 +73,21 @@ export declare type Generation = Message<"tokenwire.v1.Generation"> & {
    * @generated from field: string template = 7;
    */
   template: string;
+
+  /**
+   * Tools the model may call. A server binds them to a chat model, and
+   * refuses them with INVALID_ARGUMENT when its model cannot take them.
+   *
+   * @generated from field: repeated tokenwire.v1.Tool tools = 8;
+   */
+  tools: Tool[];
+
+  /**
+   * Whether the model may call a tool; unset for the model's default.
+   *
+   * @generated from field: tokenwire.v1.ToolChoice tool_choice = 9;
+   */
+  toolChoice?: ToolChoice | undefined;
 };
 
 /**
@@ -80,6 +95,99 @@ export declare type Generation = Message<"tokenwire.v1.Generation"> & {
  * Use `create(GenerationSchema)` to create a new message.
  */
 export declare const GenerationSchema: GenMessage<Generation>;
+
+/**
+ * A tool the model may call.
+ *
+ * @generated from message tokenwire.v1.Tool
+ */
+export declare type Tool = Message<"tokenwire.v1.Tool"> & {
+  /**
+   * 1 to 128 letters, digits, `_`, `.` or `-`, unique in the request.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * A JSON Schema of the arguments' object, as JSON text; empty for a tool
+   * that takes no arguments.
+   *
+   * @generated from field: string parameters_json = 3;
+   */
+  parametersJson: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.Tool.
+ * Use `create(ToolSchema)` to create a new message.
+ */
+export declare const ToolSchema: GenMessage<Tool>;
+
+/**
+ * Whether the model may call a tool: as it sees fit, never, always, or one by name.
+ *
+ * @generated from message tokenwire.v1.ToolChoice
+ */
+export declare type ToolChoice = Message<"tokenwire.v1.ToolChoice"> & {
+  /**
+   * @generated from oneof tokenwire.v1.ToolChoice.choice
+   */
+  choice: {
+    /**
+     * @generated from field: tokenwire.v1.ToolMode mode = 1;
+     */
+    value: ToolMode;
+    case: "mode";
+  } | {
+    /**
+     * The name of one of the request's tools, which the model must call.
+     *
+     * @generated from field: string name = 2;
+     */
+    value: string;
+    case: "name";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message tokenwire.v1.ToolChoice.
+ * Use `create(ToolChoiceSchema)` to create a new message.
+ */
+export declare const ToolChoiceSchema: GenMessage<ToolChoice>;
+
+/**
+ * A call of a tool: its id, the tool, and its arguments as a JSON object's text.
+ *
+ * @generated from message tokenwire.v1.ToolCall
+ */
+export declare type ToolCall = Message<"tokenwire.v1.ToolCall"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string args_json = 3;
+   */
+  argsJson: string;
+};
+
+/**
+ * Describes the message tokenwire.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export declare const ToolCallSchema: GenMessage<ToolCall>;
 
 /**
  * @generated from message tokenwire.v1.Conversation
@@ -107,9 +215,27 @@ export declare type ChatMessage = Message<"tokenwire.v1.ChatMessage"> & {
   role: Role;
 
   /**
+   * May be empty for an assistant message that only calls tools, and for a
+   * tool's result.
+   *
    * @generated from field: string content = 2;
    */
   content: string;
+
+  /**
+   * The tools an assistant message called.
+   *
+   * @generated from field: repeated tokenwire.v1.ToolCall tool_calls = 3;
+   */
+  toolCalls: ToolCall[];
+
+  /**
+   * A ROLE_TOOL message's call: the id of a call an earlier assistant
+   * message made.
+   *
+   * @generated from field: string tool_call_id = 4;
+   */
+  toolCallId: string;
 };
 
 /**
@@ -117,6 +243,36 @@ export declare type ChatMessage = Message<"tokenwire.v1.ChatMessage"> & {
  * Use `create(ChatMessageSchema)` to create a new message.
  */
 export declare const ChatMessageSchema: GenMessage<ChatMessage>;
+
+/**
+ * @generated from enum tokenwire.v1.ToolMode
+ */
+export enum ToolMode {
+  /**
+   * @generated from enum value: TOOL_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: TOOL_MODE_AUTO = 1;
+   */
+  AUTO = 1,
+
+  /**
+   * @generated from enum value: TOOL_MODE_NONE = 2;
+   */
+  NONE = 2,
+
+  /**
+   * @generated from enum value: TOOL_MODE_REQUIRED = 3;
+   */
+  REQUIRED = 3,
+}
+
+/**
+ * Describes the enum tokenwire.v1.ToolMode.
+ */
+export declare const ToolModeSchema: GenEnum<ToolMode>;
 
 /**
  * @generated from enum tokenwire.v1.Role
@@ -141,6 +297,13 @@ export enum Role {
    * @generated from enum value: ROLE_ASSISTANT = 3;
    */
   ASSISTANT = 3,
+
+  /**
+   * A tool's result, answering an assistant message's call.
+   *
+   * @generated from enum value: ROLE_TOOL = 4;
+   */
+  TOOL = 4,
 }
 
 /**

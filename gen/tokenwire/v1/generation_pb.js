@@ -8,7 +8,7 @@ import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/code
  * Describes the file tokenwire/v1/generation.proto.
  */
 export const file_tokenwire_v1_generation = /*@__PURE__*/
-  fileDesc("Ch10b2tlbndpcmUvdjEvZ2VuZXJhdGlvbi5wcm90bxIMdG9rZW53aXJlLnYxIrwCCgpHZW5lcmF0aW9uEhAKBnByb21wdBgBIAEoCUgAEjIKDGNvbnZlcnNhdGlvbhgCIAEoCzIaLnRva2Vud2lyZS52MS5Db252ZXJzYXRpb25IABINCgVtb2RlbBgDIAEoCRIYCgt0ZW1wZXJhdHVyZRgEIAEoAkgBiAEBEhcKCm1heF90b2tlbnMYBSABKA1IAogBARI6Cgl2YXJpYWJsZXMYBiADKAsyJy50b2tlbndpcmUudjEuR2VuZXJhdGlvbi5WYXJpYWJsZXNFbnRyeRIQCgh0ZW1wbGF0ZRgHIAEoCRowCg5WYXJpYWJsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgcKBWlucHV0Qg4KDF90ZW1wZXJhdHVyZUINCgtfbWF4X3Rva2VucyI7CgxDb252ZXJzYXRpb24SKwoIbWVzc2FnZXMYASADKAsyGS50b2tlbndpcmUudjEuQ2hhdE1lc3NhZ2UiQAoLQ2hhdE1lc3NhZ2USIAoEcm9sZRgBIAEoDjISLnRva2Vud2lyZS52MS5Sb2xlEg8KB2NvbnRlbnQYAiABKAkqUAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9TWVNURU0QARINCglST0xFX1VTRVIQAhISCg5ST0xFX0FTU0lTVEFOVBADYgZwcm90bzM");
+  fileDesc("Ch10b2tlbndpcmUvdjEvZ2VuZXJhdGlvbi5wcm90bxIMdG9rZW53aXJlLnYxIo4DCgpHZW5lcmF0aW9uEhAKBnByb21wdBgBIAEoCUgAEjIKDGNvbnZlcnNhdGlvbhgCIAEoCzIaLnRva2Vud2lyZS52MS5Db252ZXJzYXRpb25IABINCgVtb2RlbBgDIAEoCRIYCgt0ZW1wZXJhdHVyZRgEIAEoAkgBiAEBEhcKCm1heF90b2tlbnMYBSABKA1IAogBARI6Cgl2YXJpYWJsZXMYBiADKAsyJy50b2tlbndpcmUudjEuR2VuZXJhdGlvbi5WYXJpYWJsZXNFbnRyeRIQCgh0ZW1wbGF0ZRgHIAEoCRIhCgV0b29scxgIIAMoCzISLnRva2Vud2lyZS52MS5Ub29sEi0KC3Rvb2xfY2hvaWNlGAkgASgLMhgudG9rZW53aXJlLnYxLlRvb2xDaG9pY2UaMAoOVmFyaWFibGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIHCgVpbnB1dEIOCgxfdGVtcGVyYXR1cmVCDQoLX21heF90b2tlbnMiQgoEVG9vbBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEhcKD3BhcmFtZXRlcnNfanNvbhgDIAEoCSJOCgpUb29sQ2hvaWNlEiYKBG1vZGUYASABKA4yFi50b2tlbndpcmUudjEuVG9vbE1vZGVIABIOCgRuYW1lGAIgASgJSABCCAoGY2hvaWNlIjcKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJYXJnc19qc29uGAMgASgJIjsKDENvbnZlcnNhdGlvbhIrCghtZXNzYWdlcxgBIAMoCzIZLnRva2Vud2lyZS52MS5DaGF0TWVzc2FnZSKCAQoLQ2hhdE1lc3NhZ2USIAoEcm9sZRgBIAEoDjISLnRva2Vud2lyZS52MS5Sb2xlEg8KB2NvbnRlbnQYAiABKAkSKgoKdG9vbF9jYWxscxgDIAMoCzIWLnRva2Vud2lyZS52MS5Ub29sQ2FsbBIUCgx0b29sX2NhbGxfaWQYBCABKAkqZQoIVG9vbE1vZGUSGQoVVE9PTF9NT0RFX1VOU1BFQ0lGSUVEEAASEgoOVE9PTF9NT0RFX0FVVE8QARISCg5UT09MX01PREVfTk9ORRACEhYKElRPT0xfTU9ERV9SRVFVSVJFRBADKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBGIGcHJvdG8z");
 
 /**
  * Describes the message tokenwire.v1.Generation.
@@ -18,24 +18,57 @@ export const GenerationSchema = /*@__PURE__*/
   messageDesc(file_tokenwire_v1_generation, 0);
 
 /**
+ * Describes the message tokenwire.v1.Tool.
+ * Use `create(ToolSchema)` to create a new message.
+ */
+export const ToolSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_generation, 1);
+
+/**
+ * Describes the message tokenwire.v1.ToolChoice.
+ * Use `create(ToolChoiceSchema)` to create a new message.
+ */
+export const ToolChoiceSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_generation, 2);
+
+/**
+ * Describes the message tokenwire.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export const ToolCallSchema = /*@__PURE__*/
+  messageDesc(file_tokenwire_v1_generation, 3);
+
+/**
  * Describes the message tokenwire.v1.Conversation.
  * Use `create(ConversationSchema)` to create a new message.
  */
 export const ConversationSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_generation, 1);
+  messageDesc(file_tokenwire_v1_generation, 4);
 
 /**
  * Describes the message tokenwire.v1.ChatMessage.
  * Use `create(ChatMessageSchema)` to create a new message.
  */
 export const ChatMessageSchema = /*@__PURE__*/
-  messageDesc(file_tokenwire_v1_generation, 2);
+  messageDesc(file_tokenwire_v1_generation, 5);
+
+/**
+ * Describes the enum tokenwire.v1.ToolMode.
+ */
+export const ToolModeSchema = /*@__PURE__*/
+  enumDesc(file_tokenwire_v1_generation, 0);
+
+/**
+ * @generated from enum tokenwire.v1.ToolMode
+ */
+export const ToolMode = /*@__PURE__*/
+  tsEnum(ToolModeSchema);
 
 /**
  * Describes the enum tokenwire.v1.Role.
  */
 export const RoleSchema = /*@__PURE__*/
-  enumDesc(file_tokenwire_v1_generation, 0);
+  enumDesc(file_tokenwire_v1_generation, 1);
 
 /**
  * @generated from enum tokenwire.v1.Role

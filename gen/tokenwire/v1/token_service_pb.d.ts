@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Generation } from "./generation_pb.js";
+import type { Generation, ToolCall } from "./generation_pb.js";
 
 /**
  * Describes the file tokenwire/v1/token_service.proto.
@@ -245,34 +245,6 @@ export declare type ToolCallDelta = Message<"tokenwire.v1.ToolCallDelta"> & {
  * Use `create(ToolCallDeltaSchema)` to create a new message.
  */
 export declare const ToolCallDeltaSchema: GenMessage<ToolCallDelta>;
-
-/**
- * A tool call once the model has finished it: its arguments as JSON.
- *
- * @generated from message tokenwire.v1.ToolCall
- */
-export declare type ToolCall = Message<"tokenwire.v1.ToolCall"> & {
-  /**
-   * @generated from field: string id = 1;
-   */
-  id: string;
-
-  /**
-   * @generated from field: string name = 2;
-   */
-  name: string;
-
-  /**
-   * @generated from field: string args_json = 3;
-   */
-  argsJson: string;
-};
-
-/**
- * Describes the message tokenwire.v1.ToolCall.
- * Use `create(ToolCallSchema)` to create a new message.
- */
-export declare const ToolCallSchema: GenMessage<ToolCall>;
 
 /**
  * What a tool returned to the graph, as the tools node reports it.

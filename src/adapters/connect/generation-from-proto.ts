@@ -1,26 +1,67 @@
-import type { ChatMessage, GenerationRequest } from "../../core/generation-request.ts";
-import { Role, type Generation } from "../../../gen/tokenwire/v1/generation_pb.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { ChatMessage, GenerationRequest, ToolChoice, ToolDefinition } from "../../core/generation-request.ts";
+import { Role, ToolMode, type ChatMessage as ProtoChatMessage, type Generation, type Tool, type ToolChoice as ProtoToolChoice } from "../../../gen/tokenwire/v1/generation_pb.js";
 
 const roles: Partial<Record<Role, ChatMessage["role"]>> = {
   [Role.SYSTEM]: "system",
   [Role.USER]: "user",
   [Role.ASSISTANT]: "assistant",
+  [Role.TOOL]: "tool",
 };
 
-/** Reads a `tokenwire.v1.Generation` into the core's request; the core validates it. */
+const modes: Partial<Record<ToolMode, ToolChoice>> = {
+  [ToolMode.AUTO]: "auto",
+  [ToolMode.NONE]: "none",
+  [ToolMode.REQUIRED]: "required",
+};
+
+/**
+ * Reads a `tokenwire.v1.Generation` into the core's request; the core
+ * validates it. A tool's `parameters_json` that is not a JSON object is
+ * `invalid_argument` here, where the text is still the caller's.
+ */
 export function generationFromProto(generation: Generation | undefined): GenerationRequest {
   if (!generation) return {};
   const { input } = generation;
   return {
     prompt: input.case === "prompt" ? input.value : undefined,
-    messages:
-      input.case === "conversation"
-        ? input.value.messages.map((m) => ({ role: roles[m.role] ?? ("unspecified" as ChatMessage["role"]), content: m.content }))
-        : undefined,
+    messages: input.case === "conversation" ? input.value.messages.map(messageFromProto) : undefined,
     model: generation.model || undefined,
     temperature: generation.temperature,
     maxTokens: generation.maxTokens,
     variables: generation.variables,
     template: generation.template || undefined,
+    tools: generation.tools.length > 0 ? generation.tools.map(toolFromProto) : undefined,
+    toolChoice: choiceFromProto(generation.toolChoice),
   };
+}
+
+function messageFromProto(message: ProtoChatMessage): ChatMessage {
+  const read: ChatMessage = { role: roles[message.role] ?? ("unspecified" as ChatMessage["role"]), content: message.content };
+  if (message.toolCalls.length > 0) read.toolCalls = message.toolCalls.map(({ id, name, argsJson }) => ({ id, name, argsJson }));
+  if (message.toolCallId) read.toolCallId = message.toolCallId;
+  return read;
+}
+
+function toolFromProto({ name, description, parametersJson }: Tool, index: number): ToolDefinition {
+  return { name, description: description || undefined, parameters: parametersJson ? jsonObjectOf(parametersJson, index) : undefined };
+}
+
+function jsonObjectOf(text: string, index: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConnectError(`tools[${index}].parameters_json must be a JSON object (a JSON Schema)`, Code.InvalidArgument);
+  }
+  return value as Record<string, unknown>;
+}
+
+function choiceFromProto(choice: ProtoToolChoice | undefined): ToolChoice | undefined {
+  if (choice?.choice.case === "name") return { name: choice.choice.value };
+  if (choice?.choice.case === "mode") return modes[choice.choice.value];
+  return undefined;
 }
