@@ -140,6 +140,8 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     stream.within(() => void runStream(logSink(writer, streamId), stream.source, { control, idleMs }).then(stream.onEnd));
   }
 
+  const isResumable = (context: CallContext): boolean => Boolean(context.resumable || options.streams?.always);
+
   // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
   const firstReader = (request: GenerationRequest, context: CallContext) =>
     tracked(context, async (signal, record) => {
@@ -155,12 +157,13 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     },
     models,
     streamTokens(request, context = {}) {
-      if (!(context.resumable || options.streams?.always)) return open(tracked(context, admittedTokens(request, context), "generation"));
+      if (!isResumable(context)) return open(tracked(context, admittedTokens(request, context), "generation"));
       return open(firstReader(request, context), { firstSeq: 0 });
     },
     pipeTokens(request, sink, context = {}) {
-      const stream = context.resumable ? firstReader(request, context) : tracked(context, admittedTokens(request, context), "generation");
-      const reading = context.resumable ? { firstSeq: 0 } : { idleMs };
+      const resumable = isResumable(context);
+      const stream = resumable ? firstReader(request, context) : tracked(context, admittedTokens(request, context), "generation");
+      const reading = resumable ? { firstSeq: 0 } : { idleMs };
       return new Promise((resolve) =>
         stream.within(() => void runStream(sink, stream.source, { control: createStreamControl(stream), ...reading }).then((summary) => resolve((stream.onEnd(summary), summary)))),
       );

@@ -44,7 +44,7 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
     const shared = sharedModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
     if (!recipe) return { model, runnable: withCallOptions(shared, request) as ResolvedRun["runnable"], input: messagesOf(request), toolsBound: true };
-    if (request.tools?.length) throw errors.invalidRequest("tools need a chat model and this request goes through a prompt template");
+    // A template chain binds no tools: the core refuses a request that offers some.
     return { model, runnable: recipe.template.pipe(withStop(shared, request.stop)), input: templateInput(recipe, request) };
   };
   const models = { models: [...(options.allowedModels ?? [options.defaultModel])], defaultModel: options.defaultModel, acceptsAnyModel: !options.allowedModels };
@@ -113,7 +113,7 @@ export function withStop(model: BaseChatModel, stop: string[] | undefined): Base
  */
 export function withCallOptions(model: BaseChatModel, { stop, tools, toolChoice }: GenerationRequest): ReturnType<typeof withStop> {
   if (!tools?.length) return withStop(model, stop);
-  if (typeof model.bindTools !== "function") throw errors.invalidRequest("this model cannot call tools: send the request without them");
+  if (typeof model.bindTools !== "function") throw errors.toolsNotTaken();
   const definitions = tools.map(({ name, description, parameters }) => ({ type: "function" as const, function: { name, description, parameters: parameters ?? { type: "object", properties: {} } } }));
   const bound = model.bindTools(definitions, toolChoice === undefined ? {} : { tool_choice: typeof toolChoice === "string" ? toolChoice : toolChoice.name });
   // ChatOpenAI binds as a copy of itself (about 50 µs here, once a request); other models as a binding,

@@ -52,9 +52,8 @@ function resolverOf(input: TokenwireShorthand): ModelResolver {
       throw errors.invalidRequest("this server's model has a fixed temperature and max_tokens: leave them unset");
     }
     if (request.stop?.length && !("model" in input)) throw errors.invalidRequest("this server's runnable takes no stop sequences");
-    // A chain or a graph has its own tools, or none: only a chat model can be handed the request's.
-    if (request.tools?.length && !("model" in input)) throw errors.invalidRequest("this server's runnable takes no tools (only a chat model does)");
     const served = "model" in input ? withCallOptions(input.model, request) : runnable;
+    // A chain or a graph has its own tools, or none: only a chat model is handed the request's, and the core refuses the rest.
     return { model, runnable: served as ResolvedRun["runnable"], input: inputFrom(request), toolsBound: "model" in input };
   };
   return Object.assign(resolve, { models });

@@ -111,6 +111,17 @@ describe("createTokenwire()", () => {
     expect((await collect(createTokenwire({ resolve: resolveWith(undefined) }).streamTokens({ prompt: "hi" }))).error).toBeUndefined();
   });
 
+  it.each(["streamTokens", "pipeTokens"] as const)("should make every %s stream resumable when the server says always", async (how) => {
+    const { tokenwire } = tokenwireWith({ streams: { always: true } });
+    const events: TokenEvent[] = [];
+    if (how === "streamTokens") events.push(...(await collect(tokenwire.streamTokens({ prompt: "hi" }))).events);
+    else await tokenwire.pipeTokens({ prompt: "hi" }, { write: (event) => void events.push(event), close: () => {} });
+    const started = events[0] as Extract<TokenEvent, { type: "started" }>;
+    expect(started.streamId).toEqual(expect.any(String));
+    const resumed = await collect(tokenwire.resumeStream(started.streamId!, -1));
+    expect(textOf(resumed.events)).toBe(textOf(events));
+  });
+
   it("should keep other streams going when one fails", async () => {
     const { tokenwire } = tokenwireWith({ tokensPerSecond: 200 });
     const [good, bad] = await Promise.all([

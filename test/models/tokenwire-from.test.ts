@@ -8,12 +8,12 @@ const tools = [{ name: "get_weather", parameters: { type: "object", properties: 
 describe("tokenwireFrom() with one model or runnable", () => {
   it("should refuse a request's tools for a runnable, which has its own tools or none", async () => {
     const tokenwire = tokenwireFrom({ runnable: RunnableLambda.from(async () => "hi"), inputFrom: () => ({}) });
-    await expect(tokenwire.generate({ prompt: "x", tools })).rejects.toMatchObject({ code: "invalid_argument", message: "this server's runnable takes no tools (only a chat model does)" });
+    await expect(tokenwire.generate({ prompt: "x", tools })).rejects.toMatchObject({ code: "invalid_argument", message: "this server's model does not take the request's tools: send the request without them" });
   });
 
   it("should refuse a request's tools for a chat model that cannot bind them", async () => {
     const tokenwire = tokenwireFrom({ model: new LocalChatModel({ tokensPerSecond: 0 }) });
-    await expect(tokenwire.generate({ prompt: "x", tools })).rejects.toMatchObject({ code: "invalid_argument", message: "this model cannot call tools: send the request without them" });
+    await expect(tokenwire.generate({ prompt: "x", tools })).rejects.toMatchObject({ code: "invalid_argument", message: "this server's model does not take the request's tools: send the request without them" });
     expect((await tokenwire.generate({ prompt: "x" })).text).toMatch(/You said: x$/);
   });
 });
