@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { canPin, startChild, type Child } from "./lib/child.ts";
+import { canPin, startChild } from "./lib/child.ts";
+import { driveContender } from "./lib/drive-contender.ts";
 import { runSection } from "./lib/run-section.ts";
 import { checkoutRef } from "./lib/checkout.ts";
 import { contenders, lineUp, type Contender } from "./contenders.ts";
@@ -75,33 +76,14 @@ mkdirSync(resultsDir, { recursive: true });
 const file = new URL(`${startedAt}${flags.quick ? "-quick" : ""}.json`, resultsDir);
 writeFileSync(file, JSON.stringify({ machine: machine(), config, current: current?.commit, baseline: baseline?.commit, rows, table, comparison }, null, 2));
 process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
+runSection("stream-cost", flags);
 runSection("resumable", flags);
 runSection("workers", flags);
 
-async function measure(contender: Contender, upstreamUrl: string): Promise<ScenarioResult> {
-  const server = await startChild({
-    file: "server.ts",
-    args: [contender.server, upstreamUrl, ...(contender.root ? [contender.root] : [])],
-    cpu: cpus.server,
-    nodeFlags: ["--expose-gc", ...profileFlags(contender)],
-    handlers: { upstreamClosedAt: closes.when },
-  });
-  let load: Child | undefined;
-  try {
-    const own = { ...config, concurrency: Math.round(config.concurrency * (contender.streamShare ?? 1)) };
-    if (!contender.client) return await server.call<ScenarioResult>("run", own);
-    const baseUrl = `http://127.0.0.1:${server.ready.port}`;
-    load = await startChild({
-      file: "load.ts",
-      args: [contender.client, baseUrl],
-      cpu: cpus.load,
-      handlers: { upstreamClosedAt: closes.when, serverStats: (gc: boolean) => server.call("serverStats", gc) },
-    });
-    return await load.call<ScenarioResult>("run", own);
-  } finally {
-    await load?.stop();
-    await server.stop();
-  }
+function measure(contender: Contender, upstreamUrl: string): Promise<ScenarioResult> {
+  const own = { ...config, concurrency: Math.round(config.concurrency * (contender.streamShare ?? 1)) };
+  const options = { upstreamUrl, cpus, nodeFlags: profileFlags(contender), handlers: { upstreamClosedAt: closes.when } };
+  return driveContender(contender, options, (driver) => driver.call<ScenarioResult>("run", own));
 }
 
 // The upstream reports each request a client closed early; the cancel scenario asks when, by tag.

@@ -84,22 +84,52 @@ async function memoryPerStream({ open, serverStats }: Harness, config: ScenarioC
 }
 
 // Many paced streams at once: the delay each hop after the upstream adds to every token, and whether any token was lost.
-async function paced({ open, serverStats }: Harness, config: ScenarioConfig) {
-  const before = await serverStats(false);
-  const outcomes = await startMany(config.concurrency, config.rampMs, (k) =>
-    readStream({ open, model: benchModelName({ pauseMs: config.pauseMs, tokens: config.pacedTokens, tag: `p${k}` }), timed: true }),
-  );
-  const cpu = cpuPerToken(before, await serverStats(false), config.concurrency * config.pacedTokens);
-  const broken = outcomes.filter((outcome) => isBroken(outcome, config.pacedTokens));
+async function paced(harness: Harness, config: ScenarioConfig) {
+  const { outcomes, cpuUs, broken } = await pacedStreams(harness, config, { tokens: config.pacedTokens, tag: "p" });
   return {
     streams: config.concurrency,
     tokensPerSecondEach: 1000 / config.pauseMs,
     addedMs: summarize(outcomes.flatMap((outcome) => outcome.addedMs)),
-    cpuUsPerToken: cpu,
+    cpuUsPerToken: cpuUs / (config.concurrency * config.pacedTokens),
     broken: broken.length,
     errors: [...new Set(broken.map((outcome) => outcome.error ?? `${outcome.tokens} tokens, in order: ${outcome.inOrder}`))].slice(0, 3),
   };
 }
+
+// `config.concurrency` streams of `tokens` each, started over the ramp at the paced pace, and the server CPU they took.
+async function pacedStreams({ open, serverStats }: Harness, config: ScenarioConfig, { tokens, tag }: { tokens: number; tag: string }) {
+  const before = await serverStats(false);
+  const outcomes = await startMany(config.concurrency, config.rampMs, (k) =>
+    readStream({ open, model: benchModelName({ pauseMs: config.pauseMs, tokens, tag: `${tag}${k}` }), timed: true }),
+  );
+  const cpuUs = (await serverStats(false)).cpuUs - before.cpuUs;
+  return { outcomes, cpuUs, broken: outcomes.filter((outcome) => isBroken(outcome, tokens)) };
+}
+
+/**
+ * Splits a paced stream's server CPU into what its start costs and what each
+ * token adds: rounds of the paced scenario with streams of one token and of
+ * `pacedTokens`, alternating; the medians over the rounds of the CPU per
+ * stream, and from their difference the CPU each token after the first adds.
+ */
+export async function startAndTokenCost(harness: Harness, config: ScenarioConfig, rounds: number) {
+  await warmUp(harness, config);
+  const perStream = { one: [] as number[], many: [] as number[] };
+  let broken = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const [size, tokens] of [["one", 1], ["many", config.pacedTokens]] as const) {
+      const batch = await pacedStreams(harness, config, { tokens, tag: `s${round}t${tokens}k` });
+      perStream[size].push(batch.cpuUs / config.concurrency);
+      broken += batch.broken.length;
+    }
+  }
+  const one = percentile(perStream.one, 0.5);
+  const many = percentile(perStream.many, 0.5);
+  const tokenUs = (many - one) / (config.pacedTokens - 1);
+  return { streamOfOneUs: one, streamUs: many, tokenUs, startUs: one - tokenUs, broken, rounds: perStream };
+}
+
+export type StartAndTokenCost = Awaited<ReturnType<typeof startAndTokenCost>>;
 
 // Cancels a stream after a few tokens and asks the upstream when it saw its request closed.
 async function cancelToUpstreamClose({ open, upstreamClosedAt }: Harness, config: ScenarioConfig) {

@@ -2,8 +2,8 @@
 // and answers the harness's calls for this process's own CPU and memory. The
 // floors have no server: they run the scenarios here, in process.
 import { createIpcPeer, type IpcPeer } from "./lib/ipc.ts";
-import { ownStats, type OpenStream } from "./lib/harness.ts";
-import { runScenarios, type ScenarioConfig } from "./scenarios.ts";
+import { ownStats, type Harness, type OpenStream } from "./lib/harness.ts";
+import { runScenarios, startAndTokenCost, type ScenarioConfig } from "./scenarios.ts";
 import { floorStream } from "./contenders/floor.ts";
 import { agentFloorStream } from "./contenders/agent.ts";
 import { bytesFloorStream } from "./contenders/bytes-floor.ts";
@@ -32,12 +32,15 @@ const floors: Record<string, (upstreamUrl: string) => OpenStream> = {
 const [kind = "", upstreamUrl = "", root] = process.argv.slice(2);
 const parent: IpcPeer = createIpcPeer(process, {
   serverStats: (gc: boolean) => ownStats(gc),
-  run: (config: ScenarioConfig) => {
-    const open = floors[kind]?.(upstreamUrl);
-    if (!open) throw new Error(`"${kind}" runs no scenarios in process`);
-    return runScenarios({ open, serverStats: async (gc) => ownStats(gc), upstreamClosedAt: (tag) => parent.call("upstreamClosedAt", tag) }, config);
-  },
+  run: (config: ScenarioConfig) => runScenarios(inProcess(), config),
+  startAndTokenCost: ({ config, rounds }: { config: ScenarioConfig; rounds: number }) => startAndTokenCost(inProcess(), config, rounds),
 });
+// A floor's harness: its streams and the figures of this very process.
+function inProcess(): Harness {
+  const open = floors[kind]?.(upstreamUrl);
+  if (!open) throw new Error(`"${kind}" runs no scenarios in process`);
+  return { open, serverStats: async (gc) => ownStats(gc), upstreamClosedAt: (tag) => parent.call("upstreamClosedAt", tag) };
+}
 const start = servers[kind];
 await parent.call("ready", { port: start ? await start(upstreamUrl, root) : undefined });
 // Exit cleanly on the harness's stop, so that --cpu-prof writes its profile.
