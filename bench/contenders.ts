@@ -3,7 +3,7 @@ type Floor = "floor" | "agent-floor";
 /** One row of the table: which server process to start, and which client drives it (none: a floor, run in process). */
 export interface Contender {
   name: string;
-  server: Floor | "bytes-floor" | "wire-floor" | "tokenwire" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
+  server: Floor | "bytes-floor" | "wire-floor" | "h2-floor" | "tokenwire" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
   client?: string;
   /** The floor the row is measured against; default the chat model's. */
   floor?: Floor;
@@ -26,6 +26,7 @@ export const contenders: Contender[] = [
   { name: "floor: LangChain .stream() in process", server: "floor" },
   { name: "physical floor: fetch + SSE parsed by hand, in process", server: "bytes-floor" },
   { name: "wire floor: the physical floor's tokens through connect-node, gRPC (h2c)", server: "wire-floor", client: "grpc" },
+  { name: "HTTP/2 floor: the physical floor's tokens as gRPC messages written by hand on node:http2 (h2c)", server: "h2-floor", client: "grpc" },
   { name: "tokenwire, gRPC (h2c)", server: "tokenwire", client: "grpc" },
   { name: "tokenwire, Connect HTTP/1.1", server: "tokenwire", client: "connect-h1" },
   { name: "tokenwire, Connect HTTP/2", server: "tokenwire", client: "connect-h2" },

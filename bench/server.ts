@@ -12,6 +12,7 @@ import { startSeedServer } from "./contenders/seed-grpc.ts";
 import { startAiSdkServer } from "./contenders/ai-sdk.ts";
 import { startSseProxy } from "./contenders/sse-proxy.ts";
 import { startWireFloor } from "./contenders/wire-floor.ts";
+import { startH2Floor } from "./contenders/h2-floor.ts";
 
 const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<number>> = {
   "tokenwire": startTokenwire,
@@ -21,6 +22,7 @@ const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<nu
   "tokenwire-dialects": (upstreamUrl) => startTokenwire(upstreamUrl),
   "sse-proxy": startSseProxy,
   "wire-floor": startWireFloor,
+  "h2-floor": startH2Floor,
 };
 const floors: Record<string, (upstreamUrl: string) => OpenStream> = {
   "floor": floorStream,

@@ -2,7 +2,7 @@
 // (`--only stream-cost` alone): what a paced stream's server CPU is made of. For the floors, the seed design
 // and the tokenwire rows, the paced scenario's streams (1,000 at 5 tokens/s, started over 2 s) of one token
 // and of 30, in alternating rounds: what starting a stream costs, and what each token after it adds. From
-// the three floors, what LangChain and connect-node each add, and what is left to tokenwire itself.
+// the floors, what LangChain, HTTP/2 and connect-node each add, and what is left to tokenwire itself.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startChild } from "./lib/child.ts";
@@ -15,7 +15,7 @@ const full: ScenarioConfig = { bulkStreams: 0, bulkTokens: 4000, ttftStreams: 0,
 const quick: ScenarioConfig = { ...full, bulkTokens: 1000, concurrency: 100, pauseMs: 50, rampMs: 500 };
 const config = flags.quick ? quick : full;
 const rounds = Number(flags.rounds ?? (flags.quick ? 1 : 3));
-const measured = new Set<Contender["server"]>(["floor", "bytes-floor", "wire-floor", "tokenwire", "seed-grpc"]);
+const measured = new Set<Contender["server"]>(["floor", "bytes-floor", "wire-floor", "h2-floor", "tokenwire", "seed-grpc"]);
 const cpus = { server: 0, upstream: 1, load: 1 };
 
 const upstream = await startChild({ file: "upstream.ts", cpu: cpus.upstream, handlers: { closed: () => {} } });
@@ -63,6 +63,11 @@ function shareTable(): string {
     share("LangChain and the OpenAI client (floor − physical floor)", langchain),
     share("connect-node, gRPC (wire floor − physical floor)", connect),
   ];
+  const h2 = of("h2-floor");
+  if (h2) {
+    lines.push(share("of which HTTP/2 and protobuf-es (HTTP/2 floor − physical floor)", layer(h2, bytes)));
+    lines.push(share("of which connect-node's own pipeline (wire floor − HTTP/2 floor)", layer(wire, h2)));
+  }
   for (const row of rows.filter((each) => each.server === "tokenwire")) {
     const beyond = layer(row.cost, bytes);
     lines.push(share(`${row.name}: beyond LangChain and connect-node's gRPC`, { start: beyond.start - langchain.start - connect.start, token: beyond.token - langchain.token - connect.token }));
