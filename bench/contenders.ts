@@ -3,7 +3,7 @@ type Floor = "floor" | "agent-floor";
 /** One row of the table: which server process to start, and which client drives it (none: a floor, run in process). */
 export interface Contender {
   name: string;
-  server: Floor | "bytes-floor" | "wire-floor" | "h2-floor" | "tokenwire" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
+  server: Floor | "bytes-floor" | "wire-floor" | "wire-floor-h1" | "h2-floor" | "tokenwire" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
   client?: string;
   /** The floor the row is measured against; default the chat model's. */
   floor?: Floor;

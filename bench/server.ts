@@ -21,7 +21,8 @@ const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<nu
   "ai-sdk": startAiSdkServer,
   "tokenwire-dialects": (upstreamUrl) => startTokenwire(upstreamUrl),
   "sse-proxy": startSseProxy,
-  "wire-floor": startWireFloor,
+  "wire-floor": (upstreamUrl) => startWireFloor(upstreamUrl),
+  "wire-floor-h1": (upstreamUrl) => startWireFloor(upstreamUrl, true),
   "h2-floor": startH2Floor,
 };
 const floors: Record<string, (upstreamUrl: string) => OpenStream> = {

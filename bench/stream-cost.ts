@@ -16,13 +16,16 @@ const quick: ScenarioConfig = { ...full, bulkTokens: 1000, concurrency: 100, pau
 const config = flags.quick ? quick : full;
 const rounds = Number(flags.rounds ?? (flags.quick ? 1 : 3));
 const measured = new Set<Contender["server"]>(["floor", "bytes-floor", "wire-floor", "h2-floor", "tokenwire", "seed-grpc"]);
+// The wire floor over HTTP/1.1, for the rows on Connect HTTP/1.1 and gRPC-Web: a row of this section only.
+const wireFloorHttp1: Contender = { name: "wire floor over HTTP/1.1: the same through connect-node, Connect HTTP/1.1", server: "wire-floor-h1", client: "connect-h1" };
+const lineUp = contenders.filter((each) => measured.has(each.server)).flatMap((each) => (each.server === "wire-floor" ? [each, wireFloorHttp1] : [each]));
 const cpus = { server: 0, upstream: 1, load: 1 };
 
 const upstream = await startChild({ file: "upstream.ts", cpu: cpus.upstream, handlers: { closed: () => {} } });
 const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}/v1`;
 const rows: { name: string; server: Contender["server"]; client?: string; cost: StartAndTokenCost }[] = [];
 try {
-  for (const contender of contenders.filter((each) => measured.has(each.server))) {
+  for (const contender of lineUp) {
     process.stderr.write(`bench: stream cost, ${contender.name}\n`);
     const cost = await driveContender(contender, { upstreamUrl, cpus }, (driver) => driver.call<StartAndTokenCost>("startAndTokenCost", { config, rounds }));
     rows.push({ name: contender.name, server: contender.server, client: contender.client, cost });
@@ -49,28 +52,30 @@ function costTable(): string {
   return lines.join("\n");
 }
 
-// What each layer adds over the physical floor, and what a tokenwire row costs beyond LangChain plus connect-node.
+// What each layer adds over the physical floor, and what a tokenwire row costs beyond LangChain plus connect-node on
+// its HTTP version: gRPC and Connect over HTTP/2 against the wire floor, Connect over HTTP/1.1 and gRPC-Web against
+// the wire floor over HTTP/1.1.
 function shareTable(): string {
   const of = (server: Contender["server"]) => rows.find((row) => row.server === server)?.cost;
-  const [bytes, floor, wire] = [of("bytes-floor"), of("floor"), of("wire-floor")];
-  if (!bytes || !floor || !wire) return "";
+  const [bytes, floor, wire, wireHttp1, h2] = [of("bytes-floor"), of("floor"), of("wire-floor"), of("wire-floor-h1"), of("h2-floor")];
+  if (!bytes || !floor || !wire || !wireHttp1 || !h2) return "";
   const layer = (cost: StartAndTokenCost, base: StartAndTokenCost) => ({ start: cost.startUs - base.startUs, token: cost.tokenUs - base.tokenUs });
   const langchain = layer(floor, bytes);
-  const connect = layer(wire, bytes);
   const lines = [
     `| over the physical floor | the stream's start, µs | each token, µs | µs/token, streams of ${config.pacedTokens} |`,
     "| --- | --- | --- | --- |",
     share("LangChain and the OpenAI client (floor − physical floor)", langchain),
-    share("connect-node, gRPC (wire floor − physical floor)", connect),
+    share("connect-node, gRPC (wire floor − physical floor)", layer(wire, bytes)),
+    share("of which HTTP/2 and protobuf-es (HTTP/2 floor − physical floor)", layer(h2, bytes)),
+    share("of which connect-node's own pipeline (wire floor − HTTP/2 floor)", layer(wire, h2)),
+    share("connect-node, Connect HTTP/1.1 (wire floor over HTTP/1.1 − physical floor)", layer(wireHttp1, bytes)),
   ];
-  const h2 = of("h2-floor");
-  if (h2) {
-    lines.push(share("of which HTTP/2 and protobuf-es (HTTP/2 floor − physical floor)", layer(h2, bytes)));
-    lines.push(share("of which connect-node's own pipeline (wire floor − HTTP/2 floor)", layer(wire, h2)));
-  }
   for (const row of rows.filter((each) => each.server === "tokenwire")) {
+    const http1 = row.client === "connect-h1" || row.client === "grpc-web";
+    const wireOfRow = layer(http1 ? wireHttp1 : wire, bytes);
     const beyond = layer(row.cost, bytes);
-    lines.push(share(`${row.name}: beyond LangChain and connect-node's gRPC`, { start: beyond.start - langchain.start - connect.start, token: beyond.token - langchain.token - connect.token }));
+    const name = `${row.name}: beyond LangChain and connect-node (${http1 ? "wire floor over HTTP/1.1" : "wire floor"})`;
+    lines.push(share(name, { start: beyond.start - langchain.start - wireOfRow.start, token: beyond.token - langchain.token - wireOfRow.token }));
   }
   return lines.join("\n");
 }

@@ -1,4 +1,5 @@
-import { createServer } from "node:http2";
+import { createServer as createHttp1Server } from "node:http";
+import { createServer as createHttp2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -10,8 +11,9 @@ import { bytesFloorStream } from "./bytes-floor.ts";
  * of the physical floor's reader (fetch, SSE parsed by hand) sent as one
  * delta message, with no LangChain and no tokenwire. What it costs over the
  * physical floor is what connect-node and HTTP/2 cost for the same messages.
+ * With `http1`, the same over HTTP/1.1 (Connect's and gRPC-Web's wire).
  */
-export async function startWireFloor(upstreamUrl: string): Promise<number> {
+export async function startWireFloor(upstreamUrl: string, http1 = false): Promise<number> {
   const read = bytesFloorStream(upstreamUrl);
   const service: Partial<ServiceImpl<typeof TokenService>> = {
     async *streamTokens(request, context) {
@@ -21,7 +23,8 @@ export async function startWireFloor(upstreamUrl: string): Promise<number> {
       }
     },
   };
-  const server = createServer(connectNodeAdapter({ routes: (router) => router.service(TokenService, service) }));
+  const handler = connectNodeAdapter({ routes: (router) => router.service(TokenService, service) });
+  const server = http1 ? createHttp1Server(handler) : createHttp2Server(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
 }
