@@ -92,16 +92,18 @@ function messageToolProblem(message: ChatMessage, index: number, callIds: Set<st
     if (typeof call.id !== "string" || call.id === "" || call.id.length > maxIdChars) return `${what} needs an id of 1 to ${maxIdChars} characters`;
     const nameWrong = nameProblem(call.name, `${what} name`);
     if (nameWrong) return nameWrong;
-    if (!isJsonObject(parsedOrUndefined(call.argsJson))) return `${what} arguments must be a JSON object`;
+    if (!jsonObjectOf(call.argsJson)) return `${what} arguments must be a JSON object`;
     callIds.add(call.id);
   }
   return undefined;
 }
 
-function parsedOrUndefined(text: unknown): unknown {
+/** The JSON object a text holds (a tool call's arguments, a tool's schema); undefined for any other text or JSON. @internal */
+export function jsonObjectOf(text: unknown): Record<string, unknown> | undefined {
   if (typeof text !== "string") return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    const value = JSON.parse(text) as unknown;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -43,7 +43,7 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelResolver 
     const model = offeredModel(request, options);
     const shared = sharedModel({ model, temperature: request.temperature, maxTokens: request.maxTokens });
     const recipe = recipeFor(request.template || options.defaultTemplate, options.templates);
-    if (!recipe) return { model, runnable: withCallOptions(shared, request) as ResolvedRun["runnable"], input: messagesOf(request), toolsBound: true };
+    if (!recipe) return { model, ...withCallOptions(shared, request), input: messagesOf(request) };
     // A template chain binds no tools: the core refuses a request that offers some.
     return { model, runnable: recipe.template.pipe(withStop(shared, request.stop)), input: templateInput(recipe, request) };
   };
@@ -108,17 +108,18 @@ export function withStop(model: BaseChatModel, stop: string[] | undefined): Base
  * A chat model bound to a request's call options: its stop sequences, and its
  * tools and tool choice through the model's own `bindTools`, which returns a
  * new binding and leaves the model, shared between requests, as it was. A
- * model that cannot call tools refuses a request that offers some.
+ * model that cannot call tools binds none, and says so: the core refuses a
+ * request whose tools were not bound.
  * @internal
  */
-export function withCallOptions(model: BaseChatModel, { stop, tools, toolChoice }: GenerationRequest): ReturnType<typeof withStop> {
-  if (!tools?.length) return withStop(model, stop);
-  if (typeof model.bindTools !== "function") throw errors.toolsNotTaken();
+export function withCallOptions(model: BaseChatModel, { stop, tools, toolChoice }: GenerationRequest): Pick<ResolvedRun, "runnable" | "toolsBound"> {
+  const runnable = (bound: ReturnType<typeof withStop>) => bound as ResolvedRun["runnable"];
+  if (!tools?.length || typeof model.bindTools !== "function") return { runnable: runnable(withStop(model, stop)), toolsBound: false };
   const definitions = tools.map(({ name, description, parameters }) => ({ type: "function" as const, function: { name, description, parameters: parameters ?? { type: "object", properties: {} } } }));
   const bound = model.bindTools(definitions, toolChoice === undefined ? {} : { tool_choice: typeof toolChoice === "string" ? toolChoice : toolChoice.name });
   // ChatOpenAI binds as a copy of itself (about 50 µs here, once a request); other models as a binding,
   // whose withConfig adds to the same binding. Either way the chat-model path reads one model.
-  return stop?.length ? bound.withConfig({ stop }) : bound;
+  return { runnable: runnable(stop?.length ? bound.withConfig({ stop }) : bound), toolsBound: true };
 }
 
 /** A request's prompt or chat history as LangChain messages. @internal */

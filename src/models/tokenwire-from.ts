@@ -52,9 +52,9 @@ function resolverOf(input: TokenwireShorthand): ModelResolver {
       throw errors.invalidRequest("this server's model has a fixed temperature and max_tokens: leave them unset");
     }
     if (request.stop?.length && !("model" in input)) throw errors.invalidRequest("this server's runnable takes no stop sequences");
-    const served = "model" in input ? withCallOptions(input.model, request) : runnable;
     // A chain or a graph has its own tools, or none: only a chat model is handed the request's, and the core refuses the rest.
-    return { model, runnable: served as ResolvedRun["runnable"], input: inputFrom(request), toolsBound: "model" in input };
+    const served = "model" in input ? withCallOptions(input.model, request) : { runnable: runnable as ResolvedRun["runnable"] };
+    return { model, ...served, input: inputFrom(request) };
   };
   return Object.assign(resolve, { models });
 }

@@ -97,14 +97,15 @@ describe("createModelCatalog()", () => {
     [{ messages: [{ role: "user" as const, content: "x" }], template: "story" }, "invalid_argument", "a prompt template takes a prompt and not messages"],
     [{ prompt: "x", template: "poem" }, "not_found", 'prompt template "poem" is not offered here'],
     [{ prompt: "x", template: "toString" }, "not_found", 'prompt template "toString" is not offered here'],
-    [{ prompt: "x", tools: [{ name: "f" }] }, "invalid_argument", "this server's model does not take the request's tools: send the request without them"],
   ])("should refuse %j with %s", async (request, code, message) => {
     expect(() => catalog().resolve(request)).toThrow(expect.objectContaining({ code, message }));
   });
 
-  it("should bind no tools to a prompt template's chain, whose tools the core then refuses", async () => {
-    const request = { prompt: "x", variables: { mood: "calm" }, template: "story", tools: [{ name: "f" }] };
-    expect((await catalog().resolve(request)).toolsBound).toBeUndefined();
+  it.each([
+    ["a prompt template's chain", { prompt: "x", variables: { mood: "calm" }, template: "story", tools: [{ name: "f" }] }],
+    ["a model that cannot call tools", { prompt: "x", tools: [{ name: "f" }] }],
+  ])("should bind no tools to %s, whose tools the core then refuses", async (_, request) => {
+    expect((await catalog().resolve(request)).toolsBound).toBeFalsy();
     const tokenwire = createTokenwire({ resolve: catalog().resolve });
     await expect(tokenwire.generate(request)).rejects.toMatchObject({ code: "invalid_argument", message: "this server's model does not take the request's tools: send the request without them" });
   });

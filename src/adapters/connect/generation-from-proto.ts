@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { jsonObjectOf } from "../../core/chat-tools.ts";
 import type { ChatMessage, GenerationRequest, ToolChoice, ToolDefinition } from "../../core/generation-request.ts";
 import { Role, ToolMode, type ChatMessage as ProtoChatMessage, type Generation, type Tool, type ToolChoice as ProtoToolChoice } from "../../../gen/tokenwire/v1/generation_pb.js";
 
@@ -44,20 +45,10 @@ function messageFromProto(message: ProtoChatMessage): ChatMessage {
 }
 
 function toolFromProto({ name, description, parametersJson }: Tool, index: number): ToolDefinition {
-  return { name, description: description || undefined, parameters: parametersJson ? jsonObjectOf(parametersJson, index) : undefined };
-}
-
-function jsonObjectOf(text: string, index: number): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConnectError(`tools[${index}].parameters_json must be a JSON object (a JSON Schema)`, Code.InvalidArgument);
-  }
-  return value as Record<string, unknown>;
+  if (!parametersJson) return { name, description: description || undefined };
+  const parameters = jsonObjectOf(parametersJson);
+  if (!parameters) throw new ConnectError(`tools[${index}].parameters_json must be a JSON object (a JSON Schema)`, Code.InvalidArgument);
+  return { name, description: description || undefined, parameters };
 }
 
 function choiceFromProto(choice: ProtoToolChoice | undefined): ToolChoice | undefined {
