@@ -1,8 +1,8 @@
 import express from "express";
-import { LocalChatModel } from "tokenwire";
+import { LocalChatModel, tokenwireFrom } from "tokenwire";
 import { tokenwireExpressMiddleware } from "tokenwire/express";
 
 const app = express();
-app.use(tokenwireExpressMiddleware({ model: new LocalChatModel() }));
+app.use(tokenwireExpressMiddleware(tokenwireFrom({ model: new LocalChatModel() })));
 app.get("/", (_req, res) => void res.send("your app\n"));
 const server = app.listen(Number(process.env.PORT ?? 8080), () => console.log("listening on", server.address()));

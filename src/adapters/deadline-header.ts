@@ -1,9 +1,4 @@
-/**
- * The longest delay a Node timer holds: 2^31−1 ms, about 24.8 days. A longer
- * one fires at once, with a `TimeoutOverflowWarning`
- * (https://nodejs.org/api/timers.html#settimeoutcallback-delay-args).
- */
-export const longestTimerMs = 2 ** 31 - 1;
+import { longestTimerMs } from "../core/deadline.ts";
 
 // gRPC's Timeout header: up to 8 digits and a unit (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 const grpcTimeout = /^(\d{1,8})([HMSmun])$/;

@@ -1,5 +1,5 @@
+import type { Tokenwire } from "../core/tokenwire.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
-import { tokenwireFrom, type TokenwireInput } from "../models/tokenwire-from.ts";
 import { tokenwireRoutes, type TokenwireRoutesOptions } from "./connect/tokenwire-routes.ts";
 
 /** Options that every framework adapter passes on to Connect's router. */
@@ -12,8 +12,7 @@ export interface RouterOptions extends TokenwireRoutesOptions {
 }
 
 /** The options of a Connect adapter (connect-express, connect-fastify, the router) that serve tokenwire and the embedder's routes. */
-export function connectOptionsFrom(input: TokenwireInput, options: RouterOptions) {
-  const tokenwire = tokenwireFrom(input);
+export function connectOptionsFrom(tokenwire: Tokenwire, options: RouterOptions) {
   return {
     routes(router: ConnectRouter) {
       tokenwireRoutes(tokenwire, options)(router);

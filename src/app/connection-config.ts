@@ -1,5 +1,5 @@
 import { defaultMaxConnections, defaultTimeLimits, type ResolvedConnectionLimits } from "../adapters/node/connection-limits.ts";
-import { longestTimerMs } from "../adapters/deadline-header.ts";
+import { longestTimerMs } from "../core/deadline.ts";
 import { envNumber } from "../models/env-settings.ts";
 
 /**

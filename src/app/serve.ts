@@ -37,7 +37,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
   const tracing = await startTracing(env);
   const streams = await resumableOptions(config.resumable, logger);
   const apiKeys = await apiKeysFromEnv(env, { redisUrl: config.resumable.redisUrl, logger });
-  const access = apiKeys ? { authenticate: apiKeys.authenticate, observers: [apiKeys.observer, ...tracing.observers] } : { observers: tracing.observers };
+  const access = apiKeys ? { authenticate: apiKeys.authenticate, limiter: apiKeys.limiter, observers: tracing.observers } : { observers: tracing.observers };
   const metrics = { callers: apiKeys?.callers, processMetrics: true, registry: options.metricsRegistry };
   const server = createTokenwireServer({ ...config, ...access, metrics, streams, resolve: models.resolve, logger, cors: corsOptionsFromEnv(env), fallback: webPageHandler(undefined, options.page) });
   const address = await server.listen(config.port, config.host).catch((error: unknown) => {

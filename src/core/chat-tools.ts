@@ -1,22 +1,4 @@
-import type { ChatMessage, GenerationRequest } from "./generation-request.ts";
-
-/** A tool the model may call: its name, what it does, and its arguments as a JSON Schema. */
-export interface ToolDefinition {
-  name: string;
-  description?: string;
-  /** A JSON Schema of the arguments' object; unset for a tool that takes none. */
-  parameters?: Record<string, unknown>;
-}
-
-/** Whether the model may call a tool: as it sees fit, never, always, or this one. */
-export type ToolChoice = "auto" | "none" | "required" | { name: string };
-
-/** A call an assistant message made, its arguments as a JSON object's text. */
-export interface ToolCall {
-  id: string;
-  name: string;
-  argsJson: string;
-}
+import type { ChatMessage, GenerationRequest, ToolChoice, ToolDefinition } from "./generation.ts";
 
 // Far above what a model is offered in practice, and small enough that a request's checks stay cheap.
 const maxTools = 128;

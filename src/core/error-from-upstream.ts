@@ -1,3 +1,4 @@
+import { causeChain, httpStatusOf, isConnectionFailure } from "./error-causes.ts";
 import { errors } from "./errors.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
 
@@ -14,7 +15,8 @@ export function errorFromUpstream(reason: unknown): TokenwireError {
   const own = causeChain(reason).find((link) => link instanceof TokenwireError);
   if (own) return own as TokenwireError;
   // "maps upstream 400 to invalid_argument", "… 401 to unauthenticated", "… 429 to resource_exhausted", "… 500 to unavailable"
-  const status = httpStatusOf(reason);
+  // The status of the error itself only: a status further down is an inner call's, not the model's answer.
+  const status = httpStatusOf(reason, 1);
   if (status !== undefined) return errors.upstreamStatus(status, reason);
   const name = reason instanceof Error ? reason.name : "";
   const message = reason instanceof Error ? reason.message : "";
@@ -23,28 +25,9 @@ export function errorFromUpstream(reason: unknown): TokenwireError {
   if (name === "AbortError" || message === "AbortError" || message === "Aborted") return errors.canceled();
   // "should map upstream reset-after-3 to unavailable": the OpenAI client's connection error, or undici's
   // `TypeError: terminated` when a body is cut, with the socket's code somewhere down the cause chain.
-  if (causeChain(reason).some(isConnectionFailure)) return errors.upstreamConnection(reason);
+  if (isConnectionFailure(reason)) return errors.upstreamConnection(reason);
+  // "should map an error event mid-stream to unavailable": the OpenAI client throws an APIError with no status
+  // for an `error` object in the event stream, the model server's own failure after its answer began.
+  if (reason instanceof Error && reason.constructor.name === "APIError") return errors.upstreamErrorEvent(reason);
   return errors.upstreamFailed(reason);
-}
-
-function causeChain(reason: unknown): unknown[] {
-  const chain = [];
-  for (let link = reason, depth = 0; link !== undefined && link !== null && depth < 5; depth++) {
-    chain.push(link);
-    link = (link as { cause?: unknown }).cause;
-  }
-  return chain;
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.constructor.name === "APIConnectionError") return true;
-  if (error.name === "TypeError" && /terminated|fetch failed/.test(error.message)) return true;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|UND_ERR_\w+)$/.test(code);
-}
-
-function httpStatusOf(reason: unknown): number | undefined {
-  const status = (reason as { status?: unknown } | null)?.status;
-  return typeof status === "number" && status >= 400 && status < 600 ? status : undefined;
 }

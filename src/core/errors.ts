@@ -4,10 +4,11 @@ const error = (code: TokenwireError["code"], message: string, cause?: unknown) =
 
 /**
  * Every error tokenwire raises, by name: its code and the words a client sees,
- * in one place. Messages avoid `;`, `:` and `,`, which grpc-js shows
+ * in one place. Each carries its entry's name as its `reason`, which code
+ * compares instead of a message. Messages avoid `;`, `:` and `,`, which grpc-js shows
  * percent-encoded (README, Interoperability).
  */
-export const errors = {
+export const errors = named({
   canceled: () => error("canceled", "the stream was canceled"),
   deadlineExceeded: () => error("deadline_exceeded", "the deadline passed before the model finished"),
   invalidRequest: (problem: string) => error("invalid_argument", problem),
@@ -21,7 +22,8 @@ export const errors = {
   apiKeyUnknown: () => error("unauthenticated", "the API key is not known here"),
   callerOverLimit: (limit: string, retryAfterMs: number) =>
     new TokenwireError("resource_exhausted", `this API key is over its limit of ${limit} (retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s)`, { retryAfterMs }),
-  shuttingDown: () => error("unavailable", "the server is shutting down"),
+  // A replica that drains is one of several: another one answers at once.
+  shuttingDown: () => new TokenwireError("unavailable", "the server is shutting down", { retryAfterMs: 1000 }),
   streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
   streamExists: () => error("invalid_argument", "the stream id is taken by a stream still generating or by another caller"),
   sequenceBeyondEnd: (after: number, last: number) => error("out_of_range", `the stream has no sequence ${after} (its last so far is ${last})`),
@@ -41,8 +43,26 @@ export const errors = {
   upstreamNoChunks: () => error("unavailable", "the model server's reply held no chunk of a stream"),
   upstreamIdle: (ms: number) => error("unavailable", `the model sent nothing for ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`),
   upstreamConnection: (cause: unknown) => error("unavailable", "the connection to the model failed", cause),
+  upstreamErrorEvent: (cause: unknown) => error("unavailable", "the model server reported an error in its stream", cause),
   upstreamFailed: (cause: unknown) => error("internal", "internal error", cause),
-} as const;
+});
+
+/** The stable name of an error of the catalogue: its entry's name. */
+export type ErrorReason = keyof typeof errors;
+
+/** True when `error` was raised by the catalogue's entry `reason`, in this copy of the package or another. */
+export function hasReason(error: unknown, reason: ErrorReason): boolean {
+  return error instanceof TokenwireError && error.reason === reason;
+}
+
+// Each entry's errors carry the entry's name as their reason: one name, written once.
+function named<C extends Record<string, (...args: never[]) => TokenwireError>>(entries: C): C {
+  const withReason = Object.entries(entries).map(([reason, make]) => [
+    reason,
+    (...args: never[]) => Object.assign(make(...args), { reason }) as TokenwireError,
+  ]);
+  return Object.fromEntries(withReason) as C;
+}
 
 // What a caller sent comes back in a message only as a bounded prefix.
 function clip(text: string, max = 48): string {

@@ -1,42 +1,8 @@
-import { toolChars, toolProblem, type ToolCall, type ToolChoice, type ToolDefinition } from "./chat-tools.ts";
-import { TokenwireError } from "./tokenwire-error.ts";
+import { toolChars, toolProblem } from "./chat-tools.ts";
+import { errors } from "./errors.ts";
+import type { ChatMessage, GenerationRequest } from "./generation.ts";
 
-export type { ToolCall, ToolChoice, ToolDefinition } from "./chat-tools.ts";
-
-/** One message of a chat history. */
-export interface ChatMessage {
-  role: "system" | "user" | "assistant" | "tool";
-  /** The text; may be empty for an assistant message that only calls tools, and for a tool's result. */
-  content: string;
-  /** The tools an assistant message called. */
-  toolCalls?: ToolCall[];
-  /** The call a tool message is the result of. */
-  toolCallId?: string;
-}
-
-/** What a caller asks to generate, whatever wire it came over. */
-export interface GenerationRequest {
-  /** A single prompt; with a prompt template it fills the template's main variable. */
-  prompt?: string;
-  /** A chat history, oldest first; used when there is no prompt. */
-  messages?: ChatMessage[];
-  /** A model name; empty or unset for the default. */
-  model?: string;
-  /** 0 to 2; unset for the model's default. */
-  temperature?: number;
-  /** 1 to the limit; unset for the model's default. */
-  maxTokens?: number;
-  /** Sequences at which the model stops generating; unset for none. */
-  stop?: string[];
-  /** Values for a prompt template's other variables. */
-  variables?: Record<string, string>;
-  /** A prompt template the server offers, by name; empty or unset for the default. */
-  template?: string;
-  /** Tools the chat model may call; its calls stream back as tool-call events. */
-  tools?: ToolDefinition[];
-  /** Whether the model may, must or must not call a tool; unset for the model's default. */
-  toolChoice?: ToolChoice;
-}
+export type { ChatMessage, GenerationRequest, ToolCall, ToolChoice, ToolDefinition } from "./generation.ts";
 
 const maxNameChars = 128;
 
@@ -49,12 +15,12 @@ export interface RequestLimits {
 }
 
 /**
- * Throws an `invalid_argument` {@link TokenwireError} that names the first
+ * Throws an `invalid_argument` TokenwireError that names the first
  * thing wrong with a request, so a caller knows what to fix.
  */
 export function validateRequest(request: GenerationRequest, limits: RequestLimits = {}): void {
   const problem = findProblem(request, limits);
-  if (problem) throw new TokenwireError("invalid_argument", problem);
+  if (problem) throw errors.invalidRequest(problem);
 }
 
 function findProblem(request: GenerationRequest, limits: RequestLimits): string | undefined {

@@ -1,6 +1,5 @@
-import { errors } from "./errors.ts";
+import { errors, hasReason } from "./errors.ts";
 import type { CreateStreamOptions, StreamLog, StreamLogWriter } from "./stream-log.ts";
-import { TokenwireError } from "./tokenwire-error.ts";
 
 // What a chat id is made of in practice (the AI SDK's ids, UUIDs, `chat_42`), and nothing that needs escaping in
 // a URL path, a Redis key's hash tag or a log line.
@@ -18,7 +17,7 @@ export async function createNamedStream(log: StreamLog, streamId: string, option
   try {
     return await log.create(streamId, options);
   } catch (reason) {
-    if (!isStreamExists(reason)) throw reason;
+    if (!hasReason(reason, "streamExists")) throw reason;
   }
   // Another caller's stream reads as unknown to this one: the id stays taken.
   const generating = await log.stop(streamId, options.owner).catch(() => {
@@ -26,11 +25,6 @@ export async function createNamedStream(log: StreamLog, streamId: string, option
   });
   if (generating) await untilEnded(log, streamId, options.owner);
   return log.create(streamId, options);
-}
-
-function isStreamExists(reason: unknown): boolean {
-  const exists = errors.streamExists();
-  return reason instanceof TokenwireError && reason.code === exists.code && reason.message === exists.message;
 }
 
 // Reads the stream to its end, however it ends: stopped, it ends soon.

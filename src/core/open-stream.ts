@@ -1,6 +1,7 @@
 import { createIteratorSink } from "./iterator-sink.ts";
 import { runStream, type EventSource, type StreamSummary, type StreamedEvent } from "./run-stream.ts";
-import { createStreamControl } from "./stream-control.ts";
+import { createStreamControl, type StreamControl } from "./stream-control.ts";
+import type { TokenSink } from "./token-sink.ts";
 
 /** Options of {@link openStream}. */
 export interface OpenStreamOptions {
@@ -26,14 +27,33 @@ export interface OpenStreamOptions {
  * source as a cancel; a failure is thrown from the loop as a TokenwireError.
  */
 export function openStream<E extends StreamedEvent>(source: EventSource<E>, options: OpenStreamOptions = {}): AsyncIterable<E> {
-  return {
-    [Symbol.asyncIterator]() {
-      const control = createStreamControl(options);
-      const sink = createIteratorSink<E>({ highWaterMark: options.highWaterMark, onReturn: () => control.abort() });
+  return pullStream(
+    (sink, control) => {
       // Ended by the control's signal even if the reader never resumes, so onEnd always runs.
       const start = (): void => void runStream(sink, source, { control, firstSeq: options.firstSeq, idleMs: options.idleMs }).then(options.onEnd);
       if (options.schedule) options.schedule(start);
       else start();
+    },
+    { highWaterMark: options.highWaterMark, control: () => createStreamControl(options) },
+  );
+}
+
+/**
+ * A push-style stream read with `for await`: each iteration makes the
+ * stream's control and an iterator sink, and hands both to `push`, which
+ * writes the stream into the sink. Leaving the loop early aborts the control
+ * as a cancel.
+ * @internal
+ */
+export function pullStream<E extends StreamedEvent>(
+  push: (sink: TokenSink<E>, control: StreamControl) => void,
+  options: { highWaterMark?: number; control: () => StreamControl },
+): AsyncIterable<E> {
+  return {
+    [Symbol.asyncIterator]() {
+      const control = options.control();
+      const sink = createIteratorSink<E>({ highWaterMark: options.highWaterMark, onReturn: () => control.abort() });
+      push(sink, control);
       return sink[Symbol.asyncIterator]();
     },
   };

@@ -1,3 +1,4 @@
+import { armDeadline } from "./deadline.ts";
 import { errors } from "./errors.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
 
@@ -5,7 +6,7 @@ import { TokenwireError } from "./tokenwire-error.ts";
 export interface StopOptions {
   /** Aborted when the caller cancels or disconnects; a TokenwireError reason (a server shutting down) is kept. */
   signal?: AbortSignal;
-  /** Milliseconds the whole stream may take; unset for no deadline. */
+  /** Milliseconds the whole stream may take; unset, or longer than a timer holds, for no deadline. */
   timeoutMs?: number;
 }
 
@@ -19,9 +20,6 @@ export interface StreamControl {
   /** Lets go of the followed signals and the deadline's timer. */
   dispose(): void;
 }
-
-// setTimeout fires at once for delays past 2^31−1 ms (about 24.8 days): longer deadlines re-arm in steps.
-const longestTimer = 2 ** 31 - 1;
 
 /**
  * Creates a stream's one abort signal, which follows every `signals` source
@@ -37,17 +35,13 @@ export function createStreamControl(options: { signals?: readonly (AbortSignal |
     if (source.aborted) controller.abort(reasonOf(source.reason));
     else source.addEventListener("abort", follow, { once: true });
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const armDeadline = (ms: number): void => {
-    timer = setTimeout(() => (ms > longestTimer ? armDeadline(ms - longestTimer) : controller.abort(errors.deadlineExceeded())), Math.min(ms, longestTimer));
-  };
-  if (options.timeoutMs !== undefined && !controller.signal.aborted) armDeadline(Math.max(0, options.timeoutMs));
+  const disarm = controller.signal.aborted ? () => {} : armDeadline(options.timeoutMs, () => controller.abort(errors.deadlineExceeded()));
   return {
     signal: controller.signal,
     abort: (reason) => controller.abort(reason ?? errors.canceled()),
     stopReason: () => (controller.signal.aborted ? (controller.signal.reason as TokenwireError) : undefined),
     dispose() {
-      clearTimeout(timer);
+      disarm();
       for (const source of sources) source.removeEventListener("abort", follow);
     },
   };

@@ -1,10 +1,12 @@
+import { causeChain } from "./error-causes.ts";
 import type { Logger } from "./logger.ts";
 import type { StreamSummary } from "./run-stream.ts";
-import type { CallContext } from "./tokenwire-options.ts";
+import type { CallContext, StreamKind } from "./tokenwire-options.ts";
 
 /** What one stream's log line says. @internal */
 export interface LogLineFields {
   context: CallContext;
+  kind: StreamKind;
   model: string;
   caller: string | undefined;
   summary: StreamSummary;
@@ -15,11 +17,11 @@ export interface LogLineFields {
  * refused, failed or finished; a client that went away is not a failure.
  * @internal
  */
-export function logStreamEnd(logger: Logger, { context, model, caller, summary }: LogLineFields): void {
+export function logStreamEnd(logger: Logger, { context, kind, model, caller, summary }: LogLineFields): void {
   const { error, ...fields } = summary;
-  const line = { protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
+  const line = { kind, protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
   if (!error || error.code === "canceled") logger.info(line, "stream ended");
-  else logger.warn({ ...line, message: error.message, cause: describeCause(error.cause) }, "stream failed");
+  else logger.warn({ ...line, reason: error.reason, message: error.message, cause: describeCause(error.cause) }, "stream failed");
 }
 
 // Logs say what failed without leaking what an upstream's message may hold (keys, URLs with credentials): the
@@ -30,10 +32,8 @@ function describeCause(cause: unknown) {
 }
 
 function socketFailureIn(cause: Error) {
-  let link: unknown = cause;
-  for (let depth = 0; link instanceof Error && depth < 5; depth++, link = link.cause) {
-    const { code, syscall, address, port, hostname } = link as Error & Record<string, unknown>;
-    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return { code, syscall, address, port, hostname };
-  }
-  return undefined;
+  const socket = causeChain(cause).find((link) => /^E[A-Z]+$/.test(String((link as { code?: unknown }).code)));
+  if (!socket) return undefined;
+  const { code, syscall, address, port, hostname } = socket as Record<string, unknown>;
+  return { code, syscall, address, port, hostname };
 }

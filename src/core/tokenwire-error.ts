@@ -10,13 +10,20 @@ const brand = Symbol.for("tokenwire.TokenwireError");
 export class TokenwireError extends Error {
   override name = "TokenwireError";
   readonly code: Code;
+  /**
+   * What went wrong, as a stable name that code compares: the entry of the
+   * catalogue (`errors.ts`) that raised it, such as `streamExists`; `unknown`
+   * for an error from anywhere else. Messages may change; reasons do not.
+   */
+  readonly reason: string;
   /** Milliseconds after which trying again may succeed, when the error knows (a caller over its limit). */
   readonly retryAfterMs?: number;
   readonly [brand] = true;
 
-  constructor(code: Code, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown; retryAfterMs?: number; reason?: string }) {
     super(message, options);
     this.code = code;
+    this.reason = options?.reason ?? "unknown";
     if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
@@ -26,7 +33,7 @@ export class TokenwireError extends Error {
    * are read by `errorFromUpstream` instead, where they are known to be one.
    */
   static from(reason: unknown): TokenwireError {
-    return reason instanceof TokenwireError ? reason : new TokenwireError("internal", "internal error", { cause: reason });
+    return reason instanceof TokenwireError ? reason : new TokenwireError("internal", "internal error", { cause: reason, reason: "internal" });
   }
 
   // Two copies of the package in one process must still recognise each other's errors.

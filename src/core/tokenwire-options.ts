@@ -1,3 +1,4 @@
+import type { Limiter } from "./admission.ts";
 import type { RequestLimits } from "./generation-request.ts";
 import type { Logger } from "./logger.ts";
 import type { ModelList, ModelResolver } from "./model-resolver.ts";
@@ -12,7 +13,7 @@ export interface TokenwireOptions {
   /** The models `ListModels` reports; default the resolver's own `models`. */
   models?: ModelList;
   limits?: RequestLimits & {
-    /** Streams open at once (generations and readers) before new ones get `resource_exhausted`; default 1,024. */
+    /** Streams open at once (generations, and readers that resume) before new ones get `resource_exhausted`; default 1,024. */
     maxConcurrentStreams?: number;
     /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
     highWaterMark?: number;
@@ -25,12 +26,14 @@ export interface TokenwireOptions {
    * TokenwireError to refuse with its code; anything else refuses as `unauthenticated`.
    */
   authenticate?: (headers: Headers) => void | string | Promise<void | string>;
+  /** Holds each caller that `authenticate` names to its limits; asked once per stream, after the caller is known. */
+  limiter?: Limiter;
   /** Where resumable streams live; default an in-memory log. */
   streams?: ResumableOptions;
   logger?: Logger;
   /** Told of every stream's life, for metrics and tracing. */
   observers?: StreamObserver[];
-  /** Ends every stream when aborted, with the abort reason if it is a TokenwireError (a server shutting down). */
+  /** Ends every stream when aborted, with the abort reason if it is a TokenwireError; `drain()` is the graceful way. */
   signal?: AbortSignal;
 }
 
@@ -63,15 +66,23 @@ export interface CallContext extends StopOptions {
   onlyLive?: boolean;
 }
 
+/**
+ * What a stream is: `generation` runs a model, whether or not anyone reads it
+ * (a resumable stream's first reader is part of its generation's call);
+ * `read` resumes a resumable stream from its log; `run_events` streams
+ * LangChain's run events.
+ */
+export type StreamKind = "generation" | "read" | "run_events";
+
 /** What an observer learns when a stream opens. */
 export interface ObservedStream {
   context: CallContext;
-  /** `generation` runs a model; `read` follows a resumable stream's log; `run_events` streams LangChain's run events. */
-  kind: "generation" | "read" | "run_events";
+  kind: StreamKind;
 }
 
-/** How a stream ended, for an observer. */
+/** How a stream ended, for an observer. A stop request shows as a generation that ended with the reason `stopped`. */
 export interface StreamOutcome {
+  /** A read's summary has no usage: its generation reports it. */
   summary: StreamSummary;
   /** The model that served it; empty when it was refused before one was chosen. */
   model: string;

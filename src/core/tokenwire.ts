@@ -1,192 +1,210 @@
+import { createAdmission, type AdmittedGeneration } from "./admission.ts";
 import { collectAnswer, type Answer } from "./answer.ts";
-import { errors } from "./errors.ts";
-import { validateRequest, type GenerationRequest } from "./generation-request.ts";
+import type { GenerationRequest } from "./generation-request.ts";
 import { copiesOf, logSink } from "./log-sink.ts";
 import { silentLogger } from "./logger.ts";
-import { createStartQueue } from "./start-queue.ts";
-import { logStreamEnd } from "./stream-log-line.ts";
 import { createMemoryStreamLog } from "./memory-stream-log.ts";
-import { createNamedStream } from "./named-stream.ts";
 import type { ModelList, ResolvedRun } from "./model-resolver.ts";
-import { openStream } from "./open-stream.ts";
-import { runStream, type EventSource, type StreamedEvent, type StreamSummary } from "./run-stream.ts";
+import { createNamedStream } from "./named-stream.ts";
+import { pullStream } from "./open-stream.ts";
+import { runStream, type EventSource, type StreamSummary, type StreamedEvent } from "./run-stream.ts";
 import { runEventSource } from "./sources/run-event-source.ts";
-import { createStreamControl } from "./stream-control.ts";
+import { createStartQueue } from "./start-queue.ts";
+import { createStreamControl, type StreamControl } from "./stream-control.ts";
 import type { StreamLogWriter } from "./stream-log.ts";
-import type { CallContext, ObservedStream, TokenwireOptions } from "./tokenwire-options.ts";
+import { createStreamTracker, refusedSummary, type TrackedStream } from "./stream-tracker.ts";
 import { tokenSourceOf } from "./token-stream.ts";
 import type { RunEvent, TokenEvent } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
+import type { CallContext, TokenwireOptions } from "./tokenwire-options.ts";
+import { errors } from "./errors.ts";
 import { TokenwireError } from "./tokenwire-error.ts";
 
-export type { CallContext, ObservedStream, ResumableOptions, StreamObservation, StreamObserver, StreamOutcome, TokenwireOptions } from "./tokenwire-options.ts";
+export type {
+  CallContext,
+  ObservedStream,
+  ResumableOptions,
+  StreamKind,
+  StreamObservation,
+  StreamObserver,
+  StreamOutcome,
+  TokenwireOptions,
+} from "./tokenwire-options.ts";
+export type { Lease, LimitClaim, Limiter } from "./admission.ts";
 
-/** The streaming service every adapter serves: requests in, event streams out. */
+/**
+ * The streaming service every adapter serves: requests in, event streams out.
+ * Each stream comes in one of two styles: pulled with `for await`, or pushed
+ * into a wire's own {@link TokenSink} (the `pipe…` methods), which resolve with
+ * the stream's summary once the sink is closed.
+ */
 export interface Tokenwire {
   /** Streams started, the parts, and finished; a failure throws a TokenwireError from the loop. */
   streamTokens(request: GenerationRequest, context?: CallContext): AsyncIterable<TokenEvent>;
-  /** Streams into a push-style transport's sink (a resumable stream's first reader when the context asks); resolves once the sink is closed. */
+  /** {@link streamTokens} into a sink. */
   pipeTokens(request: GenerationRequest, sink: TokenSink<TokenEvent>, context?: CallContext): Promise<StreamSummary>;
   /** A resumable stream's events after `afterSeq`, then live to its end. */
   resumeStream(streamId: string, afterSeq: number, context?: CallContext): AsyncIterable<TokenEvent>;
+  /** {@link resumeStream} into a sink. */
+  pipeResume(resume: { streamId: string; afterSeq: number }, sink: TokenSink<TokenEvent>, context?: CallContext): Promise<StreamSummary>;
   /** Stops a resumable stream's generation; true when it was still generating. */
   stopStream(streamId: string, context?: CallContext): Promise<boolean>;
   /** Generates the whole answer; a failure is thrown. */
   generate(request: GenerationRequest, context?: CallContext): Promise<Answer>;
   /** Streams LangChain's run events for the same request. */
   streamRunEvents(request: GenerationRequest, context?: CallContext): AsyncIterable<RunEvent>;
+  /** {@link streamRunEvents} into a sink. */
+  pipeRunEvents(request: GenerationRequest, sink: TokenSink<RunEvent>, context?: CallContext): Promise<StreamSummary>;
+  /**
+   * The one switch of a shutdown: from now on every new stream, on every wire,
+   * is refused with `unavailable`; the streams in flight go on for `graceMs`
+   * (default: until they end), then end `unavailable`. Resolves once every
+   * stream has ended; calling it again joins the first call.
+   */
+  drain(graceMs?: number): Promise<void>;
   /** The models this service offers. */
   readonly models: ModelList;
-  /** Streams open now: generations and readers. */
+  /** Streams open now: generations, resuming readers and run-events streams. */
   readonly openStreams: number;
 }
 
-interface Admitted {
-  run: ResolvedRun;
-  caller: string | undefined;
+/** Where one call's stream goes: its sink, its context, and its control. */
+interface Call<E> {
+  sink: TokenSink<E>;
+  context: CallContext;
+  control: StreamControl;
 }
 
-/** What the log line, the observers and the stream limit know of one stream. */
-interface StreamRecord {
-  model: string;
-  caller: string | undefined;
-  holdsSlot: boolean;
+/** How one stream runs: its control, where its sequence starts, how long its source may be silent. */
+interface Delivery {
+  control: StreamControl;
+  firstSeq?: number;
+  idleMs?: number;
+  /** The observers' wrapping of its start, for a tracked stream. */
+  within?: (start: () => void) => void;
 }
 
 /** Creates the transport-free service that adapters put on a wire. */
 export function createTokenwire(options: TokenwireOptions): Tokenwire {
-  const logger = options.logger ?? silentLogger;
-  const maxStreams = options.limits?.maxConcurrentStreams ?? 1024;
-  const models = options.models ?? options.resolve.models ?? { models: [], defaultModel: "", acceptsAnyModel: true };
   const log = options.streams?.log ?? createMemoryStreamLog();
   const graceMs = options.streams?.graceMs ?? 30_000;
-  const startSoon = createStartQueue();
   const idleMs = options.limits?.upstreamIdleMs ?? 300_000;
-  let openStreams = 0;
+  const admission = createAdmission(options);
+  const tracker = createStreamTracker({ logger: options.logger ?? silentLogger, observers: options.observers ?? [] });
+  const ended = new AbortController(); // aborted when a drain's grace has passed
+  const startSoon = createStartQueue();
+  let drained: Promise<void> | undefined;
 
-  async function callerOf(context: CallContext): Promise<string | undefined> {
-    try {
-      return (await options.authenticate?.(context.headers ?? new Headers())) ?? undefined;
-    } catch (reason) {
-      throw reason instanceof TokenwireError ? reason : errors.refusedByAuthenticate(reason);
-    }
-  }
+  const controlOf = (context: CallContext): StreamControl =>
+    createStreamControl({ signals: [context.signal, options.signal, ended.signal], timeoutMs: context.timeoutMs });
 
-  // Streams hold a slot from admission to their end. Admission runs in arrival order (the start queue), so under
-  // a burst past the limit the latest arrivals are the ones refused.
-  let running = 0;
-  const takeSlot = (record: StreamRecord, check: boolean): void => {
-    if (check && running >= maxStreams) throw errors.tooManyStreams(maxStreams);
-    running++;
-    record.holdsSlot = true;
-  };
+  // Streams start one per turn of the event loop (start-queue.ts), inside their observers' runs.
+  const deliver = <E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, how: Delivery): Promise<StreamSummary> =>
+    new Promise((resolve) => startSoon(() => (how.within ?? run)(() => void runStream(sink, source, how).then(resolve))));
 
-  async function admit(request: GenerationRequest, context: CallContext, record: StreamRecord): Promise<Admitted> {
-    takeSlot(record, true);
-    const caller = await callerOf(context);
-    record.caller = caller;
-    validateRequest(request, options.limits);
-    try {
-      const run = await options.resolve(request);
-      record.model = run.model;
-      if (request.tools?.length && !run.toolsBound) throw errors.toolsNotTaken();
-      return { run, caller };
-    } catch (reason) {
-      throw TokenwireError.from(reason);
-    }
-  }
-
-  // A stream counted while open, observed, and logged when it ends; its source may admit the call first.
-  function tracked<E extends StreamedEvent>(context: CallContext, source: (signal: AbortSignal, record: StreamRecord) => ReturnType<EventSource<E>>, kind: ObservedStream["kind"]) {
-    const record: StreamRecord = { model: "", caller: undefined, holdsSlot: false };
-    const observations = (options.observers ?? []).map((observe) => observe({ context, kind })).filter((o) => o !== undefined);
-    openStreams++;
-    const onEnd = (summary: StreamSummary): void => {
-      openStreams--;
-      if (record.holdsSlot) running--;
-      logStreamEnd(logger, { context, model: record.model, caller: record.caller, summary });
-      for (const observation of observations) observation.end?.({ summary, model: record.model, caller: record.caller });
+  // A tracked stream whose source admits it first; what the admission took goes back when the stream ends.
+  type Admitted<E> = (signal: AbortSignal) => Promise<[AsyncIterable<E>, (summary: StreamSummary) => void]>;
+  function tracked<E extends StreamedEvent>(stream: TrackedStream, { sink, how }: { sink: TokenSink<E>; how: Delivery }, admitted: Admitted<E>) {
+    let release: ((summary: StreamSummary) => void) | undefined;
+    const source = async (signal: AbortSignal) => {
+      const [events, giveBack] = await admitted(signal);
+      release = giveBack;
+      return events;
     };
-    // Each observer's run wraps the next, so every one's context is current when the model is called.
-    const within = (start: () => void): void => observations.reduce((run, o) => (o.run ? () => o.run!(run) : run), start)();
-    return { source: (signal: AbortSignal) => source(signal, record), onEnd, within, signals: [context.signal, options.signal], timeoutMs: context.timeoutMs };
-  }
-
-  // A generation's stream is bounded in silence; a reader of the log is as silent as what it follows.
-  const open = <E extends StreamedEvent>(stream: ReturnType<typeof tracked<E>>, reading?: { firstSeq: number }): AsyncIterable<E> =>
-    openStream(stream.source, {
-      ...{ ...stream, ...reading, idleMs: reading ? undefined : idleMs, highWaterMark: options.limits?.highWaterMark },
-      schedule: (start) => startSoon(() => stream.within(start)),
+    return deliver(sink, source, { ...how, within: stream.within }).then((summary) => {
+      release?.(summary);
+      stream.end(summary);
+      return summary;
     });
-
-  const tokenSource = ({ run }: Admitted) => tokenSourceOf(run.runnable, run.input, { model: run.model });
-  // A plain stream's source: the call admitted, then the runnable's events.
-  const admittedTokens = (request: GenerationRequest, context: CallContext) => async (signal: AbortSignal, record: StreamRecord) =>
-    tokenSource(await admit(request, context, record))(signal);
-
-  // A resumable stream's generation: it writes into the log, apart from any reader, until it ends or is stopped or
-  // abandoned. It was admitted with its first reader, and holds a slot of its own.
-  function generate({ admitted, streamId, writer, context }: { admitted: Admitted; streamId: string; writer: StreamLogWriter; context: CallContext }): void {
-    const stream = tracked<TokenEvent>(
-      context,
-      (signal, record) => {
-        takeSlot(record, false);
-        Object.assign(record, { model: admitted.run.model, caller: admitted.caller });
-        return tokenSource(admitted)(signal);
-      },
-      "generation",
-    );
-    const control = createStreamControl({ signals: [options.signal, writer.stopped, writer.abandoned], timeoutMs: context.timeoutMs });
-    stream.within(() => void runStream(logSink(writer, streamId), stream.source, { control, idleMs }).then(stream.onEnd));
   }
 
-  const isResumable = (context: CallContext): boolean => Boolean(context.resumable || options.streams?.always);
+  // A plain generation, or a run-events stream: admitted, then the runnable's events, until the reader leaves.
+  const generation = <E extends StreamedEvent>(kind: "generation" | "run_events", events: (run: ResolvedRun, signal: AbortSignal) => AsyncIterable<E>) =>
+    (request: GenerationRequest, { sink, context, control }: Call<E>) => {
+      const stream = tracker.track(context, kind);
+      return tracked(stream, { sink, how: { control, idleMs } }, async (signal) => {
+        const admitted = await admission.generation(request, { context, kind, record: stream.record });
+        return [events(admitted.run, signal), admitted.release];
+      });
+    };
+  const plainTokens = generation("generation", (run, signal) => tokenSourceOf(run.runnable, run.input, { model: run.model })(signal));
+  const runEvents = generation("run_events", (run, signal) => runEventSource({ ...run, runId: crypto.randomUUID(), signal }));
 
-  // The first reader of a new resumable stream: it starts the generation, then reads the log from its start.
-  const firstReader = (request: GenerationRequest, context: CallContext) =>
-    tracked(context, async (signal, record) => {
-      const admitted = await admit(request, context, record);
-      const streamId = context.streamId ?? crypto.randomUUID();
-      generate({ admitted, streamId, writer: await createNamedStream(log, streamId, { owner: admitted.caller, graceMs }), context });
-      return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
-    }, "read");
+  // A resumable stream's generation writes into the log, apart from any reader, until it ends, is stopped or is
+  // abandoned; its first reader, this call, reads the log from its start and holds nothing of its own.
+  function resumableTokens(request: GenerationRequest, { sink, context, control }: Call<TokenEvent>) {
+    const stream = tracker.track(context, "generation");
+    const source = async (signal: AbortSignal) => {
+      let admitted: AdmittedGeneration | undefined;
+      try {
+        admitted = await admission.generation(request, { context, kind: "generation", record: stream.record });
+        const streamId = context.streamId ?? crypto.randomUUID();
+        const writer = await createNamedStream(log, streamId, { owner: admitted.caller, graceMs });
+        generate({ admitted, stream, writer, streamId });
+        return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
+      } catch (reason) {
+        const summary = refusedSummary(TokenwireError.from(reason));
+        admitted?.release(summary);
+        stream.end(summary);
+        throw reason;
+      }
+    };
+    return deliver(sink, source, { control });
+  }
+
+  function generate({ admitted, stream, writer, streamId }: { admitted: AdmittedGeneration; stream: TrackedStream; writer: StreamLogWriter; streamId: string }): void {
+    const control = createStreamControl({ signals: [options.signal, ended.signal, writer.stopped, writer.abandoned] });
+    const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model });
+    stream.within(
+      () =>
+        void runStream(logSink(writer, streamId), source, { control, idleMs }).then((summary) => {
+          admitted.release(summary);
+          stream.end(summary);
+        }),
+    );
+  }
+
+  const tokens = (request: GenerationRequest, call: Call<TokenEvent>) =>
+    call.context.resumable || options.streams?.always ? resumableTokens(request, call) : plainTokens(request, call);
+
+  // A reader of a resumable stream: as silent as what it follows, so no idle bound.
+  function resume({ streamId, afterSeq }: { streamId: string; afterSeq: number }, { sink, context, control }: Call<TokenEvent>) {
+    const stream = tracker.track(context, "read");
+    return tracked(stream, { sink, how: { control, firstSeq: afterSeq + 1 } }, async (signal) => {
+      const admitted = await admission.reader(context, stream.record);
+      return [copiesOf(log.read(streamId, { afterSeq, caller: admitted.caller, signal, onlyLive: context.onlyLive })), admitted.release];
+    });
+  }
+
+  // The pull style of a push: the same stream into an iterator sink.
+  const pulled = <E extends StreamedEvent>(context: CallContext, push: (call: Call<E>) => Promise<StreamSummary>): AsyncIterable<E> =>
+    pullStream((sink, control) => void push({ sink, context, control }), { highWaterMark: options.limits?.highWaterMark, control: () => controlOf(context) });
+  const pushed = <E>(sink: TokenSink<E>, context: CallContext): Call<E> => ({ sink, context, control: controlOf(context) });
+
+  async function drain(grace: number): Promise<void> {
+    admission.drain();
+    await tracker.untilIdle(grace);
+    ended.abort(errors.shuttingDown());
+    await tracker.untilIdle();
+  }
 
   return {
     get openStreams() {
-      return openStreams;
+      return tracker.open;
     },
-    models,
-    streamTokens(request, context = {}) {
-      if (!isResumable(context)) return open(tracked(context, admittedTokens(request, context), "generation"));
-      return open(firstReader(request, context), { firstSeq: 0 });
-    },
-    pipeTokens(request, sink, context = {}) {
-      const resumable = isResumable(context);
-      const stream = resumable ? firstReader(request, context) : tracked(context, admittedTokens(request, context), "generation");
-      const reading = resumable ? { firstSeq: 0 } : { idleMs };
-      return new Promise((resolve) =>
-        stream.within(() => void runStream(sink, stream.source, { control: createStreamControl(stream), ...reading }).then((summary) => resolve((stream.onEnd(summary), summary)))),
-      );
-    },
-    resumeStream(streamId, afterSeq, context = {}) {
-      const stream = tracked(context, async (signal, record) => {
-        takeSlot(record, true);
-        record.caller = await callerOf(context);
-        return copiesOf(log.read(streamId, { afterSeq, caller: record.caller, signal, onlyLive: context.onlyLive }));
-      }, "read");
-      return open(stream, { firstSeq: afterSeq + 1 });
-    },
+    models: options.models ?? options.resolve.models ?? { models: [], defaultModel: "", acceptsAnyModel: true },
+    streamTokens: (request, context = {}) => pulled(context, (call) => tokens(request, call)),
+    pipeTokens: (request, sink, context = {}) => tokens(request, pushed(sink, context)),
+    resumeStream: (streamId, afterSeq, context = {}) => pulled(context, (call) => resume({ streamId, afterSeq }, call)),
+    pipeResume: (position, sink, context = {}) => resume(position, pushed(sink, context)),
     async stopStream(streamId, context = {}) {
-      return log.stop(streamId, await callerOf(context));
+      return log.stop(streamId, await admission.authenticate(context));
     },
-    generate(request, context = {}) {
-      return collectAnswer(this.streamTokens(request, context));
-    },
-    streamRunEvents(request, context = {}) {
-      return open(tracked<RunEvent>(context, async (signal, record) => {
-        const { run } = await admit(request, context, record);
-        return runEventSource({ ...run, runId: crypto.randomUUID(), signal });
-      }, "run_events"));
-    },
+    generate: (request, context = {}) => collectAnswer(pulled(context, (call) => tokens(request, call))),
+    streamRunEvents: (request, context = {}) => pulled(context, (call) => runEvents(request, call)),
+    pipeRunEvents: (request, sink, context = {}) => runEvents(request, pushed(sink, context)),
+    drain: (grace = Infinity) => (drained ??= drain(grace)),
   };
 }
+
+const run = (start: () => void): void => start();

@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "../core/errors.ts";
-import type { StreamObserver } from "../core/tokenwire-options.ts";
+import type { Limiter } from "../core/admission.ts";
 import type { ApiKeyCaller } from "./api-keys-file.ts";
 import { createLocalLimits, type Lease, type LimitStore } from "./caller-limits.ts";
 
@@ -11,38 +10,30 @@ export interface ApiKeyAuthenticatorOptions {
   limits?: LimitStore;
 }
 
-/** API keys as the core's `authenticate` hook, and the stream observer that holds each caller to its limits. */
+/** API keys as the core's `authenticate` hook, and the limiter that holds each caller to its key's limits. */
 export interface ApiKeyAuthenticator {
   /** The `authenticate` hook: the name of the caller whose key `authorization: Bearer <key>` carries; refuses any other call. */
   authenticate(headers: Headers): Promise<string>;
-  /** Holds each stream against its caller's limits until it ends: pass it in the options' `observers`. */
-  observer: StreamObserver;
+  /** The core's `limiter`: each stream of a caller against the limits its key sets. */
+  limiter: Limiter;
   /** Every caller's name, for bounded metric labels. */
   readonly callers: readonly string[];
   /** Lets go of the limit store's connections. */
   close(): Promise<void>;
 }
 
-/** What a stream's admission took, so that its end gives it back. */
-interface Admission {
-  lease: Lease | undefined;
-  ended: boolean;
-}
-
 /**
  * Authenticates calls by API key against the SHA-256 of each caller's key,
  * compared in constant time, and holds each caller to its limits: concurrent
- * streams, requests a minute, and output tokens a minute.
- *
- * A stream's limits are taken when the core authenticates it. The observer
- * makes the stream current while it starts, so that the hook can tell a
- * stream's admission, which counts, from a stop request, which does not.
+ * streams, requests a minute, and output tokens a minute. A generation
+ * counts against all three; a reader that resumes a stream of the caller's
+ * own is a request, and holds no concurrent stream: the generation it reads
+ * holds that one already.
  */
 export function apiKeyAuthenticator(callers: readonly ApiKeyCaller[], options: ApiKeyAuthenticatorOptions = {}): ApiKeyAuthenticator {
   const store = options.limits ?? createLocalLimits();
   const entries = callers.map((caller) => ({ caller, digest: Buffer.from(caller.keySha256, "hex") }));
   const byName = new Map(callers.map((caller) => [caller.name, caller]));
-  const admitting = new AsyncLocalStorage<Admission>();
 
   function callerOf(headers: Headers): ApiKeyCaller {
     const key = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(headers.get("authorization") ?? "")?.[1];
@@ -57,28 +48,20 @@ export function apiKeyAuthenticator(callers: readonly ApiKeyCaller[], options: A
 
   return {
     callers: callers.map((caller) => caller.name),
-    async authenticate(headers) {
-      const caller = callerOf(headers);
-      const admission = admitting.getStore();
-      if (admission && !admission.lease) {
-        admission.lease = await store.admit(caller.name, caller);
-        if (admission.ended) admission.lease.release();
-      }
-      return caller.name;
-    },
-    observer: ({ kind }) => {
-      const admission: Admission = { lease: undefined, ended: false };
-      return {
-        run: (start) => admitting.run(admission, start),
-        end: ({ summary, caller }) => {
-          admission.ended = true;
-          admission.lease?.release();
-          // A reader replays what its generation reported: only generations spend tokens. A stream cut short
-          // reports no usage, and its text events stand in for its tokens.
-          const limits = caller === undefined ? undefined : byName.get(caller);
-          if (kind === "generation" && limits?.outputTokensPerMinute) store.spend(limits.name, limits, summary.usage?.outputTokens ?? summary.tokens);
-        },
-      };
+    authenticate: async (headers) => callerOf(headers).name,
+    limiter: {
+      async admit({ caller, kind }) {
+        const limits = byName.get(caller);
+        if (!limits) return { release() {} };
+        const counted = kind === "read" ? { requestsPerMinute: limits.requestsPerMinute } : limits;
+        const lease = await store.admit(caller, counted);
+        return {
+          release(spentTokens) {
+            lease.release();
+            if (spentTokens && limits.outputTokensPerMinute) store.spend(caller, limits, spentTokens);
+          },
+        };
+      },
     },
     close: () => store.close(),
   };

@@ -1,16 +1,13 @@
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter } from "@connectrpc/connect";
+import { errors } from "../core/errors.ts";
 import { createTokenwire, type Tokenwire, type TokenwireOptions } from "../core/tokenwire.ts";
-import { TokenwireError } from "../core/tokenwire-error.ts";
 import { createOnePortServer, type OnePortServerOptions, type NodeHandler } from "../adapters/node/one-port-server.ts";
 import { tokenwireNodeHandler, type TokenwireNodeHandlerOptions } from "../adapters/node/tokenwire-node-handler.ts";
 import { createHealthStatus, type HealthStatus } from "../adapters/connect/health-status.ts";
 import { healthRoutes, type HealthRoutesOptions } from "../adapters/connect/health-service.ts";
 import { reflectionRoutes } from "../adapters/connect/reflection-service.ts";
-import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
-import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
-import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
-import { drainingInterceptor } from "./draining-interceptor.ts";
+import { HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { trackRequests } from "./request-tracker.ts";
 import { withCors } from "../adapters/node/with-cors.ts";
 import type { CorsOptions } from "../adapters/cors-headers.ts";
@@ -29,9 +26,9 @@ export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">
   /** `grpc.health.v1.Health/Watch` calls open at once; more get `resource_exhausted`. Default 1024. */
   maxHealthWatches?: number;
   /** OpenAI's chat-completions API (`POST /v1/chat/completions`, `GET /v1/models`) on the same port; `false` leaves it out. */
-  openAI?: Omit<OpenAIRoutesOptions, "isDraining"> | false;
+  openAI?: OpenAIRoutesOptions | false;
   /** The AI SDK's UI message stream for `useChat` (`POST /api/chat`) on the same port; `false` leaves it out. */
-  uiMessages?: Omit<UIMessageRoutesOptions, "isDraining"> | false;
+  uiMessages?: UIMessageRoutesOptions | false;
   /** Prometheus metrics at `GET /metrics` on the same port; `false` leaves them out. */
   metrics?: TokenwireMetricsOptions | false;
 }
@@ -46,35 +43,33 @@ export interface TokenwireServer {
   /** Starts listening; resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /**
-   * Reports not serving and refuses new streams with `unavailable` at once,
-   * lets streams in flight finish for `graceMs`, then ends the rest with
-   * `unavailable` and closes every connection. Calling it again joins the first call.
+   * Reports not serving and drains the service ({@link Tokenwire.drain}): new
+   * streams are refused with `unavailable` on every wire at once, while the
+   * models and health go on answering; streams in flight finish for
+   * `graceMs`, then end `unavailable`, and every connection is closed.
+   * Calling it again joins the first call.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
-
-// Still answered while draining: load balancers and tools must see the server go.
-const exempt = [Health.typeName, ServerReflection.typeName, ServerReflectionV1alpha.typeName];
 
 /**
  * Creates tokenwire's one-port server: Connect, gRPC and gRPC-Web over
  * HTTP/1.1 and HTTP/2, gRPC health checking and reflection, and `GET /healthz`.
  */
 export function createTokenwireServer(options: TokenwireServerOptions): TokenwireServer {
-  const stopping = new AbortController();
+  const stopping = new AbortController(); // ends the health watches
   const health = createHealthStatus();
-  const metrics = options.metrics === false ? undefined : createTokenwireMetrics(options.metrics);
+  const metrics = options.metrics === false ? undefined : createTokenwireMetrics({ models: () => tokenwire.models.models, ...options.metrics });
   const observers = [...(metrics ? [metrics.observer] : []), ...(options.observers ?? [])];
-  const created = createTokenwire({ ...options, observers, signal: stopping.signal });
-  const tokenwire = metrics ? metrics.counting(created) : created;
+  const tokenwire = createTokenwire({ ...options, observers });
   const isDraining = () => health.get("") !== ServingStatus.SERVING;
   const pages = healthzOr(options.fallback, isDraining);
   const requests = trackRequests(
     tokenwireNodeHandler(tokenwire, {
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
-      interceptors: [drainingInterceptor({ isDraining, exempt }), readLimitInterceptor(options.logger ?? silentLogger), ...(options.interceptors ?? [])],
-      fallback: dialectsOr(tokenwire, { ...options, isDraining, fallback: metrics ? metrics.handler(pages) : pages }),
+      interceptors: [readLimitInterceptor(options.logger ?? silentLogger), ...(options.interceptors ?? [])],
+      fallback: dialectsOr(tokenwire, { ...options, fallback: metrics ? metrics.handler(pages) : pages }),
     }),
   );
   const server = createOnePortServer(withCors(requests.handler, options.cors), options);
@@ -82,8 +77,8 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
   const stop = async (graceMs: number) => {
     health.setAll(ServingStatus.NOT_SERVING);
     server.closeIdle();
-    await untilNoStreams(tokenwire, graceMs);
-    stopping.abort(new TokenwireError("unavailable", "the server is shutting down"));
+    await tokenwire.drain(graceMs);
+    stopping.abort(errors.shuttingDown());
     const closed = new Promise<void>((resolve) => server.net.close(() => resolve()));
     await requests.idle(1000); // let the streams just ended send their status
     server.closeAll();
@@ -111,10 +106,10 @@ function addRoutes(router: ConnectRouter, options: HealthRoutesOptions & { healt
 }
 
 // The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback.
-function dialectsOr(tokenwire: Tokenwire, options: Pick<TokenwireServerOptions, "openAI" | "uiMessages"> & { isDraining: () => boolean; fallback: NodeHandler }): NodeHandler {
-  const { openAI, uiMessages, isDraining, fallback } = options;
-  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, isDraining, fallback });
-  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, isDraining, fallback: chat });
+function dialectsOr(tokenwire: Tokenwire, options: Pick<TokenwireServerOptions, "openAI" | "uiMessages"> & { fallback: NodeHandler }): NodeHandler {
+  const { openAI, uiMessages, fallback } = options;
+  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, fallback });
+  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, fallback: chat });
 }
 
 function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {
@@ -129,9 +124,4 @@ function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean)
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found\n");
   };
-}
-
-async function untilNoStreams(tokenwire: Tokenwire, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (tokenwire.openStreams > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }

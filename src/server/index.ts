@@ -1,6 +1,5 @@
 // tokenwire's standalone server: the one-port server with health, reflection, CORS, graceful shutdown, API keys and metrics.
 export { createTokenwireServer, type TokenwireServer, type TokenwireServerOptions } from "./create-tokenwire-server.ts";
-export { drainingInterceptor } from "./draining-interceptor.ts";
 export { apiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyAuthenticatorOptions } from "./api-keys.ts";
 export { readApiKeysFile, parseApiKeys, type ApiKeyCaller } from "./api-keys-file.ts";
 export { createLocalLimits, type CallerLimits, type LimitStore, type Lease } from "./caller-limits.ts";

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { ObservedStream, StreamObserver, StreamOutcome, Tokenwire } from "../core/tokenwire.ts";
+import { connectionFailureCode, httpStatusOf } from "../core/error-causes.ts";
+import type { ObservedStream, StreamObserver, StreamOutcome } from "../core/tokenwire.ts";
 import type { NodeHandler } from "../adapters/node/one-port-server.ts";
 import { boundedLabel } from "./bounded-label.ts";
 
@@ -11,15 +12,15 @@ export interface TokenwireMetricsOptions {
   callers?: readonly string[];
   /** Adds prom-client's metrics of the process: CPU, memory, event loop delay, garbage collection. */
   processMetrics?: boolean;
+  /** The models the service offers, the only model labels; any other is counted as `other`. Unset: the first 20 seen. */
+  models?: () => readonly string[];
 }
 
 /** tokenwire's Prometheus metrics, and what feeds them. */
 export interface TokenwireMetrics {
   readonly registry: Registry;
-  /** Counts each stream from its start to its end: pass it in the options' `observers`. */
+  /** Counts each stream from its start to its end, resumes and stops among them: pass it in the options' `observers`. */
   observer: StreamObserver;
-  /** The service with its resumes and stops counted; the models it offers become the only model labels. */
-  counting(tokenwire: Tokenwire): Tokenwire;
   /** Serves `GET /metrics` in Prometheus's text format; anything else goes to `fallback`. */
   handler(fallback: NodeHandler): NodeHandler;
 }
@@ -47,11 +48,10 @@ export function createTokenwireMetrics(options: TokenwireMetricsOptions = {}): T
   const tokensOut = new Counter({ name: "tokenwire_tokens_out_total", help: "Tokens streamed out by generations (text, reasoning and tool-call pieces)", labelNames: ["model"], ...metric });
   const usage = new Counter({ name: "tokenwire_usage_tokens_total", help: "Tokens the upstream reported in its usage, by model, caller and type (input or output)", labelNames: ["model", "caller", "type"], ...metric });
   const upstream = new Counter({ name: "tokenwire_upstream_failures_total", help: "Generations the upstream failed, by its HTTP status (or connection when none came)", labelNames: ["status"], ...metric });
-  const resumes = new Counter({ name: "tokenwire_resumes_total", help: "ResumeStream calls", ...metric });
+  const resumes = new Counter({ name: "tokenwire_resumes_total", help: "Readers that resumed a resumable stream (ResumeStream, the AI SDK's resume)", ...metric });
   const stops = new Counter({ name: "tokenwire_stops_total", help: "Stop requests that stopped a stream still generating", ...metric });
 
-  let offered: () => readonly string[] = () => [];
-  const model = boundedLabel(() => offered(), 20);
+  const model = boundedLabel(options.models ?? (() => []), 20);
   const caller = boundedLabel(() => options.callers ?? [], 100);
   const protocol = boundedLabel(() => [], 16);
 
@@ -60,8 +60,9 @@ export function createTokenwireMetrics(options: TokenwireMetricsOptions = {}): T
     const who = outcome.caller === undefined ? "anonymous" : caller(outcome.caller);
     open.dec({ kind: stream.kind });
     ended.inc({ kind: stream.kind, protocol: outcome.protocol, caller: who, code: summary.error?.code ?? "ok" });
-    // A reader replays what its generation did: only generations count tokens, usage and upstream failures.
+    // A reader replays what its generation did: only generations count tokens, usage, stops and upstream failures.
     if (stream.kind !== "generation") return;
+    if (summary.error?.reason === "stopped") stops.inc();
     const name = model(outcome.model || "none");
     if (summary.timeToFirstTokenMs !== undefined) firstToken.observe({ model: name }, summary.timeToFirstTokenMs / 1000);
     if (summary.tokens >= 2 && summary.timeToFirstTokenMs !== undefined) gap.observe({ model: name }, (summary.durationMs - summary.timeToFirstTokenMs) / (summary.tokens - 1) / 1000);
@@ -80,19 +81,8 @@ export function createTokenwireMetrics(options: TokenwireMetricsOptions = {}): T
       const on = protocol(stream.context.protocol ?? "in-process");
       started.inc({ kind: stream.kind, protocol: on });
       open.inc({ kind: stream.kind });
+      if (stream.kind === "read") resumes.inc();
       return { end: (outcome) => end(stream, { ...outcome, protocol: on }) };
-    },
-    counting(tokenwire) {
-      offered = () => tokenwire.models.models;
-      // The service as its prototype: its getters and `this` calls go on working.
-      return Object.assign(Object.create(tokenwire) as Tokenwire, {
-        resumeStream: (...args: Parameters<Tokenwire["resumeStream"]>) => (resumes.inc(), tokenwire.resumeStream(...args)),
-        stopStream: async (...args: Parameters<Tokenwire["stopStream"]>) => {
-          const stopped = await tokenwire.stopStream(...args);
-          if (stopped) stops.inc();
-          return stopped;
-        },
-      });
     },
     handler: (fallback) => (req, res) => {
       if (req.url?.split("?", 1)[0] !== "/metrics" || req.method !== "GET") return fallback(req, res);
@@ -110,12 +100,7 @@ export function createTokenwireMetrics(options: TokenwireMetricsOptions = {}): T
 
 // The upstream's HTTP status, or `connection` for a failure to reach it, from the error's causes.
 function upstreamStatusOf(error: { cause?: unknown } | undefined): string | undefined {
-  let link: unknown = error?.cause;
-  for (let depth = 0; typeof link === "object" && link !== null && depth < 5; depth++) {
-    const { status, code, cause } = link as { status?: unknown; code?: unknown; cause?: unknown };
-    if (typeof status === "number" && status >= 400 && status < 600) return String(status);
-    if (typeof code === "string" && /^(ECONN\w+|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR_\w+)$/.test(code)) return "connection";
-    link = cause;
-  }
-  return undefined;
+  const status = httpStatusOf(error?.cause);
+  if (status !== undefined) return String(status);
+  return connectionFailureCode(error?.cause) === undefined ? undefined : "connection";
 }

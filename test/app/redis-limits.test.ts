@@ -32,7 +32,7 @@ const replicas: { server: TestServer; keys: ApiKeyAuthenticator; limits: LimitSt
 async function startReplica(): Promise<(typeof replicas)[number]> {
   const limits = await createRedisLimits({ url: redis.url, logger: silentLogger, leaseMs: 600 });
   const keys = apiKeyAuthenticator(entries, { limits });
-  const server = await startTokenwireServer({ authenticate: keys.authenticate, observers: [keys.observer] });
+  const server = await startTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter });
   const replica = { server, keys, limits, client: createClient(TokenService, createGrpcTransport({ baseUrl: server.baseUrl })) };
   replicas.push(replica);
   return replica;

@@ -21,7 +21,7 @@ const one = caller("one-stream", { maxConcurrentStreams: 1 });
 const two = caller("two-a-minute", { requestsPerMinute: 2 });
 const five = caller("five-tokens", { outputTokensPerMinute: 5 });
 const keys = apiKeyAuthenticator([alice, one, two, five].map((c) => c.entry));
-const server = useTokenwireServer({ authenticate: keys.authenticate, observers: [keys.observer], streams: { graceMs: 300 } });
+const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, streams: { graceMs: 300 } });
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });

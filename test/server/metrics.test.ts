@@ -10,7 +10,7 @@ import { useTokenwireServer, type TestServer } from "./tokenwire-test-server.ts"
 
 const aliceKey = "tw-alice-metrics-key";
 const keys = apiKeyAuthenticator([{ name: "alice", keySha256: createHash("sha256").update(aliceKey).digest("hex") }]);
-const server = useTokenwireServer({ authenticate: keys.authenticate, observers: [keys.observer], metrics: { callers: keys.callers } });
+const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, metrics: { callers: keys.callers } });
 const asAlice = { headers: { authorization: `Bearer ${aliceKey}` } };
 const prompt = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 
@@ -58,7 +58,9 @@ describe("GET /metrics", () => {
     expect(metrics.value("tokenwire_streams_ended_total", { ...generation, protocol: "grpc", caller: "alice", code: "ok" })).toBe(2);
     expect(metrics.value("tokenwire_streams_ended_total", { ...generation, protocol: "grpc", caller: "anonymous", code: "unauthenticated" })).toBe(1);
     expect(metrics.value("tokenwire_streams_ended_total", { ...generation, protocol: "connect", caller: "alice", code: "resource_exhausted" })).toBe(1);
-    expect(metrics.value("tokenwire_streams_started_total", { kind: "read", protocol: "connect" })).toBe(3);
+    // A resumable stream is one generation, its first reader part of it; a resume is a read of its own.
+    expect(metrics.value("tokenwire_streams_started_total", { ...generation, protocol: "connect" })).toBe(3);
+    expect(metrics.value("tokenwire_streams_started_total", { kind: "read", protocol: "connect" })).toBe(1);
     for (const kind of ["generation", "read"]) expect(metrics.value("tokenwire_streams_open", { kind })).toBe(0);
     // Three generations of gpt-test reported their usage: the two plain streams and the resumable one, not its readers.
     expect(metrics.value("tokenwire_usage_tokens_total", { model: "gpt-test", caller: "alice", type: "output" })).toBe(3 * defaultTokens.length);

@@ -1,7 +1,6 @@
 import { errors } from "../../core/errors.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import { TokenwireError } from "../../core/tokenwire-error.ts";
-import { tokenwireFrom, type TokenwireInput } from "../../models/tokenwire-from.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import * as dialect from "../dialect/dialect-handler.ts";
 import { uiMessageCall } from "./ui-message-call.ts";
@@ -23,13 +22,13 @@ export type TokenwireUIMessageFetchHandlerOptions = UIMessageRoutesOptions & dia
  * A `node:http` / `node:http2` handler, and Express middleware, that answers
  * the AI SDK's `useChat` at `POST /api/chat` with its UI message stream.
  */
-export function tokenwireUIMessageHandler(input: TokenwireInput, options: TokenwireUIMessageHandlerOptions = {}): dialect.DialectNodeHandler {
-  return dialect.dialectNodeHandler(uiMessageRoutes(tokenwireFrom(input), options), options);
+export function tokenwireUIMessageHandler(tokenwire: Tokenwire, options: TokenwireUIMessageHandlerOptions = {}): dialect.DialectNodeHandler {
+  return dialect.dialectNodeHandler(uiMessageRoutes(tokenwire, options), options);
 }
 
 /** The same route as a `(Request) => Promise<Response>` handler, for Next.js route handlers, Deno, Bun and Workers. */
-export function tokenwireUIMessageFetchHandler(input: TokenwireInput, options: TokenwireUIMessageFetchHandlerOptions = {}): dialect.FetchHandler {
-  return dialect.dialectFetchHandler(uiMessageRoutes(tokenwireFrom(input), options), options);
+export function tokenwireUIMessageFetchHandler(tokenwire: Tokenwire, options: TokenwireUIMessageFetchHandlerOptions = {}): dialect.FetchHandler {
+  return dialect.dialectFetchHandler(uiMessageRoutes(tokenwire, options), options);
 }
 
 function uiMessageRoutes(tokenwire: Tokenwire, options: UIMessageRoutesOptions): dialect.DialectRoutes {
@@ -60,7 +59,6 @@ function chatIdOf(segment: string): string {
 
 // A chat's answer is a resumable stream named by the chat's id: a reload resumes it, and a stop reaches it.
 async function chat(tokenwire: Tokenwire, request: dialect.DialectRequest, options: UIMessageRoutesOptions): Promise<dialect.DialectReply> {
-  if (options.isDraining?.()) throw errors.shuttingDown();
   const { chatId, request: generation } = uiMessageCall(await request.json());
   const sink = createUIMessageStreamSink({ onReturn: request.cancel });
   const resumable = chatId === undefined ? undefined : { resumable: true, streamId: chatId };

@@ -4,22 +4,21 @@ import type { CallContext } from "../../core/tokenwire.ts";
 
 /**
  * The core's view of a Connect call. The context's signal aborts on client
- * cancel, disconnect and deadline; connect-node does not otherwise enforce a
- * deadline, so it is passed on for the stream to keep.
+ * cancel, disconnect and deadline: connect-node arms the deadline's timer
+ * itself (`createDeadlineSignal`), and that one timer is the stream's, so no
+ * `timeoutMs` is passed on for the core to arm a second.
  */
 export function callContextFrom(context: HandlerContext): CallContext {
-  const timeoutMs = context.timeoutMs();
   return {
-    signal: timeoutMs === undefined ? context.signal : deadlineAware(context.signal),
-    timeoutMs,
+    signal: context.timeoutMs() === undefined ? context.signal : deadlineAware(context.signal),
     headers: context.requestHeader,
     protocol: context.protocolName,
     method: `${context.service.typeName}/${context.method.name}`,
   };
 }
 
-// Connect's own deadline timer often fires before the stream's and aborts with a ConnectError: it is the
-// deadline all the same, and the core must not read it as the client going away.
+// The deadline aborts the context's signal with a ConnectError: the core must read it as the deadline, not as the
+// client going away.
 function deadlineAware(signal: AbortSignal): AbortSignal {
   const controller = new AbortController();
   const follow = (): void => {

@@ -1,5 +1,5 @@
+import type { Tokenwire } from "../../core/tokenwire.ts";
 import type { ConnectRouter } from "@connectrpc/connect";
-import { tokenwireFrom, type TokenwireInput } from "../../models/tokenwire-from.ts";
 import { Chatgpt } from "../../../gen/openai/chatgpt_pb.js";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { chatgptServiceImpl, type ChatgptServiceOptions } from "./chatgpt-service.ts";
@@ -15,8 +15,7 @@ export interface TokenwireRoutesOptions {
  * Registers `tokenwire.v1.TokenService` and `openai.Chatgpt` on a Connect
  * router, so every RPC answers Connect, gRPC and gRPC-Web.
  */
-export function tokenwireRoutes(input: TokenwireInput, options: TokenwireRoutesOptions = {}) {
-  const tokenwire = tokenwireFrom(input);
+export function tokenwireRoutes(tokenwire: Tokenwire, options: TokenwireRoutesOptions = {}) {
   return (router: ConnectRouter): void => {
     router.service(TokenService, tokenServiceImpl(tokenwire));
     if (options.chatgpt !== false) router.service(Chatgpt, chatgptServiceImpl(tokenwire, options.chatgpt || {}));

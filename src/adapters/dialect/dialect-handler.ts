@@ -37,10 +37,7 @@ export type DialectNodeHandler = (req: NodeRequest, res: NodeResponse, next?: ()
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 /** Options shared by the dialects' routes. */
-export interface DialectRoutesOptions {
-  /** While true, new calls get 503: a server that is shutting down. */
-  isDraining?: () => boolean;
-}
+export type DialectRoutesOptions = object;
 
 /** Options shared by the dialects' handlers. */
 export interface DialectHandlerOptions<F> {

@@ -1,6 +1,6 @@
+import type { Tokenwire } from "../../core/tokenwire.ts";
 import { expressConnectMiddleware } from "@connectrpc/connect-express";
 import type { Handler } from "express";
-import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { dropNodeDeadlineBeyondTimers } from "../deadline-header.ts";
 
@@ -15,8 +15,8 @@ export interface TokenwireExpressMiddlewareOptions extends RouterOptions {
  * HTTP/2 server) gRPC, through connect-express. Mount it before any body
  * parser such as `express.json()`, which would consume the request body.
  */
-export function tokenwireExpressMiddleware(input: TokenwireInput, options: TokenwireExpressMiddlewareOptions = {}): Handler {
-  const connect = expressConnectMiddleware({ ...connectOptionsFrom(input, options), requestPathPrefix: options.requestPathPrefix });
+export function tokenwireExpressMiddleware(tokenwire: Tokenwire, options: TokenwireExpressMiddlewareOptions = {}): Handler {
+  const connect = expressConnectMiddleware({ ...connectOptionsFrom(tokenwire, options), requestPathPrefix: options.requestPathPrefix });
   return (req, res, next) => {
     dropNodeDeadlineBeyondTimers(req.headers);
     return connect(req, res, next);

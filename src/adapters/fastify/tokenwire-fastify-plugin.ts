@@ -1,6 +1,6 @@
+import type { Tokenwire } from "../../core/tokenwire.ts";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import type { FastifyPluginCallback } from "fastify";
-import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { dropNodeDeadlineBeyondTimers } from "../deadline-header.ts";
 
@@ -13,10 +13,10 @@ export interface TokenwireFastifyPluginOptions extends RouterOptions {
 /**
  * A Fastify plugin serving tokenwire over Connect, gRPC-Web and, on a server
  * created with `http2: true`, gRPC, through connect-fastify:
- * `await app.register(tokenwireFastifyPlugin({ model }))`.
+ * `await app.register(tokenwireFastifyPlugin(tokenwire))`.
  */
-export function tokenwireFastifyPlugin(input: TokenwireInput, options: TokenwireFastifyPluginOptions = {}): FastifyPluginCallback {
-  const connectOptions = { ...connectOptionsFrom(input, options), shutdownTimeoutMs: options.shutdownTimeoutMs };
+export function tokenwireFastifyPlugin(tokenwire: Tokenwire, options: TokenwireFastifyPluginOptions = {}): FastifyPluginCallback {
+  const connectOptions = { ...connectOptionsFrom(tokenwire, options), shutdownTimeoutMs: options.shutdownTimeoutMs };
   return (instance, _options, done) => {
     // connect-fastify reads the raw request's headers: the deadline goes from there, for this plugin's routes alone.
     instance.addHook("onRequest", (request, _reply, next) => {

@@ -1,6 +1,6 @@
+import type { Tokenwire } from "../../core/tokenwire.ts";
 import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
-import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import { corsHeaders, isPreflight, type CorsOptions } from "../cors-headers.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { deadlinesBeyondTimers } from "../deadline-header.ts";
@@ -22,8 +22,8 @@ export interface TokenwireFetchHandlerOptions extends RouterOptions {
  * A `(Request) => Promise<Response>` handler serving tokenwire over Connect and
  * gRPC-Web. Not gRPC: a fetch Response has no trailers, which gRPC needs.
  */
-export function tokenwireFetchHandler(input: TokenwireInput, options: TokenwireFetchHandlerOptions = {}): FetchHandler {
-  const handlers = routeTable(input, options);
+export function tokenwireFetchHandler(tokenwire: Tokenwire, options: TokenwireFetchHandlerOptions = {}): FetchHandler {
+  const handlers = routeTable(tokenwire, options);
   return async (request) => {
     const cors = { method: request.method, origin: request.headers.get("origin"), requestMethod: request.headers.get("access-control-request-method") };
     if (isPreflight(cors)) return new Response(null, { status: 204, headers: corsHeaders(cors, options.cors) });
@@ -43,8 +43,8 @@ function withinTimers(request: Request): Request {
   return new Request(request, { headers });
 }
 
-function routeTable(input: TokenwireInput, options: TokenwireFetchHandlerOptions): Map<string, FetchHandler> {
-  const { routes, ...routerOptions } = connectOptionsFrom(input, options);
+function routeTable(tokenwire: Tokenwire, options: TokenwireFetchHandlerOptions): Map<string, FetchHandler> {
+  const { routes, ...routerOptions } = connectOptionsFrom(tokenwire, options);
   const router = createConnectRouter({ ...routerOptions, grpc: false });
   routes(router);
   const prefix = options.requestPathPrefix ?? "";

@@ -1,6 +1,6 @@
+import type { Tokenwire } from "../../core/tokenwire.ts";
 import { Code, ConnectError, createConnectRouter } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { TokenwireInput } from "../../models/tokenwire-from.ts";
 import type { Logger } from "../../core/logger.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { dropDeadlineBeyondTimers } from "../deadline-header.ts";
@@ -28,8 +28,8 @@ export interface TokenwireNodeHandlerOptions extends RouterOptions {
  * than a Node timer holds is dropped before connect-node reads it (see
  * {@link dropDeadlineBeyondTimers}).
  */
-export function tokenwireNodeHandler(input: TokenwireInput, options: TokenwireNodeHandlerOptions = {}): NodeHandler {
-  const { routes, ...routerOptions } = connectOptionsFrom(input, options);
+export function tokenwireNodeHandler(tokenwire: Tokenwire, options: TokenwireNodeHandlerOptions = {}): NodeHandler {
+  const { routes, ...routerOptions } = connectOptionsFrom(tokenwire, options);
   const router = createConnectRouter({ ...routerOptions, acceptCompression: [compressionGzip, compressionBrotli] });
   routes(router);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));

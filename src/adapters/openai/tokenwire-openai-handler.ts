@@ -1,7 +1,6 @@
 import { errors } from "../../core/errors.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import { TokenwireError } from "../../core/tokenwire-error.ts";
-import { tokenwireFrom, type TokenwireInput } from "../../models/tokenwire-from.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import * as dialect from "../dialect/dialect-handler.ts";
 import { chatCompletionCall } from "./chat-completion-call.ts";
@@ -24,13 +23,13 @@ export type TokenwireOpenAIFetchHandlerOptions = OpenAIRoutesOptions & dialect.D
  * OpenAI's chat-completions API: `POST /v1/chat/completions`, streaming and
  * not, and `GET /v1/models`. Any OpenAI client reaches tokenwire by its base URL.
  */
-export function tokenwireOpenAIHandler(input: TokenwireInput, options: TokenwireOpenAIHandlerOptions = {}): dialect.DialectNodeHandler {
-  return dialect.dialectNodeHandler(openAIRoutes(tokenwireFrom(input), options), options);
+export function tokenwireOpenAIHandler(tokenwire: Tokenwire, options: TokenwireOpenAIHandlerOptions = {}): dialect.DialectNodeHandler {
+  return dialect.dialectNodeHandler(openAIRoutes(tokenwire, options), options);
 }
 
 /** The same API as a `(Request) => Promise<Response>` handler, for Deno, Bun, Workers and Next.js. */
-export function tokenwireOpenAIFetchHandler(input: TokenwireInput, options: TokenwireOpenAIFetchHandlerOptions = {}): dialect.FetchHandler {
-  return dialect.dialectFetchHandler(openAIRoutes(tokenwireFrom(input), options), options);
+export function tokenwireOpenAIFetchHandler(tokenwire: Tokenwire, options: TokenwireOpenAIFetchHandlerOptions = {}): dialect.FetchHandler {
+  return dialect.dialectFetchHandler(openAIRoutes(tokenwire, options), options);
 }
 
 function openAIRoutes(tokenwire: Tokenwire, options: OpenAIRoutesOptions): dialect.DialectRoutes {
@@ -44,7 +43,6 @@ function openAIRoutes(tokenwire: Tokenwire, options: OpenAIRoutesOptions): diale
 }
 
 async function chatCompletions(tokenwire: Tokenwire, request: dialect.DialectRequest, options: OpenAIRoutesOptions): Promise<dialect.DialectReply> {
-  if (options.isDraining?.()) throw errors.shuttingDown();
   const call = chatCompletionCall(await request.json());
   if (!call.stream) return dialect.jsonReply(200, chatCompletionFrom(await tokenwire.generate(call.request, dialect.contextOf(request, "openai"))));
   const sink = createChatCompletionSink({ includeUsage: call.includeUsage, onReturn: request.cancel });
