@@ -40,7 +40,8 @@ export class KeyPrompt {
 
   private open(): Promise<EnteredKey | undefined> {
     const field = (name: string) => this.form.elements.namedItem(name) as HTMLInputElement;
-    field("key").value = "";
+    // Empty, and not yet shown as invalid: the last key entered was not mistyped here.
+    this.form.reset();
     this.dialog.showModal();
     return new Promise((resolve) => {
       const submit = (event: SubmitEvent) => {
