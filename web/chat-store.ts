@@ -1,5 +1,6 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { AnswerState } from "./answer-view.ts";
+import { attempt } from "./attempt.ts";
 
 /** An answer's figures as the page measured them while it streamed. */
 export interface Figures {
@@ -84,14 +85,6 @@ export class ChatStore {
 
   thaw(): void {
     this.frozen = false;
-  }
-}
-
-function attempt<T>(action: () => T): T | undefined {
-  try {
-    return action();
-  } catch {
-    return undefined;
   }
 }
 

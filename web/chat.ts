@@ -8,6 +8,7 @@ import { conversationMessages } from "./conversation.ts";
 import { h } from "./dom.ts";
 import type { FollowScroll } from "./follow-scroll.ts";
 import { Transcript } from "./transcript.ts";
+import { unreachableError } from "./unreachable-error.ts";
 
 /** What a request takes from the page's settings at the moment it is sent. */
 export interface RequestSettings {
@@ -27,6 +28,8 @@ export interface ChatOptions {
   settings: () => RequestSettings;
   /** Told when an answer starts and stops streaming. */
   onBusy: (busy: boolean) => void;
+  /** Told when the server refused a call before it started, for want of a good API key; the answer ends as that error. */
+  onUnauthenticated: () => void;
 }
 
 interface Exchange {
@@ -174,8 +177,11 @@ export class Chat {
     this.call = call;
     this.options.onBusy(true);
     this.options.follow.resume();
+    let received = false;
+    let refused = false;
     try {
       for await (const response of open(controller.signal)) {
+        received = true;
         if (response.event.case === "started") call.streamId = response.event.value.streamId || undefined;
         call.afterSequence = response.sequence;
         exchange.transcript.add(response);
@@ -185,7 +191,9 @@ export class Chat {
     } catch (reason) {
       const error = ConnectError.from(reason);
       if (controller.signal.aborted && error.code === Code.Canceled) this.end(exchange, "stopped");
-      else this.end(exchange, "error", error);
+      else this.end(exchange, "error", unreachableError(error, received) ?? error);
+      // Once a stream has started, `unauthenticated` is the model refusing the server's own credentials.
+      refused = error.code === Code.Unauthenticated && !received;
     } finally {
       // A new chat may have started meanwhile, with its own call.
       if (this.call === call) {
@@ -194,6 +202,7 @@ export class Chat {
       }
       this.save();
     }
+    if (refused) this.options.onUnauthenticated();
   }
 
   private end(exchange: Exchange, state: Exclude<AnswerState, "streaming">, error?: ConnectError): void {

@@ -1,11 +1,14 @@
 // The chat page's script: a conversation streamed from tokenwire.v1.TokenService over Connect or gRPC-Web.
-import { modelOffer, tokenClient } from "./chat-client.ts";
+import { ApiKeyStore } from "./api-key-store.ts";
+import { modelOffer, serverUrl, tokenClient } from "./chat-client.ts";
 import { Chat } from "./chat.ts";
 import { copyWithFeedback } from "./clipboard.ts";
 import { byId } from "./dom.ts";
 import { FollowScroll } from "./follow-scroll.ts";
+import { KeyPrompt } from "./key-prompt.ts";
 import { ModelPicker } from "./model-picker.ts";
 import { SettingsPanel } from "./settings-panel.ts";
+import { unreachableError } from "./unreachable-error.ts";
 
 const composer = byId<HTMLFormElement>("composer");
 const prompt = byId<HTMLTextAreaElement>("prompt");
@@ -14,22 +17,50 @@ const stop = byId<HTMLButtonElement>("stop");
 const log = byId<HTMLDivElement>("log");
 const picker = new ModelPicker(byId("model"), byId("custom-model"));
 const settings = new SettingsPanel(byId("settings"), byId("settings-toggle"));
+const notice = byId<HTMLParagraphElement>("notice");
+const forgetKey = byId<HTMLButtonElement>("forget-key");
+const keys = new ApiKeyStore(serverUrl, (key) => (forgetKey.hidden = key === undefined));
+forgetKey.hidden = keys.key === undefined;
+const keyPrompt = new KeyPrompt(byId("key-dialog"));
+const apiKey = () => keys.key;
 
 const chat = new Chat({
   log,
   follow: new FollowScroll(byId("scroller"), byId("jump")),
   settings: () => {
     const { transport, ...rest } = settings.read();
-    return { client: tokenClient(transport), model: picker.model, ...rest };
+    return { client: tokenClient({ transport, apiKey }), model: picker.model, ...rest };
   },
   onBusy: (busy) => {
     send.hidden = busy;
     stop.hidden = !busy;
     document.body.classList.toggle("busy", busy);
   },
+  onUnauthenticated: () => void askForKey(),
 });
 
-void modelOffer(tokenClient(settings.read().transport)).then((offer) => picker.fill(offer));
+// A refused key is dropped, so that it is not sent again; the question the refusal answered is asked again with the new one.
+async function askForKey(): Promise<void> {
+  const reason = keys.key === undefined ? "missing" : "refused";
+  keys.forget();
+  const entered = await keyPrompt.ask(reason);
+  if (!entered) return;
+  keys.keep(entered.key, entered.scope);
+  chat.regenerate();
+}
+
+forgetKey.addEventListener("click", () => {
+  keys.forget();
+  prompt.focus();
+});
+
+void modelOffer(tokenClient({ transport: settings.read().transport, apiKey })).then((offer) => {
+  picker.fill(offer);
+  // The first call the page makes: when the server cannot be reached, say so before a question is asked.
+  const unreachable = offer.failure && unreachableError(offer.failure, false);
+  notice.textContent = unreachable?.rawMessage ?? "";
+  notice.hidden = !unreachable;
+});
 
 // The conversation outlives a reload: painted again, and the answer that was streaming resumed where it was.
 chat.restore();
@@ -41,6 +72,7 @@ addEventListener("pageshow", (event) => {
 composer.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!settings.check() || !chat.send(prompt.value)) return;
+  notice.hidden = true;
   prompt.value = "";
   fitPrompt();
 });

@@ -9,6 +9,8 @@ const marked = new Marked({
     // A model's output is data, not markup: HTML in a reply is shown as the text it is.
     html: ({ text }) => escapeHtml(text),
     code: ({ text, lang }) => codeBlock(text, lang),
+    // An image would be fetched as it shows, telling its server whatever its URL carries: it is a link to follow or not.
+    image: ({ href, title, text }) => imageLink(href, title ?? "", text),
   },
 });
 
@@ -50,6 +52,10 @@ function codeBlock(code: string, lang = ""): string {
     `<button type="button" class="copy-code">Copy</button></div>` +
     `<pre><code class="hljs">${body}</code></pre></div>`
   );
+}
+
+function imageLink(href: string, title: string, alt: string): string {
+  return `<a class="image-link" href="${escapeHtml(href)}" title="${escapeHtml(title || href)}">${escapeHtml(alt || href)}</a>`;
 }
 
 function escapeHtml(text: string): string {

@@ -21,7 +21,9 @@ const types = { "/": "text/html; charset=utf-8", "/app.js": "text/javascript; ch
  * checkout bundles `web/` with esbuild in memory when the server starts, so
  * the page never lags its sources; an installed package, which has neither
  * `web/` nor esbuild, serves the page its build bundled into `dist/web/`.
- * `page` is where the files come from: by default {@link loadPage}.
+ * Every reply carries {@link pagePolicy} as its `Content-Security-Policy`,
+ * with `nosniff` and no referrer. `page` is where the files come from: by
+ * default {@link loadPage}.
  */
 export function webPageHandler(fallback: NodeHandler = notFound, page: Promise<Page> = loadPage()): NodeHandler {
   page.catch(() => {}); // reported on the first request for the page
@@ -72,8 +74,28 @@ async function readBuiltPage(): Promise<Page> {
   return new Map(await Promise.all(Object.entries(pageFiles).map(read)));
 }
 
+/**
+ * What the page may load and who may frame it. The page calls only the server
+ * that serves it, and a model's reply is data: scripts, styles and calls stay
+ * on this origin, images too (and `data:` icons), so markdown a model writes
+ * cannot make the browser fetch another address, and no other site may frame
+ * the page to overlay its key prompt.
+ */
+export const pagePolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const securityHeaders = { "content-security-policy": pagePolicy, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+
 function send(res: Parameters<NodeHandler>[1], reply: { status: number; type: string; body: string }): void {
-  res.writeHead(reply.status, { "content-type": reply.type, "cache-control": "no-cache" });
+  res.writeHead(reply.status, { "content-type": reply.type, "cache-control": "no-cache", ...securityHeaders });
   res.end(reply.body);
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -50,7 +50,7 @@ export interface ChatPageStack {
   htmlFake: FakeOpenAI;
   server: TokenwireServer;
   pageUrl: string;
-  /** The page served from another origin, pointed at the server with `?server=`. */
+  /** The page served from another origin, which names the server in its HTML. */
   otherPageUrl: string;
   /** Opens the page in a fresh browser context, on a transport and a model typed by hand. */
   open(options?: { url?: string; transport?: string; model?: string }): Promise<Page>;
@@ -65,21 +65,20 @@ export function useChatPage(): ChatPageStack {
   const stack = {} as ChatPageStack;
   const contexts: BrowserContext[] = [];
   let browser: Browser;
-  let otherOrigin: Server;
+  let otherOrigin: LoopbackSite;
   beforeAll(async () => {
     [stack.fake, stack.markdownFake, stack.htmlFake] = await Promise.all([startFakeOpenAI(), startFakeOpenAI({ tokens: markdownTokens, intervalMs: 50 }), startFakeOpenAI({ tokens: htmlTokens })]);
-    otherOrigin = await startOtherOrigin(() => stack.pageUrl);
-    const origin = `http://127.0.0.1:${(otherOrigin.address() as AddressInfo).port}`;
+    otherOrigin = await startLoopbackSite(await pageServedElsewhere(() => stack.pageUrl));
     stack.server = createTokenwireServer({
       resolve: testResolver(stack),
       models: { models: listedModels, defaultModel: "paced-20", acceptsAnyModel: true },
       fallback: webPageHandler(),
-      cors: { origins: [origin] },
+      cors: { origins: [otherOrigin.origin] },
       // Long enough for a page to reload and resume; short enough that a stream left behind ends within a test.
       streams: { graceMs: resumeGraceMs },
     });
     stack.pageUrl = `http://127.0.0.1:${(await stack.server.listen()).port}/`;
-    stack.otherPageUrl = `${origin}/?server=${encodeURIComponent(stack.pageUrl.slice(0, -1))}`;
+    stack.otherPageUrl = `${otherOrigin.origin}/`;
     browser = await launchChromium();
   }, 60_000);
 
@@ -108,7 +107,7 @@ export function useChatPage(): ChatPageStack {
   afterAll(async () => {
     await browser?.close();
     await stack.server?.shutdown(100);
-    await new Promise((resolve) => otherOrigin?.close(resolve));
+    await otherOrigin?.close();
     await Promise.all([stack.fake?.close(), stack.markdownFake?.close(), stack.htmlFake?.close()]);
   });
   return stack;
@@ -134,16 +133,43 @@ function testResolver(stack: ChatPageStack): ModelResolver {
   };
 }
 
-// A page on another origin: the same HTML, its script and styles loaded from the tokenwire server.
-async function startOtherOrigin(pageUrl: () => string): Promise<Server> {
-  const html = await readFile(resolve(import.meta.dirname, "../../web/index.html"), "utf8");
-  const other = createServer((req, res) => {
-    const asset = /^\/(app\.js|app\.css)/.exec(req.url ?? "")?.[1];
-    if (asset) return void res.writeHead(302, { location: `${pageUrl()}${asset}` }).end();
-    res.writeHead(200, { "content-type": "text/html" }).end(html);
+/** A web server on a loopback origin of its own, which records the paths it was asked for. */
+export interface LoopbackSite {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  /** Each request's path and query, in the order they came. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Starts a {@link LoopbackSite} that answers with `respond`; by default a 404 to every request. */
+export async function startLoopbackSite(respond: RequestListener = (_req, res) => void res.writeHead(404).end()): Promise<LoopbackSite> {
+  const requests: string[] = [];
+  const site = createServer((req, res) => {
+    requests.push(req.url ?? "");
+    respond(req, res);
   });
-  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
-  return other;
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  return {
+    origin: `http://127.0.0.1:${(site.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => (site.closeAllConnections(), site.close(() => resolve()))),
+  };
+}
+
+/**
+ * The chat page as another origin would serve it: the same HTML naming
+ * `server()`'s URL in `<meta name="tokenwire-server">`, its script and
+ * styles loaded from that server.
+ */
+export async function pageServedElsewhere(server: () => string): Promise<RequestListener> {
+  const html = await readFile(resolve(import.meta.dirname, "../../web/index.html"), "utf8");
+  return (req, res) => {
+    const base = server().replace(/\/?$/, "/");
+    const asset = /^\/(app\.js|app\.css)/.exec(req.url ?? "")?.[1];
+    if (asset) return void res.writeHead(302, { location: `${base}${asset}` }).end();
+    res.writeHead(200, { "content-type": "text/html" }).end(html.replace("<head>", `<head>\n    <meta name="tokenwire-server" content="${base}" />`));
+  };
 }
 
 /** Starts Debian's Chromium, headless, with what it would otherwise do in the background turned off. */
