@@ -1,6 +1,6 @@
 /**
  * The closed set of ways a stream can end badly, spelled like Connect's codes.
- * Adapters map each to their wire's status (see `src/adapters/connect/code-to-connect.ts`).
+ * Adapters map each to their wire's status (`src/adapters/connect/connect-error-from.ts`, the HTTP routes' status table).
  */
 export type Code =
   | "canceled"

@@ -25,7 +25,7 @@ export function healthServiceImpl(health: HealthStatus, options: HealthRoutesOpt
       if (watching >= maxWatches) throw new ConnectError(`the server is at its limit of ${maxWatches} health watches`, Code.ResourceExhausted);
       watching++;
       // Released on the call's signal too: a generator parked on a write to a client that went away is
-      // never resumed, so its finally never runs (DESIGN.md, connect-node).
+      // never resumed, so its finally never runs (connect-node awaits the write and never returns the generator).
       let released = false;
       const release = () => {
         if (released) return;
