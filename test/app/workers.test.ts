@@ -6,6 +6,7 @@ import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../.
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { deltaTextOf } from "../support/stream-text.ts";
 
 // npm start with TOKENWIRE_WORKERS=2: a primary and two workers on one port, sharing a redis-server.
 let redis: RedisServer;
@@ -38,7 +39,6 @@ const servedBy = (method: string, model: string) => new Set(lines().filter((l) =
 // A client of its own per call: a new connection, which the primary hands to the next worker in turn.
 const freshClient = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
 const request = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
-const textOf = (responses: StreamTokensResponse[]) => responses.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
 const everyText = defaultTokens.join("");
 
 async function readAll(responses: AsyncIterable<StreamTokensResponse>): Promise<StreamTokensResponse[]> {
@@ -49,7 +49,7 @@ async function readAll(responses: AsyncIterable<StreamTokensResponse>): Promise<
 
 describe("npm start with TOKENWIRE_WORKERS=2", () => {
   it("should serve streams from both workers", async () => {
-    for (let i = 0; i < 4; i++) expect(textOf(await readAll(freshClient().streamTokens(request("gpt-test"))))).toBe(everyText);
+    for (let i = 0; i < 4; i++) expect(deltaTextOf(await readAll(freshClient().streamTokens(request("gpt-test"))))).toBe(everyText);
     await expect.poll(() => servedBy("StreamTokens", "gpt-test").size, patiently).toBe(2);
     expect([...servedBy("StreamTokens", "gpt-test")].sort()).toEqual([...workers].sort());
   });
@@ -82,7 +82,7 @@ describe("npm start with TOKENWIRE_WORKERS=2", () => {
     const streamId = first[0]?.event.case === "started" ? first[0].event.value.streamId : "";
     const after = first.at(-1)!.sequence;
     // Resumed on successive connections, so that the primary hands one to the worker that does not generate it.
-    for (let i = 0; i < 2; i++) expect(textOf([...first, ...(await readAll(freshClient().resumeStream({ streamId, afterSequence: after })))])).toBe(everyText);
+    for (let i = 0; i < 2; i++) expect(deltaTextOf([...first, ...(await readAll(freshClient().resumeStream({ streamId, afterSequence: after })))])).toBe(everyText);
     await expect.poll(() => servedBy("ResumeStream", "").size, patiently).toBe(2);
   });
 

@@ -88,6 +88,20 @@ describe("produceTokens()", () => {
     expect(await (await arrived).ended).toBe("client-closed");
   });
 
+  it("should end a stream whose upstream reports an error mid-reply with unavailable, keeping the tokens before it", async () => {
+    const { events, error } = await run("error-after-3");
+    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(defaultTokens.slice(0, 3).join(""));
+    expect(error).toMatchObject({ code: "unavailable", reason: "upstreamErrorEvent", message: "the model server reported an error in its stream" });
+  });
+
+  it("should never touch an event once written: the sink owns it", async () => {
+    const frozen = { write: (event: TokenEvent) => void Object.freeze(event), close: (error?: TokenwireError) => void (closedWith = error ?? "clean") };
+    let closedWith: TokenwireError | "clean" | undefined;
+    const summary = await produceTokens(frozen, { runnable: chatModel("gpt-test"), input: "hi", model: "gpt-test" });
+    expect(closedWith).toBe("clean");
+    expect(summary.tokens).toBe(defaultTokens.length);
+  });
+
   it("should never put the upstream's message, which may hold a key, in the error", async () => {
     const { error } = await run("status-401");
     expect((error as Error).message).not.toMatch(/sk-/);

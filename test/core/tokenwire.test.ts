@@ -10,6 +10,7 @@ import { seedInputVariable, seedTemplate } from "../../src/models/seed-template.
 import { collect } from "../support/collect.ts";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
+import { textOf } from "../support/stream-text.ts";
 
 function tokenwireWith(options: Partial<TokenwireOptions> & { tokensPerSecond?: number } = {}) {
   const lines: { level: string; fields: Record<string, unknown> }[] = [];
@@ -27,7 +28,6 @@ function tokenwireWith(options: Partial<TokenwireOptions> & { tokensPerSecond?: 
   return { tokenwire, lines };
 }
 
-const textOf = (events: TokenEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");
 
 describe("createTokenwire()", () => {
   it("should stream a request and log one line with what the stream amounted to", async () => {

@@ -9,6 +9,7 @@ import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { deltaTextOf } from "../support/stream-text.ts";
 
 /** A caller of the keys file and its plain key, which only the client holds. */
 function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> = {}) {
@@ -25,7 +26,6 @@ const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: ke
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
-const textOf = (responses: StreamTokensResponse[]) => responses.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
 const codeOf = (error: unknown) => (error instanceof ConnectError ? Code[error.code] : error);
 
 async function readAll(events: AsyncIterable<StreamTokensResponse>): Promise<StreamTokensResponse[]> {
@@ -69,7 +69,7 @@ describe.each(transportsTo(() => server.current.baseUrl))("API keys over %s", (_
   });
 
   it("should stream to a caller with a key and log its name, never its key", async () => {
-    expect(textOf(await readAll(client().streamTokens(prompt(), bearer(alice.key))))).toBe(defaultTokens.join(""));
+    expect(deltaTextOf(await readAll(client().streamTokens(prompt(), bearer(alice.key))))).toBe(defaultTokens.join(""));
     await server.current.settled();
     expect(server.current.logs().filter((line) => line.msg === "stream ended").at(-1)).toMatchObject({ caller: "alice", status: "ok" });
     expect(server.current.logText()).not.toContain(alice.key);
@@ -83,7 +83,7 @@ describe.each(transportsTo(() => server.current.baseUrl))("API keys over %s", (_
     expect(retryDelayMs(error)).toBe(1000);
     await held.release();
     await server.current.settled();
-    expect(textOf(await readAll(client().streamTokens(prompt(), bearer(one.key))))).toBe(defaultTokens.join(""));
+    expect(deltaTextOf(await readAll(client().streamTokens(prompt(), bearer(one.key))))).toBe(defaultTokens.join(""));
   });
 
   it("should let a caller at its stream limit stop its own resumable stream: a stop request holds no stream", async () => {

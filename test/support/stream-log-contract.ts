@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReadStreamOptions, StreamLog, StreamLogWriter, TokenEvent } from "../../src/index.ts";
 import { errors, TokenwireError } from "../../src/index.ts";
 import { collect } from "./collect.ts";
+import { runSinkContract } from "./sink-contract.ts";
+import { textOf } from "./stream-text.ts";
 
 /** Options of {@link runStreamLogContract}. */
 export interface StreamLogContractOptions {
@@ -14,7 +16,6 @@ const started: TokenEvent = { type: "started", seq: 0, runId: "run", model: "m" 
 const delta = (seq: number, text: string): TokenEvent => ({ type: "delta", seq, text });
 const finished = (seq: number): TokenEvent => ({ type: "finished", seq, finishReason: "stop", usage: undefined });
 const newId = () => crypto.randomUUID();
-const textOf = (events: TokenEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");
 // Reads to the end; a log may refuse at once or on the first step, and both count as the read's error.
 function readAll(log: StreamLog, streamId: string, options: ReadStreamOptions) {
   try {
@@ -51,6 +52,18 @@ export function runStreamLogContract({ name, createLog }: StreamLogContractOptio
     opened.push(log);
     return log;
   };
+  // A log's writer is the sink a resumable stream's producer writes into: it owes the seam's contract, and keeps
+  // every event for readers that come later.
+  runSinkContract({
+    name: `${name}'s writer`,
+    slowReader: "keep",
+    async createSink() {
+      const log = await open();
+      const streamId = newId();
+      const sink = await log.create(streamId, { graceMs: 60_000 });
+      return { sink, read: () => log.read(streamId, { afterSeq: -1 }) };
+    },
+  });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((log) => log.close()));
   });

@@ -16,3 +16,13 @@ export async function streamOutcome(stream: AsyncIterable<{ event: { case?: stri
   }
   return { text, code: undefined };
 }
+
+/** The text of a core stream's events of one kind, joined; default its deltas. */
+export function textOf(events: readonly { type: string; text?: string }[], type: "delta" | "reasoning" = "delta"): string {
+  return events.map((e) => (e.type === type ? (e.text ?? "") : "")).join("");
+}
+
+/** The text of a `StreamTokens` call's delta messages, joined. */
+export function deltaTextOf(responses: readonly { event: { case?: string; value?: unknown } }[]): string {
+  return responses.map((r) => (r.event.case === "delta" ? (r.event.value as { text: string }).text : "")).join("");
+}

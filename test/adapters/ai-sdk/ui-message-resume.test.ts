@@ -8,6 +8,7 @@ import type { StreamLog } from "../../../src/index.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../../server/tokenwire-test-server.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 const everyText = defaultTokens.join("");
 const ask = (text: string): UIMessage => ({ id: "u1", role: "user", parts: [{ type: "text", text }] });
@@ -141,7 +142,6 @@ describe.each(logs)("useChat's resumption and stop against POST /api/chat, with 
   describe("one stream, two wires", () => {
     const connect = () => createClient(TokenService, createConnectTransport({ baseUrl: server.baseUrl, httpVersion: "1.1" }));
     const headers = { authorization: "Bearer alice" };
-    const textOf = (responses: StreamTokensResponse[]) => responses.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
 
     it("should resume on the AI SDK route a stream started with StreamTokens over Connect", async () => {
       const dropped = new AbortController();
@@ -164,7 +164,7 @@ describe.each(logs)("useChat's resumption and stop against POST /api/chat, with 
       dropped.abort();
       const responses: StreamTokensResponse[] = [];
       for await (const response of connect().resumeStream({ streamId: chatId, afterSequence: 0n }, { headers })) responses.push(response);
-      expect(textOf(responses)).toBe(everyText);
+      expect(deltaTextOf(responses)).toBe(everyText);
       expect(responses.at(-1)?.event.case).toBe("finished");
       expect(first).toEqual([expect.objectContaining({ type: "start" })]);
     });

@@ -3,6 +3,7 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { FinishReason, TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { transportsTo, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 // Callers name themselves in a header: enough to prove that a stream is its owner's alone.
 const server = useTokenwireServer({
@@ -11,7 +12,6 @@ const server = useTokenwireServer({
 });
 const everyText = defaultTokens.join("");
 const request = (model: string) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable: true });
-const textOf = (responses: StreamTokensResponse[]) => responses.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
 const isCode = (code: Code) => (e: unknown) => e instanceof ConnectError && e.code === code;
 
 // Reads a stream to its end, or until `until` holds: then the call is aborted, as a client that goes away.
@@ -42,7 +42,7 @@ describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and Stop
     const rest = await readAll((signal) => client().resumeStream({ streamId, afterSequence: last }, { signal }));
     // A reader that falls behind gets deltas merged, each with its last part's sequence: the first is past `last`.
     expect(rest[0]!.sequence).toBeGreaterThan(last);
-    expect(textOf([...first, ...rest])).toBe(everyText);
+    expect(deltaTextOf([...first, ...rest])).toBe(everyText);
     const sequences = [...first, ...rest].map((r) => r.sequence);
     expect(new Set(sequences).size).toBe(sequences.length);
     expect(rest.at(-1)?.event.case).toBe("finished");
@@ -55,8 +55,8 @@ describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and Stop
     const joined = readAll((signal) => client().resumeStream({ streamId: streamIdOf([started]), afterSequence: 0n }, { signal }));
     const firstReader = [started];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) firstReader.push(next.value);
-    expect(textOf(firstReader)).toBe(everyText);
-    expect(textOf(await joined)).toBe(everyText);
+    expect(deltaTextOf(firstReader)).toBe(everyText);
+    expect(deltaTextOf(await joined)).toBe(everyText);
   });
 
   it("should stop the generation from another call, close the upstream request, and end the stream with stopped", async () => {
@@ -70,7 +70,7 @@ describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and Stop
     expect(stop).toMatchObject({ stopped: true });
     const finished = responses.at(-1)!.event;
     expect(finished.case === "finished" && finished.value.finishReason).toBe(FinishReason.STOPPED);
-    expect(everyText.startsWith(textOf(responses))).toBe(true);
+    expect(everyText.startsWith(deltaTextOf(responses))).toBe(true);
     expect(await (await arrived).ended).toBe("client-closed");
     expect(await client().stopStream({ streamId: streamIdOf(responses) })).toMatchObject({ stopped: false });
   });
@@ -94,7 +94,7 @@ describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and Stop
     const owned = { headers: { "x-caller": "alice" } };
     const whole = await readAll(() => client().streamTokens(request("gpt-test"), owned));
     const streamId = streamIdOf(whole);
-    expect(textOf(await readAll(() => client().resumeStream({ streamId, afterSequence: 0n }, owned)))).toBe(everyText);
+    expect(deltaTextOf(await readAll(() => client().resumeStream({ streamId, afterSequence: 0n }, owned)))).toBe(everyText);
     const other = { headers: { "x-caller": "mallory" } };
     await expect(readAll(() => client().resumeStream({ streamId, afterSequence: 0n }, other))).rejects.toSatisfy(isCode(Code.NotFound));
     await expect(client().stopStream({ streamId }, other)).rejects.toSatisfy(isCode(Code.NotFound));

@@ -5,6 +5,7 @@ import { errors, type StreamLog, type StreamLogWriter, type TokenEvent } from ".
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { collect } from "../../support/collect.ts";
 import { runStreamLogContract } from "../../support/stream-log-contract.ts";
+import { textOf } from "../../support/stream-text.ts";
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -14,7 +15,6 @@ afterAll(() => redis?.stop());
 
 const started: TokenEvent = { type: "started", seq: 0, runId: "run", model: "m" };
 const delta = (seq: number, text: string): TokenEvent => ({ type: "delta", seq, text });
-const textOf = (events: TokenEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");
 const aborted = (signal: AbortSignal) =>
   new Promise<unknown>((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener("abort", () => resolve(signal.reason), { once: true })));
 

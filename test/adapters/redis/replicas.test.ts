@@ -6,6 +6,7 @@ import { errors } from "../../../src/index.ts";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../../fixtures/tokenwire-process.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 // Two `npm start` processes sharing one redis-server, as two replicas behind a load balancer.
 let redis: RedisServer;
@@ -36,7 +37,6 @@ const clientOf = (replica: TokenwireProcess): Client<typeof TokenService> =>
   createClient(TokenService, replica === a ? createConnectTransport({ baseUrl: replica.url, httpVersion: "1.1" }) : createGrpcTransport({ baseUrl: replica.url }));
 const request = (model: string) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable: true });
 const everyText = defaultTokens.join("");
-const textOf = (responses: StreamTokensResponse[]) => responses.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
 const streamIdOf = (responses: StreamTokensResponse[]) => (responses[0]?.event.case === "started" ? responses[0].event.value.streamId : "");
 
 interface Read {
@@ -68,7 +68,7 @@ describe("createRedisStreamLog() behind two server processes", () => {
     const rest = await readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: last }, { signal }));
     expect(rest.error).toBeUndefined();
     const all = [...first.responses, ...rest.responses];
-    expect(textOf(all)).toBe(everyText);
+    expect(deltaTextOf(all)).toBe(everyText);
     expect(new Set(all.map((r) => r.sequence)).size).toBe(all.length);
     expect(rest.responses[0]!.sequence).toBeGreaterThan(last);
     expect(rest.responses.at(-1)?.event.case).toBe("finished");
@@ -84,10 +84,10 @@ describe("createRedisStreamLog() behind two server processes", () => {
         return false;
       },
     );
-    expect(textOf(onA.responses)).toBe(everyText);
+    expect(deltaTextOf(onA.responses)).toBe(everyText);
     const joined = await joining!;
     expect(joined.error).toBeUndefined();
-    expect(textOf(joined.responses)).toBe(everyText);
+    expect(deltaTextOf(joined.responses)).toBe(everyText);
   });
 
   it("should stop on B a generation that runs on A: A's upstream request closes and its stream ends stopped", async () => {
@@ -106,7 +106,7 @@ describe("createRedisStreamLog() behind two server processes", () => {
     expect(onA.error).toBeUndefined();
     const finished = onA.responses.at(-1)!.event;
     expect(finished.case === "finished" && finished.value.finishReason).toBe(FinishReason.STOPPED);
-    expect(everyText.startsWith(textOf(onA.responses))).toBe(true);
+    expect(everyText.startsWith(deltaTextOf(onA.responses))).toBe(true);
     expect(await (await arrived).ended).toBe("client-closed");
     await vi.waitFor(() => expect(stopped).toBe(true));
     expect(await clientOf(b).stopStream({ streamId: streamIdOf(onA.responses) })).toMatchObject({ stopped: false });
@@ -128,9 +128,9 @@ describe("createRedisStreamLog() behind two server processes", () => {
     const onB = await following;
     expect(onB.error?.code).toBe(Code.Unavailable);
     expect(onB.error?.rawMessage).toBe(errors.producerGone().message);
-    expect(everyText.startsWith(textOf(onB.responses))).toBe(true);
+    expect(everyText.startsWith(deltaTextOf(onB.responses))).toBe(true);
     const later = await readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
-    expect(textOf(later.responses)).toBe(textOf(onB.responses));
+    expect(deltaTextOf(later.responses)).toBe(deltaTextOf(onB.responses));
     expect(later.error?.code).toBe(Code.Unavailable);
   });
 
@@ -154,9 +154,9 @@ describe("createRedisStreamLog() behind two server processes", () => {
       },
       { timeout: 10_000, interval: 200 },
     );
-    expect(textOf(again.responses)).toBe(everyText);
+    expect(deltaTextOf(again.responses)).toBe(everyText);
     const resumed = await readCall((signal) => clientOf(b).resumeStream({ streamId: streamIdOf(again.responses), afterSequence: 0n }, { signal }));
-    expect(textOf(resumed.responses)).toBe(everyText);
+    expect(deltaTextOf(resumed.responses)).toBe(everyText);
   });
 
   it("should not start, and say why in one line, when REDIS_URL names a Redis that cannot be reached", async () => {
