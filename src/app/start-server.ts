@@ -1,9 +1,9 @@
 import cluster from "node:cluster";
-import { ConfigError } from "../models/env-settings.ts";
+import { ConfigError } from "../config/config-error.ts";
+import { workerMark, workersFromEnv } from "../config/workers-config.ts";
 import { serve } from "./serve.ts";
-import { servePrimary, workerMark } from "./serve-primary.ts";
+import { servePrimary } from "./serve-primary.ts";
 import { serveWorker } from "./serve-worker.ts";
-import { workersFromEnv } from "./workers-config.ts";
 
 /**
  * Runs {@link serve}, or with `TOKENWIRE_WORKERS` above 1 a primary that

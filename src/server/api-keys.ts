@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "../core/errors.ts";
 import type { StreamObserver } from "../core/tokenwire-options.ts";
-import type { ApiKeyCaller } from "./api-keys-file.ts";
+import type { ApiKeyCaller } from "../config/api-keys-file.ts";
 import { createLocalLimits, type Lease, type LimitStore } from "./caller-limits.ts";
 
 /** Options of {@link apiKeyAuthenticator}. */
