@@ -49,7 +49,6 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
   const factories = providers.map((provider) => providerModelFactory(provider, options));
   const byModel = new Map(providers.flatMap((provider, i) => provider.models.map((model) => [model, factories[i]!] as const)));
   const described = providers.map((provider) => ({ name: provider.name, type: provider.type, upstream: upstreamOf(provider), models: provider.models }));
-  // With any name allowed, the short form's one provider serves the names it does not list too.
   const home = described.find((provider) => provider.models.includes(defaultModel)) ?? described[0]!;
   return {
     provider: home.type,
@@ -59,6 +58,8 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
     resolve: createModelCatalog({
       defaultModel,
       allowedModels: anyModel ? undefined : [...byModel.keys()],
+      // A name no provider lists gets this far only in the short form (any name allowed, or its default left out of
+      // TOKENWIRE_MODELS), whose one provider serves it.
       createModel: (settings) => (byModel.get(settings.model) ?? factories[0]!)(settings),
       templates,
     }),
