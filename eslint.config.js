@@ -7,7 +7,7 @@ const transportImports = {
     { group: ["node:http", "node:http2", "node:net", "node:tls", "http", "http2", "net", "tls"], message: "src/core is transport-free." },
     { group: ["express", "fastify", "pino"], message: "src/core takes hosts and loggers through interfaces." },
     { group: ["@langchain/openai", "openai", "@langchain/anthropic", "@langchain/*-*"], message: "src/core knows no model vendor." },
-    { group: ["../adapters/*", "../server/*", "../models/*", "../../gen/*"], message: "src/core depends on nothing else in the project." },
+    { group: ["../adapters/*", "../server/*", "../models/*", "../config/*", "../../gen/*"], message: "src/core depends on nothing else in the project." },
   ],
 };
 
@@ -22,6 +22,15 @@ const serverImports = {
 // The server is a library: the application (environment, page bundling, process) stacks on it, never the reverse.
 const appImports = {
   patterns: [{ group: ["../app/*"], message: "src/server is the library part: the npm start application in src/app uses it, not the other way round." }],
+};
+
+// Configuration is a leaf: the application, the server and the models read their settings through it, and it reads
+// none of them, nor the adapters; of the core, only its types and its constant for the longest timer.
+const configImports = {
+  patterns: [
+    { group: ["../app/*", "../cli/*", "../server/*", "../adapters/*", "../models/*"], message: "src/config is a leaf: the layers import it, never the reverse." },
+    { group: ["../core/*", "!../core/deadline.ts"], allowTypeImports: true, message: "src/config may import the core's types only." },
+  ],
 };
 
 export default tseslint.config(
@@ -42,5 +51,10 @@ export default tseslint.config(
   {
     files: ["src/server/**/*.ts"],
     rules: { "no-restricted-imports": ["error", appImports] },
+  },
+  {
+    files: ["src/config/**/*.ts"],
+    plugins: { "@typescript-eslint": tseslint.plugin },
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", configImports] },
   },
 );

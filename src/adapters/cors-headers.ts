@@ -37,9 +37,3 @@ export function corsHeaders(request: CorsRequest, options: CorsOptions = {}): Re
     "access-control-max-age": "7200",
   };
 }
-
-/** Reads `TOKENWIRE_CORS_ORIGINS` (comma-separated origins, or `*`) into {@link CorsOptions}. */
-export function corsOptionsFromEnv(env: Record<string, string | undefined>): CorsOptions {
-  const origins = (env.TOKENWIRE_CORS_ORIGINS ?? "").split(",").map((origin) => origin.trim().replace(/\/$/, ""));
-  return { origins: origins.filter(Boolean) };
-}

@@ -1,6 +1,6 @@
 import type { Logger } from "../core/logger.ts";
-import { ConfigError } from "../models/env-settings.ts";
-import { readApiKeysFile } from "../server/api-keys-file.ts";
+import { apiKeysFileFromEnv } from "../config/api-keys-file.ts";
+import { ConfigError } from "../config/config-error.ts";
 import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../server/api-keys.ts";
 import type { LimitStore } from "../server/caller-limits.ts";
 
@@ -10,9 +10,9 @@ import type { LimitStore } from "../server/caller-limits.ts";
  * the variable is unset. A file or a Redis it cannot use is a {@link ConfigError}.
  */
 export async function apiKeysFromEnv(env: Record<string, string | undefined>, options: { redisUrl: string | undefined; logger: Logger }): Promise<ApiKeyAuthenticator | undefined> {
-  const path = env.TOKENWIRE_API_KEYS_FILE?.trim();
-  if (!path) return undefined;
-  const callers = readApiKeysFile(path);
+  const file = apiKeysFileFromEnv(env);
+  if (!file) return undefined;
+  const { path, callers } = file;
   const limits = options.redisUrl === undefined ? undefined : await redisLimits(options.redisUrl, options.logger);
   const where = limits ? "shared through Redis" : "held by this process";
   options.logger.info({ apiKeys: path, callers: callers.length, limits: limits ? "redis" : "process" }, `API keys: ${callers.length} callers from ${path}, limits ${where}`);

@@ -1,4 +1,4 @@
-import { ConfigError } from "../models/env-settings.ts";
+import { ConfigError } from "../config/config-error.ts";
 
 /**
  * Turns the errors of `listen()` that a setting causes into a

@@ -2,12 +2,10 @@ import { pino } from "pino";
 import { clusterMetrics } from "./cluster-metrics.ts";
 import { answerWorkers } from "./primary-requests.ts";
 import { logProcessEvents } from "./process-log.ts";
-import { serverConfigFromEnv } from "./server-config.ts";
+import { serverConfigFromEnv } from "../config/server-config.ts";
+import { workerMark } from "../config/workers-config.ts";
 import { superviseWorkers, type Supervision } from "./supervise-workers.ts";
 import { loadPage } from "./web-page.ts";
-
-/** Marks the processes {@link servePrimary} forks, as against any other cluster's workers (pm2's). */
-export const workerMark = "TOKENWIRE_CLUSTER_WORKER";
 
 /**
  * The primary of `TOKENWIRE_WORKERS` workers: checks the server's settings

@@ -1,18 +1,21 @@
 import cluster from "node:cluster";
-import { ConfigError } from "../models/env-settings.ts";
+import { checkSettingNames } from "../config/check-setting-names.ts";
+import { ConfigError } from "../config/config-error.ts";
+import { workerMark, workersFromEnv } from "../config/workers-config.ts";
 import { serve } from "./serve.ts";
-import { servePrimary, workerMark } from "./serve-primary.ts";
+import { servePrimary } from "./serve-primary.ts";
 import { serveWorker } from "./serve-worker.ts";
-import { workersFromEnv } from "./workers-config.ts";
 
 /**
  * Runs {@link serve}, or with `TOKENWIRE_WORKERS` above 1 a primary that
- * runs it in that many workers; resolves true once it listens. A setting it
- * cannot start with is said on stderr in one line, without a stack trace, and
+ * runs it in that many workers; resolves true once it listens. A variable
+ * that looks like a setting and is none (a misspelt one), or a setting it
+ * cannot start with, is said on stderr in one line, without a stack trace, and
  * resolves false. Anything else is a fault, and is thrown with its stack trace.
  */
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<boolean> {
   try {
+    checkSettingNames(env);
     if (cluster.isWorker && env[workerMark] === "1") return Boolean(await serveWorker(env));
     const workers = workersFromEnv(env);
     if (workers === 1) return Boolean(await serve(env));

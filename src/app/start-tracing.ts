@@ -1,6 +1,7 @@
 import type { StreamObserver } from "../core/tokenwire.ts";
 import { traceObserver } from "../adapters/otel/trace-observer.ts";
-import { ConfigError } from "../models/env-settings.ts";
+import { ConfigError } from "../config/config-error.ts";
+import { tracingConfigFromEnv } from "../config/tracing-config.ts";
 
 /** Tracing as `npm start` runs it: the observers to give the server, and how to flush the spans at exit. */
 export interface Tracing {
@@ -15,22 +16,19 @@ const off: Tracing = { observers: [], exporter: undefined, shutdown: async () =>
 
 /**
  * Starts OpenTelemetry's Node SDK when the standard environment names an OTLP
- * endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`),
- * and gives one span per stream; otherwise loads nothing and observes nothing.
- * The SDK reads the rest of the `OTEL_*` environment itself: the protocol
- * (`http/protobuf`, `http/json`, `grpc`), headers, `OTEL_SERVICE_NAME`
- * (default here `tokenwire`), `OTEL_TRACES_SAMPLER` and `OTEL_PROPAGATORS`.
+ * endpoint (see {@link tracingConfigFromEnv}), and gives one span per stream;
+ * otherwise loads nothing and observes nothing. The SDK reads the rest of the
+ * `OTEL_*` environment itself: headers, `OTEL_SERVICE_NAME` (default here
+ * `tokenwire`), `OTEL_TRACES_SAMPLER` and `OTEL_PROPAGATORS`.
  */
 export async function startTracing(env: Record<string, string | undefined>): Promise<Tracing> {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!endpoint || env.OTEL_SDK_DISABLED === "true" || env.OTEL_TRACES_EXPORTER === "none") return off;
+  const config = tracingConfigFromEnv(env);
+  if (!config) return off;
   const { NodeSDK } = await loadSdk();
-  const named = env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? "");
   // Traces only: tokenwire's metrics are Prometheus's, and it writes no OpenTelemetry logs, so nothing else is exported.
-  const sdk = new NodeSDK({ serviceName: named ? undefined : "tokenwire", metricReaders: [], logRecordProcessors: [] });
+  const sdk = new NodeSDK({ serviceName: config.serviceNamed ? undefined : "tokenwire", metricReaders: [], logRecordProcessors: [] });
   sdk.start();
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || "http/protobuf";
-  return { observers: [traceObserver()], exporter: { endpoint: withoutCredentials(endpoint), protocol }, shutdown: () => sdk.shutdown() };
+  return { observers: [traceObserver()], exporter: { endpoint: config.endpoint, protocol: config.protocol }, shutdown: () => sdk.shutdown() };
 }
 
 // The SDK is the application's, not the library's: an installed tokenwire may not have it.
@@ -41,10 +39,4 @@ async function loadSdk(): Promise<typeof import("@opentelemetry/sdk-node")> {
     if ((cause as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw cause;
     throw new ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT is set but @opentelemetry/sdk-node is not installed: install it beside tokenwire, or unset the endpoint", { cause });
   }
-}
-
-function withoutCredentials(endpoint: string): string {
-  if (!URL.canParse(endpoint)) return "(not a URL)";
-  const url = new URL(endpoint);
-  return `${url.protocol}//${url.host}${url.pathname === "/" ? "" : url.pathname}`;
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "../core/errors.ts";
 import type { Limiter } from "../core/admission.ts";
-import type { ApiKeyCaller } from "./api-keys-file.ts";
+import type { ApiKeyCaller } from "../config/api-keys-file.ts";
 import { createLocalLimits, type Lease, type LimitStore } from "./caller-limits.ts";
 
 /** Options of {@link apiKeyAuthenticator}. */

@@ -1,14 +1,5 @@
+import type { CallerLimits } from "../config/api-keys-file.ts";
 import { errors } from "../core/errors.ts";
-
-/** A caller's limits, as an API keys file sets them; a limit left out is no limit. */
-export interface CallerLimits {
-  /** Streams open at once. */
-  maxConcurrentStreams?: number;
-  /** Streams started a minute: a bucket of this many that refills over a minute. */
-  requestsPerMinute?: number;
-  /** Output tokens a minute, counted from the usage streams report when they end. */
-  outputTokensPerMinute?: number;
-}
 
 /** A stream's place in its caller's concurrent streams, given back when the stream ends. */
 export interface Lease {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cors } from "@connectrpc/connect";
-import { corsHeaders, corsOptionsFromEnv } from "../../src/adapters/cors-headers.ts";
+import { corsHeaders } from "../../src/adapters/cors-headers.ts";
 
 const page = "https://chat.example.com";
 const preflight = { method: "OPTIONS", origin: page, requestMethod: "POST" };
@@ -28,12 +28,5 @@ describe("corsHeaders()", () => {
     const headers = corsHeaders(preflight, { origins: ["*"] });
     expect(headers["access-control-allow-origin"]).toBe("*");
     expect(headers.vary).toBeUndefined();
-  });
-});
-
-describe("corsOptionsFromEnv()", () => {
-  it("should read TOKENWIRE_CORS_ORIGINS as a comma-separated list, and none when unset", () => {
-    expect(corsOptionsFromEnv({ TOKENWIRE_CORS_ORIGINS: " https://a.example, https://b.example/ " }).origins).toEqual(["https://a.example", "https://b.example"]);
-    expect(corsOptionsFromEnv({}).origins).toEqual([]);
   });
 });

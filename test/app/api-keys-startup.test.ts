@@ -91,7 +91,7 @@ describe("npm start with a keys file it cannot use", () => {
     [
       "a limit misspelt",
       write("typo.json", `{"callers":[{"name":"bob","keySha256":"${"a".repeat(64)}","requestPerMinute":5}]}`),
-      `TOKENWIRE_API_KEYS_FILE=${join(dir, "typo.json")}: callers[0] has the unknown field "requestPerMinute": the fields are name, keySha256, maxConcurrentStreams, requestsPerMinute, outputTokensPerMinute`,
+      `TOKENWIRE_API_KEYS_FILE=${join(dir, "typo.json")}: callers[0] has the unknown field "requestPerMinute": did you mean "requestsPerMinute"?`,
     ],
   ] as const)("should stop with one line and exit 1 for %s", async ([, file, line]) => {
     expect(await startFailing(file)).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });

@@ -7,7 +7,7 @@ import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { silentLogger } from "../../src/core/logger.ts";
 import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/api-keys.ts";
-import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
+import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import type { LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readmeConsole, runAsShown, shownPattern } from "../fixtures/readme-console.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
-import { projectNode, repoRoot } from "../fixtures/tokenwire-process.ts";
+import { projectNode, repoRoot, startTokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { writeModelsFile } from "../support/models-file.ts";
 
 /** What `npm start` printed and how it ended, when it could not start. */
 interface Failure {
@@ -27,6 +28,7 @@ function startFailing(env: Record<string, string>): Promise<Failure> {
 
 const dir = mkdtempSync(join(tmpdir(), "tokenwire-startup-"));
 const [one, other] = [selfSignedCert(dir, "one"), selfSignedCert(dir, "other")];
+const misspeltModels = writeModelsFile({ providers: [{ name: "ollama", type: "openai", baseURL: "http://127.0.0.1:11434/v1", models: ["llama3.2"] }] });
 
 let taken: Server;
 let takenPort: number;
@@ -52,6 +54,10 @@ describe("npm start with a setting it cannot run with", () => {
     ["TOKENWIRE_WORKERS=0", { TOKENWIRE_WORKERS: "0" }, `TOKENWIRE_WORKERS must be "auto" (one per core, ${availableParallelism()} here) or a whole number of 1 or more, not "0"`],
     ["TOKENWIRE_WORKERS=abc", { TOKENWIRE_WORKERS: "abc" }, `TOKENWIRE_WORKERS must be "auto" (one per core, ${availableParallelism()} here) or a whole number of 1 or more, not "abc"`],
     ["two workers without Redis", { TOKENWIRE_WORKERS: "2" }, "TOKENWIRE_WORKERS=2 needs REDIS_URL, so that a stream started on one worker can be resumed on another and callers' limits are shared: set REDIS_URL to a Redis the workers share, or TOKENWIRE_WORKERS=1"],
+    ["TOKENWIRE_API_KEY_FILE", { TOKENWIRE_API_KEY_FILE: join(dir, "keys.json") }, "TOKENWIRE_API_KEY_FILE is not a setting: did you mean TOKENWIRE_API_KEYS_FILE?"],
+    ["OPENAI_BASEURL", { OPENAI_BASEURL: "http://127.0.0.1:11434/v1" }, "OPENAI_BASEURL is not a setting: did you mean OPENAI_BASE_URL?"],
+    ["TOKENWIRE_MAX_STREAM", { TOKENWIRE_MAX_STREAM: "64" }, "TOKENWIRE_MAX_STREAM is not a setting: did you mean TOKENWIRE_MAX_STREAMS?"],
+    ["baseURL in the models file", { TOKENWIRE_MODELS_FILE: misspeltModels }, `TOKENWIRE_MODELS_FILE=${misspeltModels}: providers[0] has the unknown field "baseURL": did you mean "baseUrl"?`],
   ] as const)("should stop with one line and exit 1 for %s", async ([, env, line]) => {
     const failure = await startFailing(env);
     expect(failure).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });
@@ -68,6 +74,16 @@ describe("npm start with a setting it cannot run with", () => {
     const failure = await startFailing({ TOKENWIRE_WORKERS: "2", REDIS_URL: "redis://127.0.0.1:1" });
     expect(failure.code).toBe(1);
     expect(failure.stderr).toBe("tokenwire: cannot start: REDIS_URL=redis://127.0.0.1:1 cannot be reached (connect ECONNREFUSED 127.0.0.1:1): start Redis there, or unset REDIS_URL to keep resumable streams in this process\n");
+  });
+
+  it("should start beside the command line's variables and other tools' OPENAI_* and REDIS_* ones", async () => {
+    const env = { TOKENWIRE_API_KEY: "sk-caller", TOKENWIRE_URL: "http://127.0.0.1:1", OPENAI_ORG_ID: "org-1", OPENAI_PROJECT_ID: "proj-1", REDIS_PASSWORD: "secret" };
+    const server = await startTokenwireProcess({ env });
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("should name the port in use and how to choose another", async () => {

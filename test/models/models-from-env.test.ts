@@ -1,6 +1,11 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/models/env-settings.ts";
+import { ChatAnthropic } from "@langchain/anthropic";
+import { ChatOpenAI } from "@langchain/openai";
+import { ConfigError } from "../../src/config/config-error.ts";
 import { modelsFromEnv } from "../../src/models/models-from-env.ts";
+import { LocalChatModel } from "../../src/models/local-chat-model.ts";
+import { threeProviders, writeModelsFile } from "../support/models-file.ts";
 
 describe("modelsFromEnv()", () => {
   it("should fall back to the local demo model when no upstream is configured", async () => {
@@ -45,5 +50,60 @@ describe("modelsFromEnv()", () => {
   it("should offer the seed's template as seed", async () => {
     const run = await modelsFromEnv({}).resolve({ prompt: "hello", template: "seed" });
     expect(run.input).toEqual({ human_input: "hello" });
+  });
+});
+
+describe("modelsFromEnv() with TOKENWIRE_MODELS_FILE", () => {
+  const env = { TOKENWIRE_MODELS_FILE: writeModelsFile(threeProviders), OPENAI_API_KEY: "sk-openai", ANTHROPIC_API_KEY: "sk-ant" };
+
+  it("should offer every provider's models and route each name to its provider", async () => {
+    const models = modelsFromEnv(env);
+    expect(models.resolve.models).toEqual({ models: ["gpt-4o-mini", "gpt-4o", "llama3.2", "claude-sonnet-4-5"], defaultModel: "llama3.2", acceptsAnyModel: false });
+    expect(models).toMatchObject({ provider: "openai", defaultModel: "llama3.2", upstream: "http://127.0.0.1:11434/v1" });
+    expect(models.providers.map((p) => [p.name, p.upstream])).toEqual([
+      ["openai", "https://api.openai.com/v1"],
+      ["ollama", "http://127.0.0.1:11434/v1"],
+      ["anthropic", "https://api.anthropic.com"],
+    ]);
+    expect((await models.resolve({ prompt: "hi", model: "claude-sonnet-4-5" })).runnable).toBeInstanceOf(ChatAnthropic);
+    expect((await models.resolve({ prompt: "hi", model: "gpt-4o" })).runnable).toBeInstanceOf(ChatOpenAI);
+    expect((await models.resolve({ prompt: "hi" })).model).toBe("llama3.2");
+    expect(() => models.resolve({ prompt: "hi", model: "gpt-5" })).toThrow(expect.objectContaining({ code: "not_found" }));
+  });
+
+  it("should serve the local demo model as a provider", async () => {
+    const models = modelsFromEnv({ TOKENWIRE_MODELS_FILE: writeModelsFile({ providers: [{ type: "local", models: ["demo"] }] }) });
+    expect((await models.resolve({ prompt: "hi" })).runnable).toBeInstanceOf(LocalChatModel);
+  });
+
+  it("should refuse a provider whose key variable is not set, naming the variable and never a value", () => {
+    expect(() => modelsFromEnv({ ...env, ANTHROPIC_API_KEY: "" })).toThrow(
+      new ConfigError('provider "anthropic" takes its key from ANTHROPIC_API_KEY, which is not set: set it, or name another variable in apiKeyEnv'),
+    );
+  });
+
+  it.each([
+    ["no URL", "localhost:11434", 'the baseUrl of provider "ollama" must be an http:// or https:// URL'],
+    ["credentials", "http://user:secret@127.0.0.1:11434/v1", 'the baseUrl of provider "ollama" carries a user name or password'],
+  ])("should refuse a baseUrl with %s, never quoting it", (_, baseUrl, message) => {
+    const path = writeModelsFile({ providers: [{ name: "ollama", type: "openai", baseUrl, models: ["m"] }] });
+    expect(() => modelsFromEnv({ TOKENWIRE_MODELS_FILE: path })).toThrow(message);
+    expect(() => modelsFromEnv({ TOKENWIRE_MODELS_FILE: path })).not.toThrow(/secret/);
+  });
+
+  it("should refuse the short form's upstream variables beside the file", () => {
+    expect(() => modelsFromEnv({ ...env, OPENAI_BASE_URL: "http://127.0.0.1:8000/v1", TOKENWIRE_MODELS: "a" })).toThrow(
+      new ConfigError("TOKENWIRE_MODELS_FILE replaces OPENAI_BASE_URL and TOKENWIRE_MODELS: unset them and describe that upstream in the file"),
+    );
+  });
+});
+
+describe("the README's models file", () => {
+  it("should be one that npm start accepts", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const shown = /## Providers: the models file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const models = modelsFromEnv({ TOKENWIRE_MODELS_FILE: writeModelsFile(shown), OPENAI_API_KEY: "sk-openai", ANTHROPIC_API_KEY: "sk-ant" });
+    expect(models.resolve.models?.models).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4o", "qwen2.5-7b-instruct"]);
+    expect((await models.resolve({ prompt: "hi" })).runnable).toBeInstanceOf(ChatAnthropic);
   });
 });

@@ -6,7 +6,7 @@ import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/
 import { Health } from "../../gen/health/v1/health_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
-import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
+import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
 import { deltaTextOf } from "../support/stream-text.ts";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
-import { serverConfigFromEnv } from "../../src/app/server-config.ts";
+import { serverConfigFromEnv } from "../../src/config/server-config.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";

@@ -1,3 +1,4 @@
+import { longestTimerMs } from "../../core/deadline.ts";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
@@ -50,7 +51,7 @@ export function createOnePortServer(handler: NodeHandler, options: OnePortServer
   };
   const h1Options = http1Options(limits);
   const h2 = options.tls
-    ? http2.createSecureServer({ ...options.tls, allowHTTP1: true, handshakeTimeout: limits.headersTimeoutMs || 2 ** 31 - 1, ...h1Options }, counted)
+    ? http2.createSecureServer({ ...options.tls, allowHTTP1: true, handshakeTimeout: limits.headersTimeoutMs || longestTimerMs, ...h1Options }, counted)
     : http2.createServer(counted);
   // Before the HTTP/2 server's own listener, which makes the session from the TLS socket.
   if (options.tls) h2.prependListener("secureConnection", (tls: net.Socket) => connections.addTls(tls));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
-import { serverConfigFromEnv } from "../../../src/app/server-config.ts";
+import { serverConfigFromEnv } from "../../../src/config/server-config.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { selfSignedCert } from "../../fixtures/self-signed-cert.ts";

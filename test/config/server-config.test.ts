@@ -2,10 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/models/env-settings.ts";
-import { listenError } from "../../src/app/listen-error.ts";
-import { serverConfigFromEnv } from "../../src/app/server-config.ts";
-import { defaultMaxConnections } from "../../src/adapters/node/connection-limits.ts";
+import { ConfigError } from "../../src/config/config-error.ts";
+import { serverConfigFromEnv } from "../../src/config/server-config.ts";
+import { defaultMaxConnections, resolveConnectionLimits } from "../../src/adapters/node/connection-limits.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tokenwire-config-"));
@@ -15,20 +14,24 @@ writeFileSync(notPem, "not a certificate\n");
 
 describe("serverConfigFromEnv()", () => {
   it("should serve plain text on 0.0.0.0:8080 with the documented limits when nothing is set", () => {
-    expect(serverConfigFromEnv({})).toEqual({
+    const config = serverConfigFromEnv({});
+    expect(config).toEqual({
       host: "0.0.0.0",
       port: 8080,
       tls: undefined,
       shutdownGraceMs: 10_000,
       readMaxBytes: 1024 * 1024,
       maxHealthWatches: 1024,
-      headersTimeoutMs: 60_000,
-      requestTimeoutMs: 300_000,
-      idleTimeoutMs: 75_000,
-      maxConnections: defaultMaxConnections(),
       limits: { maxConcurrentStreams: 1024, maxInputChars: 100_000, maxTokens: 32_768 },
       resumable: { redisUrl: undefined, graceMs: 30_000, retentionMs: 600_000, always: false },
     });
+    // The connection limits left unset are the one-port server's defaults, as it fills them in.
+    expect(resolveConnectionLimits(config)).toEqual({ headersTimeoutMs: 60_000, requestTimeoutMs: 300_000, idleTimeoutMs: 75_000, maxConnections: defaultMaxConnections() });
+  });
+
+  it("should read the connection limits that are set", () => {
+    const env = { TOKENWIRE_HEADERS_TIMEOUT_MS: "0", TOKENWIRE_REQUEST_TIMEOUT_MS: "1000", TOKENWIRE_IDLE_TIMEOUT_MS: "2000", TOKENWIRE_MAX_CONNECTIONS: "3" };
+    expect(serverConfigFromEnv(env)).toMatchObject({ headersTimeoutMs: 0, requestTimeoutMs: 1000, idleTimeoutMs: 2000, maxConnections: 3 });
   });
 
   it("should read both TLS files when they hold a certificate and its key", () => {
@@ -46,19 +49,5 @@ describe("serverConfigFromEnv()", () => {
     [{ TLS_CERT_FILE: pem.cert, TLS_KEY_FILE: pem.cert }, `TLS_KEY_FILE=${pem.cert} holds no PEM private key without a passphrase: set it to the certificate's key in PEM`],
   ])("should refuse %j with a ConfigError that names the setting", (env, message) => {
     expect(() => serverConfigFromEnv(env)).toThrow(new ConfigError(message));
-  });
-});
-
-describe("listenError()", () => {
-  const at = { host: "0.0.0.0", port: 80 };
-
-  it("should say that a port below 1024 needs privileges", () => {
-    const error = Object.assign(new Error("listen EACCES: permission denied 0.0.0.0:80"), { code: "EACCES" });
-    expect(listenError(error, at)).toEqual(new ConfigError("this user may not listen on port 80 (ports below 1024 need privileges): set PORT to 1024 or above, such as 8080"));
-  });
-
-  it("should leave an error that no setting causes as it is", () => {
-    const error = Object.assign(new Error("listen EMFILE"), { code: "EMFILE" });
-    expect(listenError(error, at)).toBe(error);
   });
 });

@@ -1,6 +1,16 @@
-import { readFileSync } from "node:fs";
-import { ConfigError } from "../models/env-settings.ts";
-import type { CallerLimits } from "./caller-limits.ts";
+import { ConfigError } from "./config-error.ts";
+import { readSettingFile } from "./read-setting-file.ts";
+import { unknownField } from "./unknown-field.ts";
+
+/** A caller's limits, as an API keys file sets them; a limit left out is no limit. */
+export interface CallerLimits {
+  /** Streams open at once. */
+  maxConcurrentStreams?: number;
+  /** Streams started a minute: a bucket of this many that refills over a minute. */
+  requestsPerMinute?: number;
+  /** Output tokens a minute, counted from the usage streams report when they end. */
+  outputTokensPerMinute?: number;
+}
 
 /** One caller of an API keys file: its name, the SHA-256 of its key, and its limits. */
 export interface ApiKeyCaller extends CallerLimits {
@@ -11,20 +21,21 @@ export interface ApiKeyCaller extends CallerLimits {
 }
 
 const limitNames = ["maxConcurrentStreams", "requestsPerMinute", "outputTokensPerMinute"] as const;
-const fields = new Set<string>(["name", "keySha256", ...limitNames]);
+const fields = ["name", "keySha256", ...limitNames];
 
 /**
  * Reads the API keys file `{"callers":[{"name","keySha256",…limits}]}`. A file
  * it cannot read or use is a {@link ConfigError} that names the file and what to fix.
  */
 export function readApiKeysFile(path: string, setting = "TOKENWIRE_API_KEYS_FILE"): ApiKeyCaller[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new ConfigError(`${setting}=${path} cannot be read (${fileProblem(cause)}): set it to a JSON file of callers this user can read`, { cause });
-  }
+  const text = readSettingFile({ setting, path, kind: "a JSON file of callers" }).toString("utf8");
   return parseApiKeys(text, `${setting}=${path}`);
+}
+
+/** The callers of the keys file `TOKENWIRE_API_KEYS_FILE` names, with its path; undefined when the variable is unset. */
+export function apiKeysFileFromEnv(env: Record<string, string | undefined>): { path: string; callers: ApiKeyCaller[] } | undefined {
+  const path = env.TOKENWIRE_API_KEYS_FILE?.trim();
+  return path ? { path, callers: readApiKeysFile(path) } : undefined;
 }
 
 /** Checks the callers of an API keys file's text; `source` names the file in the messages. */
@@ -51,8 +62,8 @@ export function parseApiKeys(text: string, source: string): ApiKeyCaller[] {
 function checkCaller(value: unknown, where: string): ApiKeyCaller {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigError(`${where} must be an object with "name" and "keySha256"`);
   const caller = value as Record<string, unknown>;
-  const unknown = Object.keys(caller).find((field) => !fields.has(field));
-  if (unknown !== undefined) throw new ConfigError(`${where} has the unknown field "${unknown}": the fields are ${[...fields].join(", ")}`);
+  const unknown = unknownField(caller, fields);
+  if (unknown) throw new ConfigError(`${where} ${unknown}`);
   // Names are labels in metrics and keys in Redis: printable, short, no braces.
   if (typeof caller.name !== "string" || !/^[\w.@-]{1,64}$/.test(caller.name)) {
     throw new ConfigError(`${where}.name must be 1 to 64 letters, digits, ".", "_", "-" or "@"`);
@@ -68,9 +79,4 @@ function checkCaller(value: unknown, where: string): ApiKeyCaller {
     checked[limit] = number;
   }
   return checked;
-}
-
-function fileProblem(cause: unknown): string {
-  const code = (cause as NodeJS.ErrnoException).code;
-  return code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "a directory" : String(code);
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from "./env-settings.ts";
+import { ConfigError } from "./config-error.ts";
 
 /** The names a message gives a base URL setting and the setting where its key belongs. */
 export interface UpstreamSettingNames {
@@ -22,16 +22,4 @@ export function checkedBaseUrl(url: string | undefined, names: UpstreamSettingNa
   }
   if (parsed.hash) throw new ConfigError(`${names.url} ends in a fragment (#…), which would cut every request's path: give it without one`);
   return url;
-}
-
-/**
- * An API key as given, or a {@link ConfigError} when an HTTP header cannot
- * carry it: a space, a line break (a key pasted with its newline) or a
- * character outside printable ASCII. The value is never quoted back.
- */
-export function checkedApiKey(key: string | undefined, name: string): string | undefined {
-  if (key && !/^[\x21-\x7e]+$/.test(key)) {
-    throw new ConfigError(`${name} holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone`);
-  }
-  return key;
 }

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
-import { ConfigError } from "./env-settings.ts";
+import { ConfigError } from "./config-error.ts";
+import { readSettingFile } from "./read-setting-file.ts";
+import { unknownField } from "./unknown-field.ts";
 
 /** The kinds of upstream a models file can name. */
 export const providerTypes = ["openai", "anthropic", "local"] as const;
@@ -24,6 +25,11 @@ export interface ProviderConfig {
   thinkingBudgetTokens?: number;
 }
 
+// Every field a models file may hold: any other is a misspelling, refused rather than ignored (a `baseURL` left
+// unread would send a local server's traffic to OpenAI).
+const fileFields = ["defaultModel", "providers"];
+const providerFields = ["name", "type", "baseUrl", "apiKeyEnv", "models", "maxRetries", "timeoutMs", "thinkingBudgetTokens"];
+
 /** What a models file holds: the providers, and the model a request that names none gets. */
 export interface ModelsConfig {
   providers: ProviderConfig[];
@@ -37,8 +43,12 @@ export interface ModelsConfig {
  */
 export function readModelsFile(path: string): ModelsConfig {
   const fail = (problem: string) => new ConfigError(`TOKENWIRE_MODELS_FILE=${path}: ${problem}`);
-  const file = parseJson(readText(path, fail), fail);
-  if (!isRecord(file) || !Array.isArray(file.providers) || file.providers.length === 0) throw fail('it must hold {"providers":[…]} with one provider or more');
+  const file = parseJson(readSettingFile({ setting: "TOKENWIRE_MODELS_FILE", path, kind: "a JSON file" }).toString("utf8"), fail);
+  const shape = 'it must hold {"providers":[…]} with one provider or more';
+  if (!isRecord(file)) throw fail(shape);
+  const unknown = unknownField(file, fileFields);
+  if (unknown) throw fail(`it ${unknown}`);
+  if (!Array.isArray(file.providers) || file.providers.length === 0) throw fail(shape);
   const providers = file.providers.map((entry: unknown, i) => providerOf(entry, (problem) => fail(`providers[${i}]${problem}`)));
   const served = new Map<string, string>();
   const names = new Set<string>();
@@ -57,6 +67,8 @@ export function readModelsFile(path: string): ModelsConfig {
 
 function providerOf(entry: unknown, fail: (problem: string) => ConfigError): ProviderConfig {
   if (!isRecord(entry)) throw fail(" must be an object");
+  const unknown = unknownField(entry, providerFields);
+  if (unknown) throw fail(` ${unknown}`);
   const type = entry.type;
   if (!providerTypes.includes(type as ProviderConfig["type"])) throw fail(`.type must be ${providerTypes.map((t) => `"${t}"`).join(", ")}, not ${JSON.stringify(type)}`);
   const models = entry.models;
@@ -75,16 +87,6 @@ function providerOf(entry: unknown, fail: (problem: string) => ConfigError): Pro
   const settings = { baseUrl, apiKeyEnv, maxRetries: count("maxRetries"), timeoutMs: count("timeoutMs"), thinkingBudgetTokens };
   const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
   return { name: text("name") ?? (type as string), type: type as ProviderConfig["type"], models: models as string[], ...defined };
-}
-
-function readText(path: string, fail: (problem: string) => ConfigError): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "a directory" : code;
-    throw fail(`cannot be read (${why}): set it to a JSON file this user can read`);
-  }
 }
 
 function parseJson(text: string, fail: (problem: string) => ConfigError): unknown {

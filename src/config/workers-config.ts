@@ -1,6 +1,10 @@
 import { availableParallelism } from "node:os";
-import { ConfigError, envNumber } from "../models/env-settings.ts";
+import { ConfigError } from "./config-error.ts";
+import { envNumber } from "./env-number.ts";
 import { resumableConfigFromEnv } from "./resumable-config.ts";
+
+/** Marks the processes `npm start` forks as its workers, as against any other cluster's workers (pm2's). */
+export const workerMark = "TOKENWIRE_CLUSTER_WORKER";
 
 /**
  * Reads `TOKENWIRE_WORKERS`: how many server processes share the port.

@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
-import { ConfigError, envNumber } from "../models/env-settings.ts";
-import { connectionLimitsFromEnv } from "./connection-config.ts";
-import type { ResolvedConnectionLimits } from "../adapters/node/connection-limits.ts";
+import { ConfigError } from "./config-error.ts";
+import { envNumber } from "./env-number.ts";
+import { connectionLimitsFromEnv, type ConnectionConfig } from "./connection-config.ts";
+import { readSettingFile } from "./read-setting-file.ts";
 import { resumableConfigFromEnv, type ResumableConfig } from "./resumable-config.ts";
 
 /** The server's settings, read from the environment by {@link serverConfigFromEnv}. */
-export interface ServerConfig extends ResolvedConnectionLimits {
+export interface ServerConfig extends ConnectionConfig {
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | undefined;
@@ -49,22 +49,12 @@ function tlsFromEnv(env: Record<string, string | undefined>): ServerConfig["tls"
     const [set, unset] = certFile ? ["TLS_CERT_FILE", "TLS_KEY_FILE"] : ["TLS_KEY_FILE", "TLS_CERT_FILE"];
     throw new ConfigError(`${set} is set without ${unset}: set both, or neither for plain text`);
   }
-  const cert = readSettingFile("TLS_CERT_FILE", certFile);
-  const key = readSettingFile("TLS_KEY_FILE", keyFile);
+  const cert = readSettingFile({ setting: "TLS_CERT_FILE", path: certFile, kind: "a PEM file" });
+  const key = readSettingFile({ setting: "TLS_KEY_FILE", path: keyFile, kind: "a PEM file" });
   if (!acceptedByTls({ cert })) throw new ConfigError(`TLS_CERT_FILE=${certFile} holds no PEM certificate: set it to the server's certificate in PEM`);
   if (!acceptedByTls({ key })) throw new ConfigError(`TLS_KEY_FILE=${keyFile} holds no PEM private key without a passphrase: set it to the certificate's key in PEM`);
   if (!acceptedByTls({ cert, key })) throw new ConfigError(`TLS_KEY_FILE=${keyFile} is not the key of TLS_CERT_FILE=${certFile}: set the two to a certificate and its own key`);
   return { cert, key };
-}
-
-function readSettingFile(name: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "a directory" : code;
-    throw new ConfigError(`${name}=${path} cannot be read (${why}): set it to a PEM file this user can read`, { cause });
-  }
 }
 
 function acceptedByTls(pem: { cert?: Buffer; key?: Buffer }): boolean {
