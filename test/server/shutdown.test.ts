@@ -4,7 +4,8 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { startTokenwireServer, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { wiresOf } from "../support/wires.ts";
 
 let test: TestServer;
 afterEach(() => test.close());
@@ -57,5 +58,26 @@ describe("TokenwireServer.shutdown()", () => {
     test = await startTokenwireServer();
     const response = await fetch(`${test.baseUrl}/healthz`);
     expect([response.status, await response.text()]).toEqual([200, "ok\n"]);
+  });
+});
+
+describe("Tokenwire.drain() through TokenwireServer.shutdown()", () => {
+  it("should refuse a new stream on every wire with unavailable, and keep the models answering on every wire", async () => {
+    test = await startTokenwireServer();
+    const { ended: inFlight } = await streamInFlight("paced-50");
+    const stopped = test.server.shutdown(20_000);
+    for (const wire of wiresOf(() => test)) {
+      for (const mode of wire.modes) expect(`${wire.name}, ${mode}: ${await wire.run("no key", mode)}`).toBe(`${wire.name}, ${mode}: unavailable`);
+    }
+    // The HTTP routes say when to try again: another replica answers at once.
+    const refused = await fetch(`${test.baseUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: "hi" }] }) });
+    expect([refused.status, refused.headers.get("retry-after")]).toEqual([503, "1"]);
+    for (const [name, transport] of transportsTo(() => test.baseUrl)) {
+      expect(`${name}: ${(await createClient(TokenService, transport()).listModels({})).defaultModel}`).toBe(`${name}: gpt-test`);
+    }
+    const models = await fetch(`${test.baseUrl}/v1/models`);
+    expect([models.status, ((await models.json()) as { data: { id: string }[] }).data.map((m) => m.id)]).toEqual([200, ["gpt-test"]]);
+    expect((await inFlight).code).toBeUndefined();
+    await stopped;
   });
 });

@@ -106,10 +106,11 @@ const statuses: Partial<Record<Code, number>> = {
 
 /** The HTTP status of a failure, as Connect answers a unary call with its code, and `Retry-After` when trying again may help. */
 export function errorStatus(error: TokenwireError): { status: number; headers: Record<string, string> } {
-  // A caller over its limit is told when; a server at its stream limit, or an upstream's rate limit, lets up soon,
-  // and one second is a guess that keeps retries cheap.
+  // A caller over its limit is told when, and so is a client of a server that drains (another replica answers at
+  // once); a server at its stream limit, or an upstream's rate limit, lets up soon, and one second is a guess that
+  // keeps retries cheap.
   const retryAfter = String(Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000)));
-  const headers: Record<string, string> = error.code === "resource_exhausted" ? { "retry-after": retryAfter } : {};
+  const headers: Record<string, string> = error.code === "resource_exhausted" || error.retryAfterMs !== undefined ? { "retry-after": retryAfter } : {};
   return { status: statuses[error.code] ?? 500, headers };
 }
 
