@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { StreamTokensRequestSchema } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
@@ -24,8 +24,8 @@ afterAll(async () => {
 });
 
 const path = "/tokenwire.v1.TokenService/StreamTokens";
-const body = (model: string) => {
-  const message = toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, { generation: { model, input: { case: "prompt", value: "hi" } } }));
+const body = (model: string, resumable = false) => {
+  const message = toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, { generation: { model, input: { case: "prompt", value: "hi" } }, resumable }));
   const frame = Buffer.alloc(5 + message.length);
   frame.writeUInt32BE(message.length, 1);
   frame.set(message, 5);
@@ -47,33 +47,76 @@ async function untilClosed(session: http2.ClientHttp2Session): Promise<void> {
   if (!session.closed) await new Promise((resolve) => session.once("close", resolve));
 }
 
+type StreamLine = { msg: string; kind?: string; status?: string; method?: string; usage?: unknown };
+const streamLines = () =>
+  server.output.flatMap((line) => {
+    try {
+      const parsed = JSON.parse(line) as StreamLine;
+      return parsed.msg === "stream ended" || parsed.msg === "stream failed" ? [parsed] : [];
+    } catch {
+      return [];
+    }
+  });
+
+/** Runs `abuse`, then waits for the one line that the stream it hurt ends with, and returns it. */
+async function lineOfOneStream(abuse: () => Promise<void>): Promise<StreamLine> {
+  const before = streamLines().length;
+  await abuse();
+  await vi.waitFor(() => expect(streamLines().length).toBeGreaterThan(before), { timeout: 5000, interval: 20 });
+  await new Promise((resolve) => setTimeout(resolve, 50)); // a second line for the same stream would be written by now
+  const lines = streamLines().slice(before);
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
 describe("npm start's output under abuse", () => {
   it.for([
     ["CANCEL", http2.constants.NGHTTP2_CANCEL],
     ["INTERNAL_ERROR", http2.constants.NGHTTP2_INTERNAL_ERROR],
     ["FLOW_CONTROL_ERROR", http2.constants.NGHTTP2_FLOW_CONTROL_ERROR],
-  ] as const)("should take a reset (%s) of a stream parked on flow control", async ([, code]) => {
-    const { session, stream } = await parkedStream();
-    stream.on("error", () => {}); // the client's own stream reports the code it reset with
-    stream.close(code);
-    await new Promise((resolve) => stream.once("close", resolve));
-    session.destroy();
+  ] as const)("should take a reset (%s) of a stream parked on flow control, and log it once as canceled", async ([, code]) => {
+    const line = await lineOfOneStream(async () => {
+      const { session, stream } = await parkedStream();
+      stream.on("error", () => {}); // the client's own stream reports the code it reset with
+      stream.close(code);
+      await new Promise((resolve) => stream.once("close", resolve));
+      session.destroy();
+    });
+    expect(line).toMatchObject({ msg: "stream ended", kind: "generation", status: "canceled" });
   });
 
-  it("should take the session of a parked stream destroyed under it", async () => {
-    const { session } = await parkedStream();
-    session.destroy();
-    await untilClosed(session);
+  it("should take the session of a parked stream destroyed under it, and log it once as canceled", async () => {
+    const line = await lineOfOneStream(async () => {
+      const { session } = await parkedStream();
+      session.destroy();
+      await untilClosed(session);
+    });
+    expect(line).toMatchObject({ msg: "stream ended", kind: "generation", status: "canceled" });
   });
 
-  it("should take an HTTP/1.1 reader that stops reading and goes away", async () => {
-    const request = http.request(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/grpc-web+proto" } });
-    request.end(body("long-200000"));
-    const response = await new Promise<http.IncomingMessage>((resolve) => request.once("response", resolve));
-    await new Promise((resolve) => response.once("data", resolve));
-    response.pause();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    request.destroy();
+  it("should take an HTTP/1.1 reader that stops reading and goes away, and log it once as canceled", async () => {
+    const line = await lineOfOneStream(async () => {
+      const request = http.request(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/grpc-web+proto" } });
+      request.end(body("long-200000"));
+      const response = await new Promise<http.IncomingMessage>((resolve) => request.once("response", resolve));
+      await new Promise((resolve) => response.once("data", resolve));
+      response.pause();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      request.destroy();
+    });
+    expect(line).toMatchObject({ msg: "stream ended", kind: "generation", status: "canceled" });
+  });
+
+  it("should log a resumable stream once, as its generation with its usage", async () => {
+    const generation = await lineOfOneStream(async () => {
+      const session = http2.connect(server.url);
+      const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+      stream.end(body("gpt-test", true));
+      stream.resume();
+      await new Promise((resolve) => stream.once("trailers", resolve));
+      session.close();
+    });
+    expect(generation).toMatchObject({ msg: "stream ended", kind: "generation", status: "ok", usage: { outputTokens: 10 } });
   });
 
   it.for(["31536000S", "99999999H", "2147484S"])("should stream with a deadline of %s and no TimeoutOverflowWarning", async (timeout) => {
