@@ -180,6 +180,31 @@ describe("createTokenwire() with observers", () => {
     expect(events.find((e) => e.type === "delta")).toMatchObject({ text: "in trace-1" });
     expect(seen).toEqual([{ kind: "generation", model: "lambda", caller: "alice", status: "ok" }]);
   });
+
+  it("should see a resumable stream as one generation, a resume as a read without usage, and a stop as a generation stopped", async () => {
+    const outcomes: { kind: string; reason?: string; usage?: unknown }[] = [];
+    const { tokenwire, lines } = tokenwireWith({
+      tokensPerSecond: 50,
+      observers: [({ kind }) => ({ end: ({ summary }) => void outcomes.push({ kind, reason: summary.error?.reason, usage: summary.usage }) })],
+    });
+    const iterator = tokenwire.streamTokens({ prompt: "hi" }, { resumable: true })[Symbol.asyncIterator]();
+    const started = (await iterator.next()).value as TokenEvent & { streamId: string };
+    await iterator.next();
+    await iterator.return!();
+    const resumed = collect(tokenwire.resumeStream(started.streamId, 0));
+    expect(await tokenwire.stopStream(started.streamId)).toBe(true);
+    expect((await resumed).events.at(-1)).toMatchObject({ type: "finished", finishReason: "stopped" });
+    while (tokenwire.openStreams > 0) await new Promise((resolve) => setImmediate(resolve));
+    const byKind = <T extends object>(items: T[], kindOf: (item: T) => unknown) => [...items].sort((a, b) => String(kindOf(a)).localeCompare(String(kindOf(b))));
+    expect(byKind(outcomes, (o) => o.kind)).toEqual([
+      { kind: "generation", reason: "stopped", usage: undefined },
+      { kind: "read", reason: undefined, usage: undefined },
+    ]);
+    expect(byKind(lines, (l) => l.fields.kind).map(({ fields }) => [fields.kind, fields.status])).toEqual([
+      ["generation", "canceled"],
+      ["read", "ok"],
+    ]);
+  });
 });
 
 describe("createTokenwire() with an upstream idle bound", () => {
