@@ -53,6 +53,15 @@ describe("createTokenwire()", () => {
     expect((await collect(tokenwire.streamTokens({ prompt: "hi" }))).error).toBeUndefined();
   });
 
+  it("should count a resumable stream once against the stream limit: its generation, not its first reader too", async () => {
+    const { tokenwire } = tokenwireWith({ limits: { maxConcurrentStreams: 2 }, tokensPerSecond: 50 });
+    const held = [0, 1].map(() => tokenwire.streamTokens({ prompt: "hi" }, { resumable: true })[Symbol.asyncIterator]());
+    for (const stream of held) expect((await stream.next()).value).toMatchObject({ type: "started" });
+    expect(tokenwire.openStreams).toBe(2);
+    expect((await collect(tokenwire.streamTokens({ prompt: "hi" }))).error?.code).toBe("resource_exhausted");
+    for (const stream of held) await collect({ [Symbol.asyncIterator]: () => stream });
+  });
+
   it("should let the auth hook refuse a caller before any model runs", async () => {
     const { tokenwire, lines } = tokenwireWith({
       authenticate(headers) {

@@ -6,6 +6,7 @@ import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../.
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
 import { wiresOf } from "../support/wires.ts";
+import { openSocket } from "../support/raw-socket.ts";
 
 let test: TestServer;
 afterEach(() => test.close());
@@ -77,6 +78,23 @@ describe("Tokenwire.drain() through TokenwireServer.shutdown()", () => {
     }
     const models = await fetch(`${test.baseUrl}/v1/models`);
     expect([models.status, ((await models.json()) as { data: { id: string }[] }).data.map((m) => m.id)]).toEqual([200, ["gpt-test"]]);
+    expect((await inFlight).code).toBeUndefined();
+    await stopped;
+  });
+});
+
+describe("TokenwireServer.shutdown() and a request on its way", () => {
+  it("should answer a request whose headers were arriving as the shutdown began with 503, not a reset", async () => {
+    test = await startTokenwireServer();
+    const { ended: inFlight } = await streamInFlight("paced-50");
+    const raw = await openSocket(test.baseUrl);
+    const body = JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: "hi" }] });
+    raw.socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const stopped = test.server.shutdown(20_000);
+    raw.socket.write(`content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await raw.closed;
+    expect(raw.received()).toMatch(/^HTTP\/1\.1 503 /);
+    expect(raw.received()).toMatch(/\r\nconnection: close\r\n/i);
     expect((await inFlight).code).toBeUndefined();
     await stopped;
   });

@@ -20,7 +20,7 @@ export interface OnePortServerOptions extends ConnectionLimits {
 export interface OnePortServer {
   /** The listening socket's server: `listen`, `address`, `close`. */
   readonly net: net.Server;
-  /** Closes every connection that has no request in flight, and stops new requests on the rest. */
+  /** Closes every connection that has no request in flight (an HTTP/1.1 one after a moment for a request on its way), and stops new requests on the rest. */
   closeIdle(): void;
   /** Destroys every connection at once. */
   closeAll(): void;
@@ -69,7 +69,7 @@ export function createOnePortServer(handler: NodeHandler, options: OnePortServer
     net: server,
     closeIdle() {
       draining = true;
-      closeIdle(connections);
+      closeIdle(connections, Math.min(limits.headersTimeoutMs || 1000, 1000));
     },
     closeAll() {
       for (const connection of connections.all()) connections.destroy(connection);
@@ -110,9 +110,12 @@ function checkHeadersTimeouts(server: net.Server, handedTo: net.Server[]): void 
 }
 
 // HTTP/2 sessions get a GOAWAY and finish their streams; HTTP/1.1 connections with a request in flight close after it.
-function closeIdle(connections: OpenConnections): void {
+// An HTTP/2 session says GOAWAY and finishes its streams. An idle HTTP/1.1 connection may be one whose request is
+// arriving (its headers not all in, so not yet counted): it gets a moment to become busy, and its request an answer
+// (`connection: close`, and a 503 from a service that drains) rather than a reset.
+function closeIdle(connections: OpenConnections, lingerMs: number): void {
   for (const connection of connections.all()) {
     if (connection.session) connection.session.close();
-    else if (connection.active === 0) connections.destroy(connection);
+    else if (connection.active === 0) setTimeout(() => connection.active === 0 && connections.destroy(connection), lingerMs).unref();
   }
 }
