@@ -1,3 +1,4 @@
+import { causeChain } from "../core/error-causes.ts";
 import { context, propagation } from "@opentelemetry/api";
 import { errors } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
@@ -67,11 +68,8 @@ function logUnreachable(options: UpstreamFetchOptions, { url, reason }: { url: U
 }
 
 function socketCode(reason: unknown): string | undefined {
-  for (let link = reason, depth = 0; link instanceof Error && depth < 5; depth++) {
-    const code = (link as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    const first: unknown = (link as { errors?: unknown[] }).errors?.[0];
-    link = (link as { cause?: unknown }).cause ?? first;
-  }
-  return undefined;
+  const code = causeChain(reason)
+    .map((link) => (link as { code?: unknown }).code)
+    .find((value) => typeof value === "string");
+  return code as string | undefined;
 }
