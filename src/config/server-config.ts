@@ -14,6 +14,7 @@ export interface ServerConfig extends ConnectionConfig {
   readMaxBytes: number;
   maxHealthWatches: number;
   limits: { maxConcurrentStreams: number; maxInputChars: number; maxTokens: number };
+  coalesceMs: number;
   resumable: ResumableConfig;
 }
 
@@ -36,6 +37,7 @@ export function serverConfigFromEnv(env: Record<string, string | undefined>): Se
       maxInputChars: atLeastOne("TOKENWIRE_MAX_INPUT_CHARS", 100_000),
       maxTokens: atLeastOne("TOKENWIRE_MAX_TOKENS", 32_768),
     },
+    coalesceMs: envNumber(env, "TOKENWIRE_COALESCE_MS", { fallback: 0, max: 1000 }),
     resumable: resumableConfigFromEnv(env),
   };
 }

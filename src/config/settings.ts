@@ -31,6 +31,7 @@ export const settings: readonly Setting[] = [
   { name: "TOKENWIRE_MAX_CONNECTIONS", meaning: "connections open at once" },
   { name: "TOKENWIRE_MAX_INPUT_CHARS", meaning: "characters of prompt, messages and variables together" },
   { name: "TOKENWIRE_MAX_TOKENS", meaning: "the largest max_tokens a caller may ask for" },
+  { name: "TOKENWIRE_COALESCE_MS", meaning: "the window within which a stream's text deltas merge before they are written" },
   { name: "TOKENWIRE_MODELS", meaning: "the model names a caller may ask for" },
   { name: "TOKENWIRE_API_KEYS_FILE", meaning: "the JSON file of callers, their keys' SHA-256 and their limits" },
   { name: "TOKENWIRE_CORS_ORIGINS", meaning: "browser origins allowed to call" },

@@ -33,6 +33,12 @@ export interface TokenwireOptions {
   logger?: Logger;
   /** Told of every stream's life, for metrics and tracing. */
   observers?: StreamObserver[];
+  /**
+   * Milliseconds within which a stream's text deltas merge before they are
+   * written (a change of part, and the end, write at once): fewer messages and
+   * writes per token, for up to this much delay. Default 0, off.
+   */
+  coalesceMs?: number;
   /** Ends every stream when aborted, with the abort reason if it is a TokenwireError; `drain()` is the graceful way. */
   signal?: AbortSignal;
 }
@@ -62,6 +68,8 @@ export interface CallContext extends StopOptions {
    * once, one still generating once it has been stopped.
    */
   streamId?: string;
+  /** This call's coalescing window (see {@link TokenwireOptions.coalesceMs}); unset for the server's. */
+  coalesceMs?: number;
   /** For `resumeStream`: a stream that has ended reads as `not_found`, for clients that only resume answers in flight. */
   onlyLive?: boolean;
 }

@@ -1,4 +1,5 @@
 import { createAdmission, type AdmittedGeneration } from "./admission.ts";
+import { coalescingSink } from "./coalescing-sink.ts";
 import { collectAnswer, type Answer } from "./answer.ts";
 import type { GenerationRequest } from "./generation-request.ts";
 import { copiesOf, logSink } from "./log-sink.ts";
@@ -78,6 +79,8 @@ interface Call<E> {
 /** How one stream runs: its control, where its sequence starts, how long its source may be silent. */
 interface Delivery {
   control: StreamControl;
+  /** The call it answers, for its coalescing window. */
+  context?: CallContext;
   firstSeq?: number;
   idleMs?: number;
   /** The observers' wrapping of its start, for a tracked stream. */
@@ -98,9 +101,15 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const controlOf = (context: CallContext): StreamControl =>
     createStreamControl({ signals: [context.signal, options.signal, ended.signal], timeoutMs: context.timeoutMs });
 
+  // The window within which a stream's text deltas merge before they are written: the call's, else the server's.
+  const coalesced = <E extends StreamedEvent>(sink: TokenSink<E>, context: CallContext | undefined): TokenSink<E> => {
+    const windowMs = context?.coalesceMs ?? options.coalesceMs ?? 0;
+    return windowMs > 0 ? coalescingSink(sink, windowMs) : sink;
+  };
+
   // Streams start one per turn of the event loop (start-queue.ts), inside their observers' runs.
   const deliver = <E extends StreamedEvent>(sink: TokenSink<E>, source: EventSource<E>, how: Delivery): Promise<StreamSummary> =>
-    new Promise((resolve) => startSoon(() => (how.within ?? run)(() => void runStream(sink, source, how).then(resolve))));
+    new Promise((resolve) => startSoon(() => (how.within ?? run)(() => void runStream(coalesced(sink, how.context), source, how).then(resolve))));
 
   // A tracked stream whose source admits it first; what the admission took goes back when the stream ends.
   type Admitted<E> = (signal: AbortSignal) => Promise<[AsyncIterable<E>, (summary: StreamSummary) => void]>;
@@ -122,7 +131,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const generation = <E extends StreamedEvent>(kind: "generation" | "run_events", events: (run: ResolvedRun, signal: AbortSignal) => AsyncIterable<E>) =>
     (request: GenerationRequest, { sink, context, control }: Call<E>) => {
       const stream = tracker.track(context, kind);
-      return tracked(stream, { sink, how: { control, idleMs } }, async (signal) => {
+      return tracked(stream, { sink, how: { control, context, idleMs } }, async (signal) => {
         const admitted = await admission.generation(request, { context, kind, record: stream.record });
         return [events(admitted.run, signal), admitted.release];
       });
@@ -149,7 +158,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
         throw reason;
       }
     };
-    return deliver(sink, source, { control });
+    return deliver(sink, source, { control, context });
   }
 
   function generate({ admitted, stream, writer, streamId }: { admitted: AdmittedGeneration; stream: TrackedStream; writer: StreamLogWriter; streamId: string }): void {
@@ -157,7 +166,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model });
     stream.within(
       () =>
-        void runStream(logSink(writer, streamId), source, { control, idleMs }).then((summary) => {
+        void runStream(coalesced(logSink(writer, streamId), undefined), source, { control, idleMs }).then((summary) => {
           admitted.release(summary);
           stream.end(summary);
         }),
@@ -170,7 +179,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   // A reader of a resumable stream: as silent as what it follows, so no idle bound.
   function resume({ streamId, afterSeq }: { streamId: string; afterSeq: number }, { sink, context, control }: Call<TokenEvent>) {
     const stream = tracker.track(context, "read");
-    return tracked(stream, { sink, how: { control, firstSeq: afterSeq + 1 } }, async (signal) => {
+    return tracked(stream, { sink, how: { control, context, firstSeq: afterSeq + 1 } }, async (signal) => {
       const admitted = await admission.reader(context, stream.record);
       return [copiesOf(log.read(streamId, { afterSeq, caller: admitted.caller, signal, onlyLive: context.onlyLive })), admitted.release];
     });
