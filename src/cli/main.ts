@@ -69,9 +69,15 @@ async function settle(run: () => Promise<void>, { options, output, interrupted =
     return exitCodes.ok;
   } catch (reason) {
     if (interrupted()) return exitCodes.interrupted;
-    output.stderr(`error: ${describeError((await protocolMismatch(reason, options)) ?? reason)}\n`);
+    const error = ConnectError.from((await protocolMismatch(reason, options)) ?? reason);
+    output.stderr(`error: ${describeError(error)}${keyHint(error, options)}\n`);
     return exitCodes.failed;
   }
+}
+
+// A server with API keys refuses a call without one: say how to send it, in the same line.
+function keyHint(error: ConnectError, { apiKey }: ServerOptions): string {
+  return error.code === Code.Unauthenticated && apiKey === undefined ? "; this call sent no API key: pass one with --api-key or TOKENWIRE_API_KEY" : "";
 }
 
 // Leaving a resumable stream is not the end of it: say so, and how to read the rest.
