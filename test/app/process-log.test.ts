@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { startInTerminal } from "../fixtures/terminal.ts";
 import { projectNode, repoRoot } from "../fixtures/tokenwire-process.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 /** Runs the fixture to its end: its exit code and what it wrote. */
 function run(failure: "throw" | "reject"): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -29,7 +30,7 @@ describe("logProcessEvents()", () => {
     expect(stdout).not.toContain(repoRoot);
   });
 
-  it("should say the same on a terminal as lines for a person, the uncaught error's stack below its line, and exit 1", async () => {
+  it.skipIf(skipWithout("terminal"))("should say the same on a terminal as lines for a person, the uncaught error's stack below its line, and exit 1", async () => {
     const terminal = startInTerminal(["test/fixtures/process-log-child.ts", "throw"], { PATH: process.env.PATH ?? "", NO_COLOR: "1" });
     expect(await terminal.exited).toBe(1);
     const [timeout, deprecation, fatal, frame] = terminal.screen().split("\n");

@@ -4,12 +4,7 @@ import { ConfigError } from "../../src/models/env-settings.ts";
 import { resumableConfigFromEnv, resumableOptions } from "../../src/app/resumable-config.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { collect } from "../support/collect.ts";
-
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(() => redis?.stop());
+import { skipWithout } from "../support/test-tiers.ts";
 
 describe("resumableConfigFromEnv()", () => {
   it("should keep streams in memory, resumable on request, 30 s of grace and 10 minutes of retention when nothing is set", () => {
@@ -31,7 +26,13 @@ describe("resumableConfigFromEnv()", () => {
   });
 });
 
-describe("resumableOptions()", () => {
+describe.skipIf(skipWithout("redis"))("resumableOptions()", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis?.stop());
+
   it("should name an unreachable Redis, without its password, in a ConfigError", async () => {
     const down = await startRedisServer();
     await down.stop();

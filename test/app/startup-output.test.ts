@@ -6,6 +6,7 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { localReply } from "../../src/models/local-chat-model.ts";
 import { startInTerminal, type Terminal } from "../fixtures/terminal.ts";
 import { startTokenwireProcess, stopProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 // npm start on its local demo model, as a person runs it in a terminal and as a tool runs it on a pipe.
 const env = { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", NO_COLOR: "1", TOKENWIRE_LOCAL_TOKENS_PER_SECOND: "0", TOKENWIRE_SHUTDOWN_GRACE_MS: "200" };
@@ -33,7 +34,7 @@ afterEach(async () => {
   await piped?.stop();
 });
 
-describe("npm start on a terminal", () => {
+describe.skipIf(skipWithout("terminal"))("npm start on a terminal", () => {
   it("should show a summary with the page and every route, each really served, then lines for a person, and stop on Ctrl-C", async () => {
     terminal = startInTerminal(["src/app/main.ts"], env);
     const summary = await terminal.until(/try it: .*\n/);
