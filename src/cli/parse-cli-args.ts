@@ -58,13 +58,16 @@ export class UsageError extends Error {
 export const usage = `Usage: tokenwire ask [options] <prompt...>
        tokenwire ask --resume <stream-id> [--after <sequence>] [--events]
        tokenwire stop <stream-id>
+       tokenwire serve
 
 ask streams a reply from a tokenwire server: its text to stdout, its reasoning,
 tool calls and tool results to stderr. Ctrl-C cancels the call; on a resumable
 stream it only leaves, and the server goes on generating for a while.
 stop ends a resumable stream's generation, from any client.
+serve runs the server, as npm start does, configured by the environment
+(tokenwire serve --help).
 
-Options:
+Options of ask (stop takes -p, -u and --api-key):
   -p, --protocol <name>     connect, grpc or grpc-web (default connect)
   -u, --url <url>           the server (default $TOKENWIRE_URL or http://127.0.0.1:8080)
       --api-key <key>       the key a server with API keys wants (default $TOKENWIRE_API_KEY, which

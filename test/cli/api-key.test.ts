@@ -54,7 +54,7 @@ describe("tokenwire with an API key", () => {
     expect(await tokenwire(["stop", streamId])).toEqual({ code: 1, stdout: "", stderr: noKey });
     expect(await tokenwire(["ask", "--resume", streamId, "--api-key", key])).toEqual({ code: 0, stdout: reply, stderr: "" });
     expect(await tokenwire(["stop", streamId], { TOKENWIRE_API_KEY: key })).toEqual({ code: 0, stdout: `${streamId} had already ended: nothing to stop\n`, stderr: "" });
-  });
+  }, 60_000); // five runs of the CLI
 
   it.each([
     [["--api-key", "tw-with a-space"], {}, "--api-key"],

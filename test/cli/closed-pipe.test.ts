@@ -52,5 +52,5 @@ describe("tokenwire writing to a pipe its reader has closed", () => {
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
       expect(await new Promise((resolve) => child.once("close", (code) => resolve({ code, stderr })))).toEqual({ code: 0, stderr: "" });
     }
-  });
+  }, 60_000); // three runs of the CLI
 });

@@ -17,7 +17,7 @@ describe("tokenwire --help", () => {
   it("should print the same for tokenwire help, -h and no arguments", async () => {
     const { stdout } = await tokenwire("--help");
     for (const args of [["help"], ["-h"], []]) expect(await tokenwire(...args)).toEqual({ code: 0, stdout, stderr: "" });
-  });
+  }, 60_000); // four runs of the CLI
 
   it("should give tokenwire serve --help its own page", async () => {
     const run = await tokenwire("serve", "--help");
