@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { errorFields } from "../src/adapters/node/error-fields.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const servers = ["node-http", "express", "fastify"];
@@ -25,7 +26,31 @@ if (buildIsStale()) {
   console.error("building dist/ first (npm run build)");
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 }
-await import(pathToFileURL(join(root, "examples", `${name}.ts`)).href);
+// A failure is said in one line first, with the causes an error wraps (an "internal error" of a stream says nothing
+// alone), then where it came from; also when it comes later, such as a port in use once the example listens.
+const failed = (error: unknown) => {
+  process.stderr.write(`examples/${name}.ts failed: ${causesOf(error)}\n${framesOf(error)}`);
+  process.exit(1);
+};
+process.on("uncaughtException", failed);
+await import(pathToFileURL(join(root, "examples", `${name}.ts`)).href).catch(failed);
+
+// `internal error: Missing credentials. …`: each message of the chain, on one line.
+function causesOf(error: unknown): string {
+  const messages: string[] = [];
+  for (let link = error; link !== undefined && messages.length < 5; link = link instanceof Error ? link.cause : undefined) {
+    messages.push((link instanceof Error ? link.message : String(link)).replace(/\s*\n\s*/g, " "));
+  }
+  return messages.join(": ");
+}
+
+// The stack of the innermost cause, where the failure began, with paths relative to the project.
+function framesOf(error: unknown): string {
+  let innermost = error;
+  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
+  const stack = errorFields(innermost).stack ?? "";
+  return stack.split("\n").filter((line) => /^\s+at /.test(line)).map((line) => `${line}\n`).join("");
+}
 
 // tsc rewrites every output on each build, so dist/index.js is as old as the build.
 function buildIsStale(): boolean {

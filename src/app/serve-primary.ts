@@ -1,4 +1,4 @@
-import { pino } from "pino";
+import { appLogger } from "./app-logger.ts";
 import { clusterMetrics } from "./cluster-metrics.ts";
 import { answerWorkers } from "./primary-requests.ts";
 import { logProcessEvents } from "./process-log.ts";
@@ -15,7 +15,7 @@ import { loadPage } from "./web-page.ts";
  */
 export function servePrimary(env: Record<string, string | undefined>, count: number): Supervision {
   const { shutdownGraceMs } = serverConfigFromEnv(env);
-  const logger = pino();
+  const logger = appLogger();
   logProcessEvents(logger);
   const page = loadPage();
   page.catch(() => {}); // each worker reports it on a request for the page

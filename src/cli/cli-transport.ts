@@ -1,24 +1,27 @@
-import type { Transport } from "@connectrpc/connect";
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import type { Protocol } from "./parse-cli-args.ts";
-
-/** Options of {@link createCliTransport}. */
-export interface CliTransportOptions {
-  protocol: Protocol;
-  url: string;
-}
+import type { ServerOptions } from "./parse-cli-args.ts";
 
 /**
- * A connect-node transport for one protocol. gRPC needs HTTP/2; Connect and
- * gRPC-Web use HTTP/1.1, which any proxy in between is sure to pass.
+ * A connect-node transport for one protocol, which sends the API key, when
+ * there is one, as `authorization: Bearer <key>` on every call. gRPC needs
+ * HTTP/2; Connect and gRPC-Web use HTTP/1.1, which any proxy in between is sure to pass.
  */
-export function createCliTransport({ protocol, url }: CliTransportOptions): Transport {
+export function createCliTransport({ protocol, url, apiKey }: ServerOptions): Transport {
+  const options = { baseUrl: url, interceptors: apiKey === undefined ? [] : [bearer(apiKey)] };
   switch (protocol) {
     case "grpc":
-      return createGrpcTransport({ baseUrl: url });
+      return createGrpcTransport(options);
     case "grpc-web":
-      return createGrpcWebTransport({ baseUrl: url, httpVersion: "1.1" });
+      return createGrpcWebTransport({ ...options, httpVersion: "1.1" });
     case "connect":
-      return createConnectTransport({ baseUrl: url, httpVersion: "1.1" });
+      return createConnectTransport({ ...options, httpVersion: "1.1" });
   }
+}
+
+function bearer(apiKey: string): Interceptor {
+  return (next) => (request) => {
+    request.header.set("authorization", `Bearer ${apiKey}`);
+    return next(request);
+  };
 }

@@ -11,6 +11,8 @@ export interface ServerOptions {
   protocol: Protocol;
   /** The server's base URL. */
   url: string;
+  /** The caller's API key, sent as `authorization: Bearer <key>` on every call. */
+  apiKey?: string;
 }
 
 /** What `tokenwire ask` was asked to do. */
@@ -56,15 +58,20 @@ export class UsageError extends Error {
 export const usage = `Usage: tokenwire ask [options] <prompt...>
        tokenwire ask --resume <stream-id> [--after <sequence>] [--events]
        tokenwire stop <stream-id>
+       tokenwire serve
 
 ask streams a reply from a tokenwire server: its text to stdout, its reasoning,
 tool calls and tool results to stderr. Ctrl-C cancels the call; on a resumable
 stream it only leaves, and the server goes on generating for a while.
 stop ends a resumable stream's generation, from any client.
+serve runs the server, as npm start does, configured by the environment
+(tokenwire serve --help).
 
-Options:
+Options of ask (stop takes -p, -u and --api-key):
   -p, --protocol <name>     connect, grpc or grpc-web (default connect)
   -u, --url <url>           the server (default $TOKENWIRE_URL or http://127.0.0.1:8080)
+      --api-key <key>       the key a server with API keys wants (default $TOKENWIRE_API_KEY, which
+                            keeps it out of the shell's history and the process list)
   -m, --model <name>        a model the server offers (default: the server's)
   -t, --temperature <n>     sampling temperature, 0 to 2
       --max-tokens <n>      upper bound on generated tokens
@@ -80,12 +87,12 @@ const defaultUrl = "http://127.0.0.1:8080";
 
 type Values = ReturnType<typeof parseOrThrow>["values"];
 
-/** Reads the command line (`argv` without node and the script) and the environment's `TOKENWIRE_URL`. */
+/** Reads the command line (`argv` without node and the script) and the environment's `TOKENWIRE_URL` and `TOKENWIRE_API_KEY`. */
 export function parseCliArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliCommand {
   const { values, positionals } = parseOrThrow(argv);
   const [command, ...words] = positionals;
   if (values.help || command === undefined || command === "help") return { command: "help" };
-  const server = { protocol: protocolOf(values.protocol ?? "connect"), url: urlOf(values.url ?? env.TOKENWIRE_URL ?? defaultUrl) };
+  const server = { protocol: protocolOf(values.protocol ?? "connect"), url: urlOf(values.url ?? env.TOKENWIRE_URL ?? defaultUrl), apiKey: apiKeyOf(values["api-key"], env) };
   if (command === "stop") return { command: "stop", options: { ...server, streamId: stopTarget(values, words) } };
   if (command !== "ask") throw new UsageError(`unknown command "${command}"; try: tokenwire ask "…"`);
   if (values.resume !== undefined) return { command: "resume", options: resumeOptions(values, words, server) };
@@ -136,6 +143,7 @@ function parseOrThrow(argv: readonly string[]) {
       options: {
         protocol: { type: "string", short: "p" },
         url: { type: "string", short: "u" },
+        "api-key": { type: "string" },
         model: { type: "string", short: "m" },
         temperature: { type: "string", short: "t" },
         "max-tokens": { type: "string" },
@@ -160,6 +168,17 @@ function protocolOf(value: string): Protocol {
 function urlOf(value: string): string {
   if (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)) return value;
   throw new UsageError(`--url must be an http:// or https:// URL, not "${value}"`);
+}
+
+// An empty TOKENWIRE_API_KEY is unset, as shells write it; an empty --api-key is a mistake. The key is never
+// repeated in a message, which may end up in a terminal's scrollback or a CI log.
+function apiKeyOf(flag: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  const [name, value] = flag === undefined ? ["TOKENWIRE_API_KEY", env.TOKENWIRE_API_KEY?.trim() || undefined] : ["--api-key", flag.trim()];
+  if (value === undefined) return undefined;
+  if (!value) throw new UsageError("--api-key needs a key");
+  // What a bearer token may hold (RFC 6750's b64token is narrower): anything else is no header value.
+  if (!/^[\x21-\x7e]+$/.test(value)) throw new UsageError(`${name} holds a space, a control or a non-ASCII character, which an authorization header cannot carry`);
+  return value;
 }
 
 // The server checks ranges; here only that the text is a number, so a typo is not sent as NaN.

@@ -2,7 +2,7 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as https from "node:https";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { CliTransportOptions } from "./cli-transport.ts";
+import type { ServerOptions } from "./parse-cli-args.ts";
 
 // A probe that has no answer by then says nothing: the original error is reported instead.
 const probeTimeoutMs = 3000;
@@ -17,7 +17,7 @@ const protocolNames = { connect: "Connect", "grpc-web": "gRPC-Web" } as const;
  * (`Protocol error`, `EPIPE`) could mean anything, so the server is asked
  * which HTTP versions it speaks before anything is said.
  */
-export async function protocolMismatch(reason: unknown, { protocol, url }: CliTransportOptions): Promise<ConnectError | undefined> {
+export async function protocolMismatch(reason: unknown, { protocol, url }: ServerOptions): Promise<ConnectError | undefined> {
   if (!connectionBrokeDown(reason)) return undefined;
   const [h1, h2] = await Promise.all([speaksHttp1(url), speaksHttp2(url)]);
   if (protocol === "grpc" && h1 && !h2) {

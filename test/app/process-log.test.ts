@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { startInTerminal } from "../fixtures/terminal.ts";
 import { projectNode, repoRoot } from "../fixtures/tokenwire-process.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 /** Runs the fixture to its end: its exit code and what it wrote. */
 function run(failure: "throw" | "reject"): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -26,5 +28,16 @@ describe("logProcessEvents()", () => {
     ]);
     expect(lines[2]?.error).toMatchObject({ message, stack: expect.stringContaining("test/fixtures/process-log-child.ts") });
     expect(stdout).not.toContain(repoRoot);
+  });
+
+  it.skipIf(skipWithout("terminal"))("should say the same on a terminal as lines for a person, the uncaught error's stack below its line, and exit 1", async () => {
+    const terminal = startInTerminal(["test/fixtures/process-log-child.ts", "throw"], { PATH: process.env.PATH ?? "", NO_COLOR: "1" });
+    expect(await terminal.exited).toBe(1);
+    const [timeout, deprecation, fatal, frame] = terminal.screen().split("\n");
+    expect(timeout).toMatch(/^\d\d:\d\d:\d\d {2}warning {2}node warning: TimeoutOverflowWarning: /);
+    expect(deprecation).toMatch(/^\d\d:\d\d:\d\d {2}warning {2}node warning: DeprecationWarning: an old API$/);
+    expect(fatal).toMatch(/^\d\d:\d\d:\d\d {2}error {2}the process stops on an uncaught exception: a thrown fault$/);
+    expect(frame).toMatch(/^ {4}at .*test\/fixtures\/process-log-child\.ts:\d+:\d+/);
+    expect(terminal.screen()).not.toContain(repoRoot);
   });
 });

@@ -12,6 +12,7 @@ import type { LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
@@ -69,7 +70,7 @@ async function holdStream(client: Client<typeof TokenService>, caller: string) {
 
 const openStreams = (name: string) => inspect.zCard(`tokenwire:limits:{${name}}:streams`);
 
-describe("per-caller limits shared through Redis", () => {
+describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", () => {
   it("should count a caller's concurrent streams across replicas, and free them when the stream ends", async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
     const held = await holdStream(a.client, callers.oneStream.name);

@@ -5,14 +5,15 @@ import { resumableConfigFromEnv } from "../../src/config/resumable-config.ts";
 import { resumableOptions } from "../../src/app/resumable-options.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { collect } from "../support/collect.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(() => redis?.stop());
+describe.skipIf(skipWithout("redis"))("resumableOptions()", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis?.stop());
 
-describe("resumableOptions()", () => {
   it("should name an unreachable Redis, without its password, in a ConfigError", async () => {
     const down = await startRedisServer();
     await down.stop();

@@ -7,6 +7,7 @@ import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fak
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 // npm start with TOKENWIRE_WORKERS=2: a primary and two workers on one port, sharing a redis-server.
 let redis: RedisServer;
@@ -47,7 +48,7 @@ async function readAll(responses: AsyncIterable<StreamTokensResponse>): Promise<
   return all;
 }
 
-describe("npm start with TOKENWIRE_WORKERS=2", () => {
+describe.skipIf(skipWithout("redis"))("npm start with TOKENWIRE_WORKERS=2", () => {
   it("should serve streams from both workers", async () => {
     for (let i = 0; i < 4; i++) expect(deltaTextOf(await readAll(freshClient().streamTokens(request("gpt-test"))))).toBe(everyText);
     await expect.poll(() => servedBy("StreamTokens", "gpt-test").size, patiently).toBe(2);

@@ -9,6 +9,7 @@ import { defaultTokens } from "../fixtures/fake-openai.ts";
 import type { ChatPageWindow } from "../fixtures/ai-sdk-chat-page/use-chat.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
 import { launchChromium } from "./use-chat-page.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 const pageDir = resolve(import.meta.dirname, "../fixtures/ai-sdk-chat-page");
 const reply = defaultTokens.join("");
@@ -119,7 +120,7 @@ async function stopShortOf(page: Page, chatId: string, upstream: ReturnType<Test
   return text;
 }
 
-describe("the AI SDK's Chat in Chromium, against POST /api/chat", () => {
+describe.skipIf(skipWithout("browser"))("the AI SDK's Chat in Chromium, against POST /api/chat", () => {
   it("should show the answer growing as it streams, and end with the whole reply as one text part", async () => {
     const { page } = await open("paced-20");
     await send(page, "Say hello");

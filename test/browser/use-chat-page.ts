@@ -2,7 +2,7 @@ import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { ChatDeepSeek } from "@langchain/deepseek";
 import { tool } from "@langchain/core/tools";
@@ -14,6 +14,7 @@ import { createModelCatalog, type ModelSettings } from "../../src/models/model-c
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import type { ModelResolver } from "../../src/core/model-resolver.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
+import { skipWithout, testTiers } from "../support/test-tiers.ts";
 
 /** A reply that renders as markdown: a heading, emphasis, a list and a TypeScript code block. */
 export const markdownTokens = ["## Wiring", "\n\n", "Use **bold** and `inline code`:", "\n\n", "- one\n", "- two\n\n", "```ts\n", "const answer: number = 42;\n", "```\n"];
@@ -60,9 +61,13 @@ export interface ChatPageStack {
  * Registers hooks that start fake OpenAI upstreams, a tokenwire server that
  * serves the chat page, a page on another origin and Chromium before the
  * file's tests, check that no stream is left open after each, and stop them all.
+ * Without Chromium, each of the file's tests skips with the reason instead.
  */
 export function useChatPage(): ChatPageStack {
   const stack = {} as ChatPageStack;
+  const missing = skipWithout("browser");
+  // The files' tests stand at the top level, where describe.skipIf cannot reach them: each skips itself.
+  if (missing) return (beforeEach((context) => context.skip(missing)), stack);
   const contexts: BrowserContext[] = [];
   let browser: Browser;
   let otherOrigin: LoopbackSite;
@@ -172,10 +177,10 @@ export async function pageServedElsewhere(server: () => string): Promise<Request
   };
 }
 
-/** Starts Debian's Chromium, headless, with what it would otherwise do in the background turned off. */
+/** Starts Debian's Chromium (or `TOKENWIRE_TEST_CHROMIUM`), headless, with what it would otherwise do in the background turned off. */
 export const launchChromium = (): Promise<Browser> =>
   chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: testTiers().browser.program,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
   });
 

@@ -37,6 +37,14 @@ describe("parseCliArgs()", () => {
     });
   });
 
+  it("should take the API key from TOKENWIRE_API_KEY, and --api-key over it, for ask and stop alike", () => {
+    const env = { TOKENWIRE_API_KEY: " tw-from-env\n" };
+    expect(parseCliArgs(["ask", "hi"], env)).toMatchObject({ options: { apiKey: "tw-from-env" } });
+    expect(parseCliArgs(["stop", "s-1", "--api-key", "tw-flag"], env)).toMatchObject({ options: { apiKey: "tw-flag" } });
+    expect(parseCliArgs(["ask", "hi"], { TOKENWIRE_API_KEY: "" })).toMatchObject({ options: { apiKey: undefined } });
+    expect(parseCliArgs(["ask", "hi"])).toMatchObject({ options: { apiKey: undefined } });
+  });
+
   it.each([[[]], [["help"]], [["--help"]], [["ask", "-h"]]])("should ask for help with %j", (argv) => {
     expect(parseCliArgs(argv)).toEqual({ command: "help" });
   });
@@ -63,6 +71,8 @@ describe("parseCliArgs()", () => {
     [["stop"], /stop takes one stream id/],
     [["stop", "s-1", "s-2"], /stop takes one stream id/],
     [["stop", "s-1", "--events"], /no --events/],
+    [["ask", "--api-key", " ", "hi"], /--api-key needs a key/],
+    [["ask", "--api-key", "tw\tkey", "hi"], /--api-key holds a space, a control or a non-ASCII character/],
   ])("should refuse %j with a UsageError", (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);

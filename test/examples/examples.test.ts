@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, execFile } from "node:child_process";
+import { connect, createServer } from "node:net";
 import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -35,10 +36,19 @@ async function replyText(transport: Transport, prompt: string): Promise<string> 
   return text;
 }
 
-// Starts an example as the README says to, `npm run example -- <name>`, with PORT=0, and reads the port from the
-// line it logs. It runs in a process group of its own (npm, its shell and the example), which is ended as one.
-async function runExample(name: string): Promise<string> {
-  const child = spawn("npm", ["run", "example", "--", name], { cwd: root, env: { ...process.env, PORT: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+/** An example listening, as `npm run example` started it: its URL, what it printed, and how to stop it. */
+interface RunningExample {
+  baseUrl: string;
+  port: number;
+  output: string;
+  stop(): void;
+}
+
+// Starts an example as the README says to, `npm run example -- <name>`, with PORT=0 and no HOST unless given, and
+// reads the port from the line it logs. It runs in a process group of its own (npm, its shell and the example),
+// which is ended as one.
+async function runExample(name: string, env: Record<string, string> = {}): Promise<RunningExample> {
+  const child = spawn("npm", ["run", "example", "--", name], { cwd: root, env: { ...process.env, HOST: undefined, PORT: "0", ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
@@ -50,7 +60,24 @@ async function runExample(name: string): Promise<string> {
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
     child.once("exit", (code) => reject(new Error(`npm run example -- ${name} exited with ${code}: ${output}`)));
   });
-  return `http://127.0.0.1:${port}`;
+  return { baseUrl: `http://${env.HOST ?? "127.0.0.1"}:${port}`, port, output, stop: () => process.kill(-child.pid!, "SIGTERM") };
+}
+
+/** Runs `npm run example -- <name>` to its end, which for a server is a failure: its exit code and stderr without npm's own lines. */
+function failedExample(name: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile("npm", ["run", "--silent", "example", "--", name], { cwd: root, env: { ...process.env, PORT: "0", ...env } }, (_error, _stdout, stderr) =>
+      resolve({ code: child.exitCode, stderr: stderr.replace("building dist/ first (npm run build)\n", "") }),
+    );
+  });
+}
+
+// Whether anything accepts a connection at host:port.
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port }, () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
 }
 
 function expected(prompt: string): string {
@@ -99,7 +126,7 @@ describe.each([
 ])("%s", (_, name) => {
   let baseUrl: string;
   beforeAll(async () => {
-    baseUrl = await runExample(name);
+    ({ baseUrl } = await runExample(name));
   }, 120_000);
 
   it(`should serve Connect and gRPC-Web over HTTP/1.1 beside the app, from npm run example -- ${name}`, async () => {
@@ -116,7 +143,7 @@ describe.each([
 describe("tokenwireFastifyPlugin()", () => {
   let baseUrl: string;
   beforeAll(async () => {
-    baseUrl = await runExample("fastify");
+    ({ baseUrl } = await runExample("fastify"));
   }, 120_000);
 
   it("should serve gRPC, Connect and gRPC-Web over HTTP/2, from npm run example -- fastify", async () => {
@@ -131,6 +158,41 @@ describe("tokenwireFastifyPlugin()", () => {
   ])("should tell tokenwire ask -p %s, sent over HTTP/1.1, that the server speaks HTTP/2 only", async (protocol, name) => {
     expect(await runTokenwireCli(["ask", "-p", protocol, "hi"], { url: baseUrl })).toEqual({ code: 1, stdout: "", stderr: mismatch.http1(baseUrl, name) });
   });
+});
+
+describe.each(["node-http", "express", "fastify"])("npm run example -- %s", (name) => {
+  it("should listen on 127.0.0.1 unless HOST says otherwise, and on that address alone", async () => {
+    const byDefault = await runExample(name);
+    byDefault.stop();
+    expect(byDefault.output).toMatch(/address: '127\.0\.0\.1'|http:\/\/127\.0\.0\.1:/);
+    const elsewhere = await runExample(name, { HOST: "127.0.0.2" });
+    expect([await accepts("127.0.0.2", elsewhere.port), await accepts("127.0.0.1", elsewhere.port)]).toEqual([true, false]);
+    elsewhere.stop();
+  }, 60_000);
+
+  it("should say in its first line why it failed when its port is taken", async () => {
+    const taken = createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => taken.once("listening", resolve));
+    const { port } = taken.address() as { port: number };
+    const run = await failedExample(name, { PORT: String(port) });
+    taken.close();
+    expect(run.code).toBe(1);
+    expect(run.stderr.split("\n")[0]).toBe(`examples/${name}.ts failed: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+  }, 60_000);
+});
+
+describe("npm run example -- agent", () => {
+  it("should say in its first line why it failed, with the cause an internal error wraps, when OPENAI_API_KEY is unset", async () => {
+    const upstream = await startFakeOpenAI();
+    try {
+      const run = await failedExample("agent", { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: upstream.url });
+      expect(run.code).toBe(1);
+      expect(run.stderr.split("\n")[0]).toMatch(/^examples\/agent\.ts failed: internal error: Missing credentials\. .*OPENAI_API_KEY/);
+      expect(run.stderr.split("\n")[1]).toMatch(/^ {4}at /);
+    } finally {
+      await upstream.close();
+    }
+  }, 60_000);
 });
 
 describe("tokenwireFetchHandler()", () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { generatePythonStubs, removePythonStubs, runPythonSend } from "./python-send-client.ts";
 import { interopModels, isTokenSplit, useInteropServer } from "./use-interop-server.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 const stack = useInteropServer();
 let stubs: string;
@@ -14,7 +15,7 @@ function send(options: { content?: string; model?: string; timeoutSeconds?: numb
   return runPythonSend({ stubs, target: stack.server.target, ...options });
 }
 
-describe("openai.Chatgpt/Send from Python grpcio with stubs generated from the seed's .proto", () => {
+describe.skipIf(skipWithout("python"))("openai.Chatgpt/Send from Python grpcio with stubs generated from the seed's .proto", () => {
   it("should stream the upstream's tokens in order and end OK", async () => {
     const { answers, status } = await send();
     expect(status.status).toBe("OK");

@@ -4,18 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { testTiers } from "../support/test-tiers.ts";
 
 const run = promisify(execFile);
 const protoRoot = fileURLToPath(new URL("../../proto/", import.meta.url));
 const script = fileURLToPath(new URL("./python/send_client.py", import.meta.url));
 
-/** Debian's Python, where `apt-get install python3-grpcio python3-grpc-tools` puts the modules (a pyenv `python3` on PATH may lack them). */
-export const python = "/usr/bin/python3";
+/**
+ * Debian's Python, where `apt-get install python3-grpcio python3-grpc-tools` puts the modules (a pyenv `python3`
+ * on PATH may lack them), or `TOKENWIRE_TEST_PYTHON`.
+ */
+export const python = testTiers().python.program;
 
 /**
  * Generates Python stubs from the seed's `.proto` with grpc_tools.protoc into
- * a temporary directory, and returns it. Fails, rather than skips, when the
- * modules are missing: CI installs them (`.ci/run`).
+ * a temporary directory, and returns it. The tests that use it skip where the
+ * modules are missing, except under CI (see `test/support/test-tiers.ts`).
  */
 export async function generatePythonStubs(): Promise<string> {
   try {

@@ -7,6 +7,7 @@ import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { repoRoot } from "../fixtures/tokenwire-process.ts";
 import { generatePythonStubs, python, removePythonStubs } from "./python-send-client.ts";
 import { useInteropServer } from "./use-interop-server.ts";
+import { skipWithout } from "../support/test-tiers.ts";
 
 const run = promisify(execFile);
 const stack = useInteropServer();
@@ -25,7 +26,7 @@ async function readmePython(heading: string): Promise<string> {
   return code;
 }
 
-describe("README's Python grpcio example", () => {
+describe.skipIf(skipWithout("python"))("README's Python grpcio example", () => {
   it("should print the reply's tokens from the server, each followed by |", async () => {
     const code = await readmePython("## Interoperability");
     // Beside the stubs, so that `from openai import …` finds them as it would in the reader's directory.

@@ -9,6 +9,7 @@ import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../../server/tokenwire-test-server.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
+import { skipWithout } from "../../support/test-tiers.ts";
 
 const everyText = defaultTokens.join("");
 const ask = (text: string): UIMessage => ({ id: "u1", role: "user", parts: [{ type: "text", text }] });
@@ -25,19 +26,20 @@ const stoppingFetch: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
-// The logs a chat's answers may live in: this process's memory, and Redis shared by replicas.
-const logs: [string, (redis: RedisServer) => Promise<StreamLog | undefined>][] = [
-  ["the in-memory log", async () => undefined],
-  ["the Redis log", (redis) => createRedisStreamLog({ url: redis.url, heartbeatMs: 100 })],
-];
+// The logs a chat's answers may live in: this process's memory, and Redis shared by replicas, where there is a redis-server.
+type LogRow = [string, ((redis: RedisServer) => Promise<StreamLog>) | undefined];
+const redisLog: LogRow = ["the Redis log", (redis) => createRedisStreamLog({ url: redis.url, heartbeatMs: 100 })];
+const logs: LogRow[] = [["the in-memory log", undefined], ...(skipWithout("redis") ? [] : [redisLog])];
 
 describe.each(logs)("useChat's resumption and stop against POST /api/chat, with %s", (_name, createLog) => {
   let redis: RedisServer;
   let log: StreamLog | undefined;
   let server: TestServer;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    log = await createLog(redis);
+    if (createLog) {
+      redis = await startRedisServer();
+      log = await createLog(redis);
+    }
     // Callers name themselves by their bearer token: enough to prove that a chat's answer is its caller's alone.
     server = await startTokenwireServer({ streams: { log, graceMs: 5000 }, authenticate: (headers) => headers.get("authorization")?.slice("Bearer ".length) });
   });

@@ -8,6 +8,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { localReply } from "../../../src/models/local-chat-model.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { projectNode, repoRoot } from "../../fixtures/tokenwire-process.ts";
+import { skipWithout } from "../../support/test-tiers.ts";
 
 let redis: RedisServer;
 const dir = mkdtempSync(join(tmpdir(), "tokenwire-readme-"));
@@ -27,7 +28,7 @@ function readmeExample(): string {
   return code.replace('from "tokenwire";', `from "${join(repoRoot, "src/index.ts")}";`).replace('from "tokenwire/redis";', `from "${join(repoRoot, "src/adapters/redis/index.ts")}";`);
 }
 
-describe("createRedisStreamLog() in the README", () => {
+describe.skipIf(skipWithout("redis"))("createRedisStreamLog() in the README", () => {
   it("should run the example: a client that leaves after three events, then the rest resumed, exactly", async () => {
     const file = join(dir, "resumable.ts");
     writeFileSync(file, readmeExample());

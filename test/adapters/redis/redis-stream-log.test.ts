@@ -6,6 +6,7 @@ import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.
 import { collect } from "../../support/collect.ts";
 import { runStreamLogContract } from "../../support/stream-log-contract.ts";
 import { textOf } from "../../support/stream-text.ts";
+import { skipWithout } from "../../support/test-tiers.ts";
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -49,7 +50,7 @@ async function writeStarted(log: StreamLog, graceMs = 60_000): Promise<{ id: str
   return { id, writer };
 }
 
-describe("createRedisStreamLog()", () => {
+describe.skipIf(skipWithout("redis"))("createRedisStreamLog()", () => {
   runStreamLogContract({ name: "the Redis log", createLog: (options) => createRedisStreamLog({ url: redis.url, heartbeatMs, ...options }) });
 
   describe("shared by two replicas", () => {

@@ -7,6 +7,7 @@ import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../../fixtures/
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../../fixtures/tokenwire-process.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
+import { skipWithout } from "../../support/test-tiers.ts";
 
 // Two `npm start` processes sharing one redis-server, as two replicas behind a load balancer.
 let redis: RedisServer;
@@ -60,7 +61,7 @@ async function readCall(call: (signal: AbortSignal) => AsyncIterable<StreamToken
 }
 const deltas = (n: number) => (responses: StreamTokensResponse[]) => responses.filter((r) => r.event.case === "delta").length >= n;
 
-describe("createRedisStreamLog() behind two server processes", () => {
+describe.skipIf(skipWithout("redis"))("createRedisStreamLog() behind two server processes", () => {
   it("should resume on B exactly where a client dropped on A, with no sequence twice", async () => {
     const first = await readCall((signal) => clientOf(a).streamTokens(request("paced-20"), { signal }), deltas(3));
     const streamId = streamIdOf(first.responses);
