@@ -13,6 +13,7 @@ import { localReply } from "../../src/models/local-chat-model.ts";
 import { defaultTokens, startFakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
 import { runTokenwireCli } from "../fixtures/tokenwire-cli.ts";
+import { codeBlock, codeBlocks, docSection } from "../support/docs.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 let packed: PackedPackage;
@@ -146,10 +147,9 @@ describe("tokenwireFetchHandler()", () => {
   });
 });
 
-describe("README", () => {
-  it("should run the opening for-await example against an OpenAI-compatible server", async () => {
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    await writeFile(join(packed.dir, "readme-example.ts"), /```ts\n([\s\S]*?)```/.exec(readme)![1]!);
+describe("the documentation's examples", () => {
+  it("should run the README's opening for-await example against an OpenAI-compatible server", async () => {
+    await writeFile(join(packed.dir, "readme-example.ts"), codeBlock("README.md", "# tokenwire", "ts"));
     const upstream = await startFakeOpenAI();
     try {
       // The OpenAI client reads its key and base URL from the environment, as in any deployment.
@@ -162,10 +162,9 @@ describe("README", () => {
     }
   });
 
-  it("should stream examples/agent.ts, shown whole in the In process section: the tool call, its result and the answer", async () => {
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    const shown = /examples\/agent\.ts[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(shown).toBe(await readFile(join(root, "examples/agent.ts"), "utf8"));
+  it("should stream examples/agent.ts, shown whole in docs/in-process.md: the tool call, its result and the answer", async () => {
+    const agent = await readFile(join(root, "examples/agent.ts"), "utf8");
+    expect(codeBlocks(docSection("docs/in-process.md", "# In process"), "ts")).toContain(agent);
     const upstream = await startFakeOpenAI();
     try {
       const env = { ...process.env, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: upstream.url, OPENAI_MODEL: "agent" };
@@ -184,9 +183,8 @@ describe("README", () => {
     ["tokenwireExpressMiddleware", "express.ts"],
     ["tokenwireFastifyPlugin", "fastify.ts"],
     ["tokenwireFetchHandler", "fetch.ts"],
-  ])("should show %s() with the code of examples/%s", async (fn, file) => {
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    const diff = new RegExp(`## ${fn}\\(\\)[\\s\\S]*?\`\`\`diff\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1] ?? "";
+  ])("should show %s() in docs/embedding.md with the code of examples/%s", async (fn, file) => {
+    const diff = codeBlock("docs/embedding.md", `## ${fn}()`, "diff");
     const after = diff.split("\n").filter((line) => !line.startsWith("-")).map((line) => line.slice(1)).join("\n");
     expect(after).toBe(await readFile(join(root, "examples", file), "utf8"));
   });
