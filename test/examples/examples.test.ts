@@ -13,7 +13,7 @@ import { localReply } from "../../src/models/local-chat-model.ts";
 import { defaultTokens, startFakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
 import { runTokenwireCli } from "../fixtures/tokenwire-cli.ts";
-import { codeBlock, codeBlocks, docSection } from "../support/docs.ts";
+import { codeBlock, codeBlocks, docPages, docSection } from "../support/docs.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 let packed: PackedPackage;
@@ -85,6 +85,27 @@ describe("package exports", () => {
     }
     expect(packed.files).toContain("gen/tokenwire/v1/token_service_pb.js");
     expect(packed.files.filter((file) => /^(src|test|examples|web)\//.test(file))).toEqual([]);
+  });
+
+  it("should ship the license, the changelog, the README and the pages of docs/", async () => {
+    expect(packed.files).toEqual(expect.arrayContaining(["LICENSE", "CHANGELOG.md", "README.md", ...docPages().filter((page) => page.startsWith("docs/"))]));
+    expect(await readFile(join(packed.dir, "node_modules/tokenwire/LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0, January 2004");
+  });
+
+  // A dynamic import may load a dev dependency where one is installed, as a checkout's page bundler does.
+  it("should import statically nothing but Node's modules and the package's dependencies and peer dependencies", async () => {
+    const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as Record<"dependencies" | "peerDependencies", Record<string, string>>;
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    const imported = new Set<string>();
+    for (const file of packed.files.filter((path) => path.endsWith(".js") && !path.startsWith("dist/web/"))) {
+      const code = await readFile(join(packed.dir, "node_modules/tokenwire", file), "utf8");
+      for (const [, from, bare] of code.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*"([^"./][^"]*)";$|^import\s*"([^"./][^"]*)";$/gm)) {
+        const specifier = from ?? bare!;
+        if (!specifier.startsWith("node:")) imported.add(specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/"));
+      }
+    }
+    expect(imported.size).toBeGreaterThan(5);
+    expect([...imported].filter((name) => !declared.has(name))).toEqual([]);
   });
 });
 
