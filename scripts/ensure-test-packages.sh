@@ -4,7 +4,7 @@
 # It installs the missing ones when it can (root with apt-get), else stops with the command to run.
 set -euo pipefail
 
-packages=(chromium python3-grpcio python3-grpc-tools redis-server)
+packages=(chromium python3-grpcio python3-grpc-tools redis-server nginx-light)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "the tests need Debian's ${packages[*]} (or the same programs at the same paths): install them, then run npm test again" >&2
