@@ -12,7 +12,7 @@ export const dialectClients: Record<string, (baseUrl: string) => OpenStream> = {
     }),
   // useChat's request to tokenwire's `/api/chat`: the text is each `text-delta` chunk's `delta`. Each stream is a chat of its
   // own, named by its model name (unique per stream); a chat's answer outlives its request, so a cancel stops it as the
-  // README's stopping fetch does, with `POST /api/chat/:id/stop`.
+  // stopping fetch of docs/ai-sdk.md does, with `POST /api/chat/:id/stop`.
   "ui-chat": (baseUrl) => {
     const read = sseJson(`${baseUrl}/api/chat`, (model) => ({ id: model, model, messages: [{ id: "1", role: "user", parts: [{ type: "text", text: "hi" }] }] }), (data) => {
       const chunk = data as { type?: string; delta?: string };

@@ -10,7 +10,7 @@ here=${0%/*}
 [ "$here" != "$0" ] || here=.
 cd "$here/.."
 
-packages=(chromium python3-grpcio python3-grpc-tools redis-server bsdutils)
+packages=(chromium python3-grpcio python3-grpc-tools redis-server nginx-light bsdutils)
 
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
   missing=()

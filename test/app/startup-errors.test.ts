@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readmeConsole, runAsShown, shownPattern } from "../fixtures/readme-console.ts";
+import { docsConsole, runAsShown, shownPattern } from "../fixtures/docs-console.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 import { projectNode, repoRoot, startTokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { writeModelsFile } from "../support/models-file.ts";
@@ -63,7 +63,10 @@ describe("npm start with a setting it cannot run with", () => {
     expect(failure).toEqual({ code: 1, stdout: "", stderr: `tokenwire: cannot start: ${line}\n` });
   });
 
-  it.each(readmeConsole("Configuration"))("should print what the README shows for $command", async ({ command, shown }) => {
+  const shown = [...docsConsole("docs/configuration.md", "# Configuration"), ...docsConsole("docs/operations.md", "## More than one core: `TOKENWIRE_WORKERS`")];
+  it("should find the failed starts the documentation shows", () => expect(shown.length).toBeGreaterThanOrEqual(2));
+
+  it.each(shown)("should print what the documentation shows for $command", async ({ command, shown }) => {
     const run = await runAsShown(command, {});
     expect(run.code).toBe(1);
     expect(run.output).toMatch(shownPattern(shown));

@@ -8,6 +8,7 @@ import type { NodeHandler } from "../../src/adapters/node/one-port-server.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import type { ChatPageWindow } from "../fixtures/ai-sdk-chat-page/use-chat.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { codeBlocks, docSection } from "../support/docs.ts";
 import { launchChromium } from "./use-chat-page.ts";
 import { skipWithout } from "../support/test-tiers.ts";
 
@@ -17,18 +18,16 @@ const reply = defaultTokens.join("");
 const slowModel = "paced-300";
 
 /**
- * The page's script: the README's snippet for useChat users as written (its
+ * The page's script: the snippet of docs/ai-sdk.md for useChat users as written (its
  * stopping fetch, and `useChat({ resume: true, … })`), over the page's
  * framework-free `useChat`, bundled in memory.
  */
 async function bundlePage(): Promise<string> {
-  const readme = await readFile(resolve(import.meta.dirname, "../../README.md"), "utf8");
-  const section = readme.split(/^### /m).find((part) => part.startsWith("tokenwireUIMessageHandler()\n")) ?? "";
-  const snippet = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((code) => code.includes("useChat({ resume: true"));
-  if (!snippet) throw new Error("the README's tokenwireUIMessageHandler() section has no ts block with useChat({ resume: true … })");
+  const snippet = codeBlocks(docSection("docs/ai-sdk.md", "## tokenwireUIMessageHandler()"), "ts").find((code) => code.includes("useChat({ resume: true"));
+  if (!snippet) throw new Error("the tokenwireUIMessageHandler() section of docs/ai-sdk.md has no ts block with useChat({ resume: true … })");
   const contents = `import { DefaultChatTransport } from "ai";\nimport { useChat } from "./use-chat.ts";\n${snippet}`;
   const result = await build({
-    stdin: { contents, resolveDir: pageDir, sourcefile: "readme-use-chat.ts", loader: "ts" },
+    stdin: { contents, resolveDir: pageDir, sourcefile: "docs-use-chat.ts", loader: "ts" },
     bundle: true,
     write: false,
     format: "iife",
@@ -159,7 +158,7 @@ describe.skipIf(skipWithout("browser"))("the AI SDK's Chat in Chromium, against 
     expect(server.upstream.requests.length - requestsBefore).toBe(1);
   });
 
-  it("should stop the model when the page stops: Chat's stop() and the README's POST /api/chat/:id/stop", async () => {
+  it("should stop the model when the page stops: Chat's stop() and the documented POST /api/chat/:id/stop", async () => {
     const { page, chatId } = await open(slowModel);
     const upstream = server.upstream.nextRequest();
     await send(page, "Say hello");

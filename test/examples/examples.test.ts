@@ -14,6 +14,7 @@ import { localReply } from "../../src/models/local-chat-model.ts";
 import { defaultTokens, startFakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
 import { runTokenwireCli } from "../fixtures/tokenwire-cli.ts";
+import { codeBlock, codeBlocks, docPages, docSection } from "../support/docs.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 let packed: PackedPackage;
@@ -112,6 +113,27 @@ describe("package exports", () => {
     expect(packed.files).toContain("gen/tokenwire/v1/token_service_pb.js");
     expect(packed.files.filter((file) => /^(src|test|examples|web)\//.test(file))).toEqual([]);
   });
+
+  it("should ship the license, the changelog, the README and the pages of docs/", async () => {
+    expect(packed.files).toEqual(expect.arrayContaining(["LICENSE", "CHANGELOG.md", "README.md", ...docPages().filter((page) => page.startsWith("docs/"))]));
+    expect(await readFile(join(packed.dir, "node_modules/tokenwire/LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0, January 2004");
+  });
+
+  // A dynamic import may load a dev dependency where one is installed, as a checkout's page bundler does.
+  it("should import statically nothing but Node's modules and the package's dependencies and peer dependencies", async () => {
+    const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as Record<"dependencies" | "peerDependencies", Record<string, string>>;
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    const imported = new Set<string>();
+    for (const file of packed.files.filter((path) => path.endsWith(".js") && !path.startsWith("dist/web/"))) {
+      const code = await readFile(join(packed.dir, "node_modules/tokenwire", file), "utf8");
+      for (const [, from, bare] of code.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*"([^"./][^"]*)";$|^import\s*"([^"./][^"]*)";$/gm)) {
+        const specifier = from ?? bare!;
+        if (!specifier.startsWith("node:")) imported.add(specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/"));
+      }
+    }
+    expect(imported.size).toBeGreaterThan(5);
+    expect([...imported].filter((name) => !declared.has(name))).toEqual([]);
+  });
 });
 
 /** What `tokenwire ask` prints for a protocol the server's HTTP version cannot carry. */
@@ -208,10 +230,9 @@ describe("tokenwireFetchHandler()", () => {
   });
 });
 
-describe("README", () => {
-  it("should run the opening for-await example against an OpenAI-compatible server", async () => {
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    await writeFile(join(packed.dir, "readme-example.ts"), /```ts\n([\s\S]*?)```/.exec(readme)![1]!);
+describe("the documentation's examples", () => {
+  it("should run the README's opening for-await example against an OpenAI-compatible server", async () => {
+    await writeFile(join(packed.dir, "readme-example.ts"), codeBlock("README.md", "# tokenwire", "ts"));
     const upstream = await startFakeOpenAI();
     try {
       // The OpenAI client reads its key and base URL from the environment, as in any deployment.
@@ -224,10 +245,9 @@ describe("README", () => {
     }
   });
 
-  it("should stream examples/agent.ts, shown whole in the In process section: the tool call, its result and the answer", async () => {
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    const shown = /examples\/agent\.ts[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(shown).toBe(await readFile(join(root, "examples/agent.ts"), "utf8"));
+  it("should stream examples/agent.ts, shown whole in docs/in-process.md: the tool call, its result and the answer", async () => {
+    const agent = await readFile(join(root, "examples/agent.ts"), "utf8");
+    expect(codeBlocks(docSection("docs/in-process.md", "# In process"), "ts")).toContain(agent);
     const upstream = await startFakeOpenAI();
     try {
       const env = { ...process.env, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: upstream.url, OPENAI_MODEL: "agent" };
@@ -246,9 +266,8 @@ describe("README", () => {
     ["tokenwireExpressMiddleware", "express.ts"],
     ["tokenwireFastifyPlugin", "fastify.ts"],
     ["tokenwireFetchHandler", "fetch.ts"],
-  ])("should show %s() with the code of examples/%s", async (fn, file) => {
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    const diff = new RegExp(`## ${fn}\\(\\)[\\s\\S]*?\`\`\`diff\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1] ?? "";
+  ])("should show %s() in docs/embedding.md with the code of examples/%s", async (fn, file) => {
+    const diff = codeBlock("docs/embedding.md", `## ${fn}()`, "diff");
     const after = diff.split("\n").filter((line) => !line.startsWith("-")).map((line) => line.slice(1)).join("\n");
     expect(after).toBe(await readFile(join(root, "examples", file), "utf8"));
   });

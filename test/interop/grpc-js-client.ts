@@ -12,6 +12,8 @@ export interface GrpcJsClientOptions {
   service: string;
   /** `host:port`. */
   target: string;
+  /** How the channel is secured; default plain text. */
+  credentials?: grpc.ChannelCredentials;
 }
 
 /** A grpc-js client of one service, with its server-streaming methods called by name. */
@@ -28,7 +30,7 @@ export interface GrpcJsClient {
 export function createGrpcJsClient(options: GrpcJsClientOptions): GrpcJsClient {
   const definition = protoLoader.loadSync(options.file, { includeDirs: [protoRoot], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const scope = options.service.split(".").reduce<unknown>((names, name) => (names as Record<string, unknown>)[name], grpc.loadPackageDefinition(definition));
-  const client = new (scope as grpc.ServiceClientConstructor)(options.target, grpc.credentials.createInsecure());
+  const client = new (scope as grpc.ServiceClientConstructor)(options.target, options.credentials ?? grpc.credentials.createInsecure());
   return {
     stream: (method, request, callOptions = {}) => (client[method] as (r: object, o: grpc.CallOptions) => never)(request, callOptions),
     close: () => client.close(),

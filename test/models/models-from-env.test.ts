@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { codeBlock } from "../support/docs.ts";
 import { describe, expect, it } from "vitest";
 import { ChatAnthropic } from "@langchain/anthropic";
 import { ChatOpenAI } from "@langchain/openai";
@@ -98,10 +98,9 @@ describe("modelsFromEnv() with TOKENWIRE_MODELS_FILE", () => {
   });
 });
 
-describe("the README's models file", () => {
+describe("the models file of docs/providers.md", () => {
   it("should be one that npm start accepts", async () => {
-    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
-    const shown = /## Providers: the models file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const shown = codeBlock("docs/providers.md", "# Providers: the models file", "json");
     const models = modelsFromEnv({ TOKENWIRE_MODELS_FILE: writeModelsFile(shown), OPENAI_API_KEY: "sk-openai", ANTHROPIC_API_KEY: "sk-ant" });
     expect(models.resolve.models?.models).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4o", "qwen2.5-7b-instruct"]);
     expect((await models.resolve({ prompt: "hi" })).runnable).toBeInstanceOf(ChatAnthropic);

@@ -30,7 +30,7 @@ async function attempts(failure: string): Promise<number> {
   return requests.get(failure) ?? 0;
 }
 
-// What the README's OPENAI_MAX_RETRIES says, as LangChain's AsyncCaller does it (ChatOpenAI turns the
+// What docs/configuration.md says of OPENAI_MAX_RETRIES, as LangChain's AsyncCaller does it (ChatOpenAI turns the
 // OpenAI client's own retries off): node_modules/@langchain/core/dist/utils/async_caller.js.
 describe("openAIModelFactory() retries before the first byte", () => {
   it.concurrent.for([

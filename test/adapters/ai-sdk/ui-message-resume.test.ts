@@ -16,7 +16,7 @@ const ask = (text: string): UIMessage => ({ id: "u1", role: "user", parts: [{ ty
 const newChatId = () => `chat-${crypto.randomUUID()}`;
 
 // useChat's stop() aborts the request; a resumable answer outlives that, so the page asks the server to stop it too.
-// The README's snippet for useChat users, as they would paste it.
+// The stopping fetch of docs/ai-sdk.md for useChat users, as they would paste it.
 const stoppingFetch: typeof fetch = (input, init) => {
   if (init?.method === "POST" && typeof init.body === "string") {
     const { id } = JSON.parse(init.body) as { id: string };

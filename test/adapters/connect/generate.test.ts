@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -7,23 +6,23 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { FinishReason, TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { docText } from "../../support/docs.ts";
 
 const server = useTokenwireServer({ allowedModels: ["gpt-test", "paced-50", "status-429"] });
 const client = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl }));
 const generation = (value: string, model = "gpt-test") => ({ generation: { input: { case: "prompt" as const, value }, model } });
 
-// The curl command the README shows for Generate, pointed at the test server.
-function readmeCurl(baseUrl: string): string[] {
-  const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-  const line = readme.split("\n").find((l) => l.startsWith("curl ") && l.includes("/Generate"));
-  if (!line) throw new Error("the README shows no curl command for Generate");
+// The curl command docs/service.md shows for Generate, pointed at the test server.
+function shownCurl(baseUrl: string): string[] {
+  const line = docText("docs/service.md").split("\n").find((l) => l.startsWith("curl ") && l.includes("/Generate"));
+  if (!line) throw new Error("docs/service.md shows no curl command for Generate");
   const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
   return args.map((arg) => arg.replace("http://127.0.0.1:8080", baseUrl));
 }
 
 describe("tokenServiceImpl().generate", () => {
-  it("should answer the README's curl command with the whole answer, its finish reason and usage, as JSON", async () => {
-    const { stdout } = await promisify(execFile)("curl", ["-sS", ...readmeCurl(server.current.baseUrl)]);
+  it("should answer the curl command of docs/service.md with the whole answer, its finish reason and usage, as JSON", async () => {
+    const { stdout } = await promisify(execFile)("curl", ["-sS", ...shownCurl(server.current.baseUrl)]);
     const answer = JSON.parse(stdout);
     expect(answer).toMatchObject({ model: "gpt-test", text: defaultTokens.join(""), finishReason: "FINISH_REASON_STOP" });
     expect(answer.usage).toEqual({ inputTokens: 7, outputTokens: defaultTokens.length, totalTokens: 7 + defaultTokens.length });

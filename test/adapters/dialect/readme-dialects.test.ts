@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,18 +6,17 @@ import { HumanMessage } from "@langchain/core/messages";
 import { modelsFromEnv } from "../../../src/index.ts";
 import { localReply } from "../../../src/models/local-chat-model.ts";
 import { createTokenwireServer, type TokenwireServer } from "../../../src/server/index.ts";
+import { codeBlock } from "../../support/docs.ts";
 import { frameGroups } from "./sse-events.ts";
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const readmeUrl = "http://127.0.0.1:8080";
+const shownUrl = "http://127.0.0.1:8080";
 const expected = localReply([new HumanMessage("Write a haiku about wires")]);
 
-// The README section under `### <heading>`: its first sh block (the curl command) and its first ts block (the client).
-function readmeExamples(heading: string): { curl: string; client: string } {
-  const readme = readFileSync(`${repoRoot}README.md`, "utf8");
-  const section = readme.split(/^### /m).find((part) => part.startsWith(`${heading}\n`)) ?? "";
-  const block = (lang: string) => new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(section)?.[1] ?? "";
+// A dialect's page, under `## <handler>`: its first sh block (the curl command) and its first ts block (the client).
+function shownExamples(page: string, handler: string): { curl: string; client: string } {
+  const block = (lang: string) => codeBlock(page, `## ${handler}`, lang);
   return { curl: block("sh").trim(), client: block("ts") };
 }
 
@@ -33,20 +31,20 @@ beforeAll(async () => {
 afterAll(() => server?.shutdown(100));
 
 async function curlGroups(command: string) {
-  const { stdout } = await run("sh", ["-c", command.replace(readmeUrl, baseUrl)]);
+  const { stdout } = await run("sh", ["-c", command.replace(shownUrl, baseUrl)]);
   const groups = [];
   for await (const group of frameGroups([new TextEncoder().encode(stdout)])) groups.push(group);
   return { stdout, data: groups.flatMap((group) => group.data) };
 }
 
 async function runClient(code: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", code.replace(readmeUrl, baseUrl)], { cwd: repoRoot });
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", code.replace(shownUrl, baseUrl)], { cwd: repoRoot });
   return stdout;
 }
 
-describe("the README's examples of the web's dialects, against npm start's server", () => {
+describe("the examples of the dialects' pages, against npm start's server", () => {
   it("should stream the local model's reply to the curl command of tokenwireOpenAIHandler()", async () => {
-    const { curl } = readmeExamples("tokenwireOpenAIHandler()");
+    const { curl } = shownExamples("docs/openai.md", "tokenwireOpenAIHandler()");
     const { stdout, data } = await curlGroups(curl);
     const text = data.map((chunk) => (chunk as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? "").join("");
     expect(text).toBe(expected);
@@ -54,11 +52,11 @@ describe("the README's examples of the web's dialects, against npm start's serve
   });
 
   it("should print the local model's reply from the openai client example", async () => {
-    expect(await runClient(readmeExamples("tokenwireOpenAIHandler()").client)).toBe(expected);
+    expect(await runClient(shownExamples("docs/openai.md", "tokenwireOpenAIHandler()").client)).toBe(expected);
   });
 
   it("should stream the local model's reply as text deltas to the curl command of tokenwireUIMessageHandler()", async () => {
-    const { curl } = readmeExamples("tokenwireUIMessageHandler()");
+    const { curl } = shownExamples("docs/ai-sdk.md", "tokenwireUIMessageHandler()");
     const { stdout, data } = await curlGroups(curl);
     const text = data.map((chunk) => (chunk.type === "text-delta" ? chunk.delta : "")).join("");
     expect(text).toBe(expected);
@@ -67,6 +65,6 @@ describe("the README's examples of the web's dialects, against npm start's serve
   });
 
   it("should print the local model's reply from the ai transport example", async () => {
-    expect(await runClient(readmeExamples("tokenwireUIMessageHandler()").client)).toBe(`${expected}\n`);
+    expect(await runClient(shownExamples("docs/ai-sdk.md", "tokenwireUIMessageHandler()").client)).toBe(`${expected}\n`);
   });
 });

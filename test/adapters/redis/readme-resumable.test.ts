@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,31 +7,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HumanMessage } from "@langchain/core/messages";
 import { localReply } from "../../../src/models/local-chat-model.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
-import { projectNode, repoRoot } from "../../fixtures/tokenwire-process.ts";
+import { projectNode } from "../../fixtures/tokenwire-process.ts";
 import { skipWithout } from "../../support/test-tiers.ts";
+import { codeBlock, withSourceImports } from "../../support/docs.ts";
 
-let redis: RedisServer;
-const dir = mkdtempSync(join(tmpdir(), "tokenwire-readme-"));
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+describe.skipIf(skipWithout("redis"))("createRedisStreamLog() in docs/resumable-streams.md", () => {
+  let redis: RedisServer;
+  const dir = mkdtempSync(join(tmpdir(), "tokenwire-readme-"));
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-// The README's example of a resumable stream in Redis, as shown, its package imports aimed at the sources.
-function readmeExample(): string {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-  const section = readme.split(/^## /m).find((part) => part.startsWith("Resumable streams\n")) ?? "";
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
-  return code.replace('from "tokenwire";', `from "${join(repoRoot, "src/index.ts")}";`).replace('from "tokenwire/redis";', `from "${join(repoRoot, "src/adapters/redis/index.ts")}";`);
-}
-
-describe.skipIf(skipWithout("redis"))("createRedisStreamLog() in the README", () => {
   it("should run the example: a client that leaves after three events, then the rest resumed, exactly", async () => {
     const file = join(dir, "resumable.ts");
-    writeFileSync(file, readmeExample());
+    // The example as shown, its package imports aimed at the sources.
+    writeFileSync(file, withSourceImports(codeBlock("docs/resumable-streams.md", "# Resumable streams", "ts")));
     const { stdout } = await promisify(execFile)(projectNode, [file], { env: { PATH: process.env.PATH, REDIS_URL: redis.url }, timeout: 20_000 });
     expect(stdout).toBe(localReply([new HumanMessage("hello")]));
   });
