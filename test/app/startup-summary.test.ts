@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { codeBlock } from "../support/docs.ts";
 import { describe, expect, it } from "vitest";
 import { reachableUrl, startupSummary, type ServedFacts } from "../../src/app/startup-summary.ts";
 
@@ -36,9 +36,8 @@ describe("startupSummary()", () => {
     expect(startupSummary(facts, { color: true })).toContain("\x1b[1mhttp://127.0.0.1:8080/\x1b[22m");
   });
 
-  it("should be what the README shows for npm start on its defaults", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const shown = /On a terminal, `npm start` first shows[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1];
+  it("should be what docs/service.md shows for npm start on its defaults", () => {
+    const shown = codeBlock("docs/service.md", "# The service: `npm start`", "text");
     const local = { ...facts, model: "local (tokenwire's local demo model, no network)" };
     expect(shown).toBe(startupSummary(local));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { serverConfigFromEnv } from "../../src/app/server-config.ts";
+import { serverConfigFromEnv } from "../../src/config/server-config.ts";
 import { codeBlocks, docText } from "../support/docs.ts";
 
 /** How long a primary gives its workers past TOKENWIRE_SHUTDOWN_GRACE_MS before it kills them (docs/operations.md). */
