@@ -79,7 +79,7 @@ interface Call<E> {
 /** How one stream runs: its control, where its sequence starts, how long its source may be silent. */
 interface Delivery {
   control: StreamControl;
-  /** The call it answers, for its coalescing window. */
+  /** The call whose coalescing window applies; unset for a reader of the log, whose generation coalesced already. */
   context?: CallContext;
   firstSeq?: number;
   idleMs?: number;
@@ -149,7 +149,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
         admitted = await admission.generation(request, { context, kind: "generation", record: stream.record });
         const streamId = context.streamId ?? crypto.randomUUID();
         const writer = await createNamedStream(log, streamId, { owner: admitted.caller, graceMs });
-        generate({ admitted, stream, writer, streamId });
+        generate({ admitted, stream, writer, streamId, context });
         return copiesOf(log.read(streamId, { afterSeq: -1, caller: admitted.caller, signal }));
       } catch (reason) {
         const summary = refusedSummary(TokenwireError.from(reason));
@@ -158,15 +158,16 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
         throw reason;
       }
     };
-    return deliver(sink, source, { control, context });
+    return deliver(sink, source, { control });
   }
 
-  function generate({ admitted, stream, writer, streamId }: { admitted: AdmittedGeneration; stream: TrackedStream; writer: StreamLogWriter; streamId: string }): void {
+  type Generation = { admitted: AdmittedGeneration; stream: TrackedStream; writer: StreamLogWriter; streamId: string; context: CallContext };
+  function generate({ admitted, stream, writer, streamId, context }: Generation): void {
     const control = createStreamControl({ signals: [options.signal, ended.signal, writer.stopped, writer.abandoned] });
     const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model });
     stream.within(
       () =>
-        void runStream(coalesced(logSink(writer, streamId), undefined), source, { control, idleMs }).then((summary) => {
+        void runStream(coalesced(logSink(writer, streamId), context), source, { control, idleMs }).then((summary) => {
           admitted.release(summary);
           stream.end(summary);
         }),
@@ -179,7 +180,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   // A reader of a resumable stream: as silent as what it follows, so no idle bound.
   function resume({ streamId, afterSeq }: { streamId: string; afterSeq: number }, { sink, context, control }: Call<TokenEvent>) {
     const stream = tracker.track(context, "read");
-    return tracked(stream, { sink, how: { control, context, firstSeq: afterSeq + 1 } }, async (signal) => {
+    return tracked(stream, { sink, how: { control, firstSeq: afterSeq + 1 } }, async (signal) => {
       const admitted = await admission.reader(context, stream.record);
       return [copiesOf(log.read(streamId, { afterSeq, caller: admitted.caller, signal, onlyLive: context.onlyLive })), admitted.release];
     });

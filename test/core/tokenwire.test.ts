@@ -70,6 +70,10 @@ describe("createTokenwire()", () => {
     expect(merged.events.filter((e) => e.type === "delta").length).toBe(1);
     expect(plain.events.filter((e) => e.type === "delta").length).toBeGreaterThan(5);
     expect(merged.events.at(-1)).toMatchObject({ type: "finished", finishReason: "stop" });
+    // A resumable stream's generation coalesces what goes into the log: its readers get the same merged deltas.
+    const logged = await collect(tokenwire.streamTokens({ prompt: "one two three four" }, { resumable: true }));
+    expect(textOf(logged.events)).toBe(textOf(plain.events));
+    expect(logged.events.filter((e) => e.type === "delta").length).toBe(1);
   });
 
   it("should let the auth hook refuse a caller before any model runs", async () => {

@@ -25,9 +25,19 @@ beforeAll(async () => {
   await copyFile(join(root, "examples/fetch.ts"), join(packed.dir, "fetch.ts"));
 }, 120_000);
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
+  for (const child of children) stopGroup(child);
   await packed?.remove();
 });
+
+// An example runs under npm in a process group of its own; a group already gone (ESRCH) has nothing left to stop.
+function stopGroup(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
 
 async function replyText(transport: Transport, prompt: string): Promise<string> {
   let text = "";
@@ -61,7 +71,7 @@ async function runExample(name: string, env: Record<string, string> = {}): Promi
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
     child.once("exit", (code) => reject(new Error(`npm run example -- ${name} exited with ${code}: ${output}`)));
   });
-  return { baseUrl: `http://${env.HOST ?? "127.0.0.1"}:${port}`, port, output, stop: () => process.kill(-child.pid!, "SIGTERM") };
+  return { baseUrl: `http://${env.HOST ?? "127.0.0.1"}:${port}`, port, output, stop: () => stopGroup(child) };
 }
 
 /** Runs `npm run example -- <name>` to its end, which for a server is a failure: its exit code and stderr without npm's own lines. */
