@@ -1,4 +1,5 @@
 import { collectAnswer, type Answer } from "./answer.ts";
+import { callerScopedLog } from "./caller-scoped-log.ts";
 import { errors } from "./errors.ts";
 import { validateRequest, type GenerationRequest } from "./generation-request.ts";
 import { copiesOf, logSink } from "./log-sink.ts";
@@ -58,7 +59,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   const logger = options.logger ?? silentLogger;
   const maxStreams = options.limits?.maxConcurrentStreams ?? 1024;
   const models = options.models ?? options.resolve.models ?? { models: [], defaultModel: "", acceptsAnyModel: true };
-  const log = options.streams?.log ?? createMemoryStreamLog();
+  const log = callerScopedLog(options.streams?.log ?? createMemoryStreamLog());
   const graceMs = options.streams?.graceMs ?? 30_000;
   const startSoon = createStartQueue();
   const idleMs = options.limits?.upstreamIdleMs ?? 300_000;
