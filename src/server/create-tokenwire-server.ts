@@ -16,9 +16,7 @@ import { withCors } from "../adapters/node/with-cors.ts";
 import type { CorsOptions } from "../adapters/cors-headers.ts";
 import { tokenwireOpenAIHandler, type OpenAIRoutesOptions } from "../adapters/openai/index.ts";
 import { tokenwireUIMessageHandler, type UIMessageRoutesOptions } from "../adapters/ai-sdk/index.ts";
-import { silentLogger } from "../core/logger.ts";
 import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
-import { readLimitInterceptor } from "./read-limit-interceptor.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
@@ -73,7 +71,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
     tokenwireNodeHandler(tokenwire, {
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
-      interceptors: [drainingInterceptor({ isDraining, exempt }), readLimitInterceptor(options.logger ?? silentLogger), ...(options.interceptors ?? [])],
+      interceptors: [drainingInterceptor({ isDraining, exempt }), ...(options.interceptors ?? [])],
       fallback: dialectsOr(tokenwire, { ...options, isDraining, fallback: metrics ? metrics.handler(pages) : pages }),
     }),
   );
