@@ -108,11 +108,13 @@ function addRoutes(router: ConnectRouter, options: HealthRoutesOptions & { healt
   healthRoutes(health, watches)(router);
 }
 
-// The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback.
-function dialectsOr(tokenwire: Tokenwire, options: Pick<TokenwireServerOptions, "openAI" | "uiMessages"> & { isDraining: () => boolean; fallback: NodeHandler }): NodeHandler {
-  const { openAI, uiMessages, isDraining, fallback } = options;
-  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, isDraining, fallback });
-  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, isDraining, fallback: chat });
+// The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback. They take
+// the same read limit, CORS origins and logger as the RPCs.
+function dialectsOr(tokenwire: Tokenwire, options: TokenwireServerOptions & { isDraining: () => boolean; fallback: NodeHandler }): NodeHandler {
+  const { openAI, uiMessages, isDraining, fallback, readMaxBytes, cors, logger } = options;
+  const shared = { isDraining, readMaxBytes, cors, logger };
+  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, ...shared, fallback });
+  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, ...shared, fallback: chat });
 }
 
 function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {
