@@ -72,7 +72,11 @@ export interface DialectHandlerOptions<F> {
   fallback?: F;
   /** The largest request body in bytes (`TOKENWIRE_READ_MAX_BYTES`); larger ones get 413. Default 1 MiB. */
   readMaxBytes?: number;
-  /** Browser origins whose pages may call the JSON routes; default none but the server's own. */
+  /**
+   * Browser origins whose pages may call the JSON routes; default none but the
+   * server's own. It only decides what is refused: the CORS headers and the
+   * preflights are `withCors`'s, around the handler.
+   */
   cors?: CorsOptions;
   /** Where a body over `readMaxBytes` is logged, at `warn`; default nowhere. */
   logger?: Logger;

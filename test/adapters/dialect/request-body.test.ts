@@ -1,6 +1,7 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
 import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { http2Exchange } from "../../support/http2-exchange.ts";
 
 // Every JSON route of the dialects against a read limit of 2 KiB: the one of TOKENWIRE_READ_MAX_BYTES, as the RPCs have.
 const readMaxBytes = 2048;
@@ -62,17 +63,7 @@ describe.each(routes)("$name over TOKENWIRE_READ_MAX_BYTES", (route) => {
   it("should refuse it over HTTP/2 too, resetting only that stream", async () => {
     const session = http2.connect(test.current.baseUrl);
     try {
-      const exchange = (body: string) =>
-        new Promise<{ status: number; text: string }>((resolve, reject) => {
-          const stream = session.request({ ":method": "POST", ":path": route.path, ...headers });
-          let text = "";
-          let status = 0;
-          stream.on("response", (head) => (status = Number(head[":status"])));
-          stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
-          stream.on("end", () => resolve({ status, text }));
-          stream.on("error", reject);
-          stream.end(body);
-        });
+      const exchange = (body: string) => http2Exchange(session, route.path, { headers, body });
       expect(await exchange(bodyOf(route, readMaxBytes * 4))).toEqual({ status: 413, text: route.json ? expect.stringContaining(tooLarge) : tooLarge });
       expect((await exchange(bodyOf(route, 100))).status).not.toBe(413);
     } finally {

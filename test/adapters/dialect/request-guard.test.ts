@@ -1,7 +1,9 @@
+import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
 import { tokenwireOpenAIFetchHandler } from "../../../src/adapters/openai/index.ts";
 import { tokenwireUIMessageFetchHandler } from "../../../src/adapters/ai-sdk/index.ts";
 import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { http2Exchange } from "../../support/http2-exchange.ts";
 import { dialectTokenwire } from "./dialect-models.ts";
 
 // The routes that take a JSON body and spend or stop, as a page of another origin would aim at them.
@@ -71,6 +73,19 @@ describe.each(routes)("$name", (route) => {
     const pages: Record<string, string>[] = [{ origin: allowed, "sec-fetch-site": "cross-site" }, { origin: own, "sec-fetch-site": "same-origin" }, { origin: own }, {}];
     for (const headers of pages) {
       expect((await post(route, { ...headers, "content-type": "application/json" })).status, JSON.stringify(headers)).toBe(route.served);
+    }
+  });
+});
+
+describe("over HTTP/2", () => {
+  it("should read the server's own origin from :authority, and refuse another's", async () => {
+    const session = http2.connect(test.current.baseUrl);
+    try {
+      const post = (origin: string) => http2Exchange(session, "/v1/chat/completions", { headers: { origin, "content-type": "application/json" }, body: JSON.stringify(routes[0]!.body) });
+      expect((await post(test.current.baseUrl)).status).toBe(200);
+      expect((await post("https://evil.example")).status).toBe(403);
+    } finally {
+      session.close();
     }
   });
 });
