@@ -11,9 +11,11 @@ const transportImports = {
   ],
 };
 
-// Adapters translate and nothing more: the standalone server stacks on them, never the other way round.
+// Adapters translate and nothing more: the standalone server stacks on them, never the other way round, and they
+// serve a Tokenwire that the application built, never building one from models or settings of their own.
 const serverImports = {
   patterns: [
+    { group: ["../models/*", "../../models/*", "../config/*", "../../config/*"], message: "src/adapters take a Tokenwire: building one from models or settings is the application's step." },
     { group: ["../server/*", "../../server/*"], message: "src/adapters must not import src/server: the server is built from the adapters." },
     { group: ["../app/*", "../../app/*"], message: "src/adapters must not import src/app, the npm start application." },
   ],

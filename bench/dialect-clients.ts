@@ -19,7 +19,7 @@ export const dialectClients: Record<string, (baseUrl: string) => OpenStream> = {
       return chunk.type === "text-delta" ? (chunk.delta ?? "") : "";
     });
     return (model, signal) => {
-      signal.addEventListener("abort", () => void fetch(`${baseUrl}/api/chat/${model}/stop`, { method: "POST" }).catch(() => {}), { once: true });
+      signal.addEventListener("abort", () => void fetch(`${baseUrl}/api/chat/${model}/stop`, { method: "POST", headers: { "content-type": "application/json" } }).catch(() => {}), { once: true });
       return read(model, signal);
     };
   },

@@ -22,11 +22,16 @@ export function isPreflight(request: CorsRequest): boolean {
   return request.method === "OPTIONS" && Boolean(request.origin) && Boolean(request.requestMethod);
 }
 
+/** Whether the options allow pages of this origin to call: it is listed, or `*` is. */
+export function isAllowedOrigin(origin: string, options: CorsOptions = {}): boolean {
+  const origins = options.origins ?? [];
+  return origins.includes("*") || origins.includes(origin);
+}
+
 /** The CORS response headers for a request, built from Connect's `cors` lists; none for an origin that may not call. */
 export function corsHeaders(request: CorsRequest, options: CorsOptions = {}): Record<string, string> {
-  const origins = options.origins ?? [];
-  const any = origins.includes("*");
-  if (!request.origin || !(any || origins.includes(request.origin))) return {};
+  if (!request.origin || !isAllowedOrigin(request.origin, options)) return {};
+  const any = options.origins?.includes("*") ?? false;
   // A reply that names the origin differs per origin, so caches must key on it.
   const base: Record<string, string> = any ? { "access-control-allow-origin": "*" } : { "access-control-allow-origin": request.origin, vary: "Origin" };
   if (!isPreflight(request)) return { ...base, "access-control-expose-headers": cors.exposedHeaders.join(", ") };

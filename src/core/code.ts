@@ -1,6 +1,6 @@
 /**
  * The closed set of ways a stream can end badly, spelled like Connect's codes.
- * Adapters map each to their wire's status (`src/adapters/connect/connect-error-from.ts`, the HTTP routes' status table).
+ * Adapters map each to their wire's status (`src/adapters/connect/connect-error-from.ts`, `src/adapters/http-statuses.ts`).
  */
 export type Code =
   | "canceled"
@@ -8,6 +8,7 @@ export type Code =
   | "invalid_argument"
   | "not_found"
   | "out_of_range"
+  | "permission_denied"
   | "resource_exhausted"
   | "unauthenticated"
   | "unavailable"
@@ -20,6 +21,7 @@ export const codes: readonly Code[] = [
   "invalid_argument",
   "not_found",
   "out_of_range",
+  "permission_denied",
   "resource_exhausted",
   "unauthenticated",
   "unavailable",

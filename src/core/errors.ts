@@ -24,6 +24,14 @@ export const errors = named({
     new TokenwireError("resource_exhausted", `this API key is over its limit of ${limit} (retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s)`, { retryAfterMs }),
   // A replica that drains is one of several: another one answers at once.
   shuttingDown: () => new TokenwireError("unavailable", "the server is shutting down", { retryAfterMs: 1000 }),
+  contentTypeNotTaken: (contentType: string, taken: string) =>
+    error("invalid_argument", `${contentType ? `the content type ${clip(contentType)}` : "a request with no content type"} is not one this route takes (send ${taken})`),
+  requestTooLarge: (maxBytes: number) =>
+    error("resource_exhausted", `the request is larger than this server's read limit of ${maxBytes} bytes (TOKENWIRE_READ_MAX_BYTES)`),
+  jsonTooDeep: (maxDepth: number) => error("invalid_argument", `the request body nests JSON deeper than ${maxDepth} levels`),
+  crossOrigin: (origin: string) =>
+    error("permission_denied", `pages of ${clip(origin)} may not call this server (list the origin in TOKENWIRE_CORS_ORIGINS to allow it)`),
+  noRoute: (method: string, path: string) => error("not_found", `there is no ${clip(method, 16)} ${clip(path)} here`),
   streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
   streamExists: () => error("invalid_argument", "the stream id is taken by a stream still generating or by another caller"),
   sequenceBeyondEnd: (after: number, last: number) => error("out_of_range", `the stream has no sequence ${after} (its last so far is ${last})`),

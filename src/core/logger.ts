@@ -7,3 +7,20 @@ export interface Logger {
 
 /** A logger that drops everything: the default for embedders who pass none. */
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+// JSON.stringify, and so pino, writes these three raw: JavaScript and many log viewers read each as a line break,
+// so a caller's string (a model name, a chat id) could cut a log line in two and forge the second half.
+const lineBreaks = /[\u0085\u2028\u2029]/g;
+
+/** Text for a log line with U+0085, U+2028 and U+2029 written as `\u` escapes, which JSON leaves raw. */
+export function escapeLogText(text: string): string {
+  return text.replace(lineBreaks, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A log line's fields with every string, however deep in plain objects and arrays, passed through {@link escapeLogText}. */
+export function escapeLogFields<T>(fields: T): T {
+  if (typeof fields === "string") return escapeLogText(fields) as T;
+  if (Array.isArray(fields)) return fields.map(escapeLogFields) as T;
+  if (typeof fields !== "object" || fields === null || Object.getPrototypeOf(fields) !== Object.prototype) return fields;
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, escapeLogFields(value)])) as T;
+}

@@ -1,5 +1,5 @@
 import { causeChain } from "./error-causes.ts";
-import type { Logger } from "./logger.ts";
+import { escapeLogFields, type Logger } from "./logger.ts";
 import type { StreamSummary } from "./run-stream.ts";
 import type { CallContext, StreamKind } from "./tokenwire-options.ts";
 
@@ -20,8 +20,9 @@ export interface LogLineFields {
 export function logStreamEnd(logger: Logger, { context, kind, model, caller, summary }: LogLineFields): void {
   const { error, ...fields } = summary;
   const line = { kind, protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
-  if (!error || error.code === "canceled") logger.info(line, "stream ended");
-  else logger.warn({ ...line, reason: error.reason, message: error.message, cause: describeCause(error.cause) }, "stream failed");
+  // The model, the caller's name and the message may hold what a caller sent.
+  if (!error || error.code === "canceled") logger.info(escapeLogFields(line), "stream ended");
+  else logger.warn(escapeLogFields({ ...line, reason: error.reason, message: error.message, cause: describeCause(error.cause) }), "stream failed");
 }
 
 // Logs say what failed without leaking what an upstream's message may hold (keys, URLs with credentials): the

@@ -1,6 +1,7 @@
 import { createAdmission, type AdmittedGeneration } from "./admission.ts";
 import { coalescingSink } from "./coalescing-sink.ts";
 import { collectAnswer, type Answer } from "./answer.ts";
+import { callerScopedLog } from "./caller-scoped-log.ts";
 import type { GenerationRequest } from "./generation-request.ts";
 import { copiesOf, logSink } from "./log-sink.ts";
 import { silentLogger } from "./logger.ts";
@@ -89,7 +90,7 @@ interface Delivery {
 
 /** Creates the transport-free service that adapters put on a wire. */
 export function createTokenwire(options: TokenwireOptions): Tokenwire {
-  const log = options.streams?.log ?? createMemoryStreamLog();
+  const log = callerScopedLog(options.streams?.log ?? createMemoryStreamLog());
   const graceMs = options.streams?.graceMs ?? 30_000;
   const idleMs = options.limits?.upstreamIdleMs ?? 300_000;
   const admission = createAdmission(options);

@@ -13,9 +13,7 @@ import { withCors } from "../adapters/node/with-cors.ts";
 import type { CorsOptions } from "../adapters/cors-headers.ts";
 import { tokenwireOpenAIHandler, type OpenAIRoutesOptions } from "../adapters/openai/index.ts";
 import { tokenwireUIMessageHandler, type UIMessageRoutesOptions } from "../adapters/ai-sdk/index.ts";
-import { silentLogger } from "../core/logger.ts";
 import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
-import { readLimitInterceptor } from "./read-limit-interceptor.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
@@ -68,7 +66,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
     tokenwireNodeHandler(tokenwire, {
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
-      interceptors: [readLimitInterceptor(options.logger ?? silentLogger), ...(options.interceptors ?? [])],
+      interceptors: options.interceptors,
       fallback: dialectsOr(tokenwire, { ...options, fallback: metrics ? metrics.handler(pages) : pages }),
     }),
   );
@@ -105,11 +103,13 @@ function addRoutes(router: ConnectRouter, options: HealthRoutesOptions & { healt
   healthRoutes(health, watches)(router);
 }
 
-// The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback.
-function dialectsOr(tokenwire: Tokenwire, options: Pick<TokenwireServerOptions, "openAI" | "uiMessages"> & { fallback: NodeHandler }): NodeHandler {
-  const { openAI, uiMessages, fallback } = options;
-  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, fallback });
-  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, fallback: chat });
+// The web's dialects beside Connect: what neither serves goes on to /healthz and the embedder's fallback. They take
+// the same read limit, CORS origins and logger as the RPCs.
+function dialectsOr(tokenwire: Tokenwire, options: TokenwireServerOptions & { fallback: NodeHandler }): NodeHandler {
+  const { openAI, uiMessages, fallback, readMaxBytes, cors, logger } = options;
+  const shared = { readMaxBytes, cors, logger };
+  const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, ...shared, fallback });
+  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, ...shared, fallback: chat });
 }
 
 function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {

@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "esbuild";
-import type { Browser, BrowserContext, Page, Response } from "playwright-core";
+import type { Page, Response } from "playwright-core";
 import type { UIMessage } from "ai";
 import type { NodeHandler } from "../../src/adapters/node/one-port-server.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import type { ChatPageWindow } from "../fixtures/ai-sdk-chat-page/use-chat.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
 import { codeBlocks, docSection } from "../support/docs.ts";
-import { launchChromium } from "./use-chat-page.ts";
+import { useChromium } from "./use-chromium.ts";
 import { skipWithout } from "../support/test-tiers.ts";
 
 const pageDir = resolve(import.meta.dirname, "../fixtures/ai-sdk-chat-page");
@@ -49,25 +49,15 @@ function pageHandler(files: { html: string; script: string }): NodeHandler {
 }
 
 let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const chromium = useChromium(() => server.settled());
 
 beforeAll(async () => {
   const [html, script] = await Promise.all([readFile(resolve(pageDir, "index.html"), "utf8"), bundlePage()]);
   // A grace long enough for a page to reload and resume.
   server = await startTokenwireServer({ fallback: pageHandler({ html, script }), streams: { graceMs: 3000 } });
-  browser = await launchChromium();
 }, 60_000);
 
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  await server.settled();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 /** Runs `load` (a visit or a reload) and resolves with the response to the reconnect that the Chat sends on load. */
 async function reconnectOf(page: Page, chatId: string, load: () => Promise<unknown>): Promise<Response> {
@@ -79,9 +69,7 @@ async function reconnectOf(page: Page, chatId: string, load: () => Promise<unkno
 /** Opens the page on a new chat in a fresh browser context, with `model` for the messages it sends. */
 async function open(model: string): Promise<{ page: Page; chatId: string }> {
   const chatId = `chat-${crypto.randomUUID()}`;
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
+  const page = await chromium.newPage();
   // A new chat has no answer to resume.
   expect((await reconnectOf(page, chatId, () => page.goto(`${server.baseUrl}/?chat=${chatId}&model=${model}`))).status()).toBe(204);
   return { page, chatId };

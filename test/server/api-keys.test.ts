@@ -18,10 +18,11 @@ function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> =
 }
 
 const alice = caller("alice");
+const bob = caller("bob");
 const one = caller("one-stream", { maxConcurrentStreams: 1 });
 const two = caller("two-a-minute", { requestsPerMinute: 2 });
 const five = caller("five-tokens", { outputTokensPerMinute: 5 });
-const keys = apiKeyAuthenticator([alice, one, two, five].map((c) => c.entry));
+const keys = apiKeyAuthenticator([alice, bob, one, two, five].map((c) => c.entry));
 const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, streams: { graceMs: 300 } });
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
@@ -154,5 +155,30 @@ describe("API keys on the server's other routes", () => {
     expect(refused.headers.get("retry-after")).toBe("1");
     await refused.text();
     await held.release();
+  });
+});
+
+describe("chat ids on the AI SDK's routes, with two callers", () => {
+  const post = (key: string, path: string, body: object = {}) =>
+    fetch(`${server.current.baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  const chat = (key: string, id: string, model = "gpt-test") => post(key, "/api/chat", { id, model, messages: [{ id: "1", role: "user", parts: [{ type: "text", text: "hi" }] }] });
+  // What a caller can tell of a reply: its status, and its body but for the run's id.
+  const seen = async (response: Response) => [response.status, (await response.text()).replace(/"messageId":"[^"]*"/, "")];
+
+  it("should answer another caller's chat id exactly as an id no one uses: a chat of its own, nothing to stop, nothing to resume", async () => {
+    const alices = `chat-${crypto.randomUUID()}`;
+    const unused = `chat-${crypto.randomUUID()}`;
+    const generating = await chat(alice.key, alices, "stall-after-3");
+    const reader = generating.body!.getReader();
+    while (!new TextDecoder().decode((await reader.read()).value).includes("text-delta"));
+
+    expect(await seen(await post(bob.key, `/api/chat/${alices}/stop`))).toEqual(await seen(await post(bob.key, `/api/chat/${unused}/stop`)));
+    const resume = (id: string) => fetch(`${server.current.baseUrl}/api/chat/${id}/stream`, { headers: { authorization: `Bearer ${bob.key}` } });
+    expect(await seen(await resume(alices))).toEqual(await seen(await resume(unused)));
+    expect(await seen(await chat(bob.key, alices))).toEqual(await seen(await chat(bob.key, unused)));
+
+    // Alice's answer went on, and is still hers to stop.
+    expect(await (await post(alice.key, `/api/chat/${alices}/stop`)).json()).toEqual({ stopped: true });
+    await reader.cancel();
   });
 });

@@ -49,6 +49,23 @@ describe("what operators read in the log", () => {
   });
 });
 
+describe("what a caller sends, in the log", () => {
+  it("should write U+2028, U+2029 and U+0085 as escapes, which JSON leaves raw and readers take for line breaks", async () => {
+    const server = await startTokenwireServer({ allowedModels: ["gpt-test", "gpt\u2028x\u2029y\u0085z"] });
+    servers.push(server);
+    const chat = (model: string) =>
+      fetch(`${server.baseUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }) });
+    expect((await chat("gpt\u2028x\u2029y\u0085z")).status).toBe(200);
+    expect((await chat("no\u2028such\u2029model\u0085")).status).toBe(404);
+    await server.settled();
+    expect(server.logText()).not.toMatch(/[\u2028\u2029\u0085]/);
+    expect(server.logs().filter((line) => line.protocol === "openai").map(({ model, message }) => ({ model, message }))).toEqual([
+      { model: "gpt\\u2028x\\u2029y\\u0085z", message: undefined },
+      { model: "", message: expect.stringContaining('model "no\\u2028such\\u2029model\\u0085" is not offered here') },
+    ]);
+  });
+});
+
 // A port nothing listens on: one the system handed out, then closed.
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, vi } from "vitest";
 import { pino } from "pino";
 import type { Transport } from "@connectrpc/connect";
+import type { Compression } from "@connectrpc/connect/protocol";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { createTokenwireServer, type TokenwireServer, type TokenwireServerOptions } from "../../src/server/create-tokenwire-server.ts";
 import { createModelCatalog } from "../../src/models/model-catalog.ts";
@@ -74,10 +75,11 @@ export function useTokenwireServer(options: TestServerOptions = {}): { current: 
   return holder;
 }
 
-/** What a test may add to a transport: a deadline, or the CA that signed the server's certificate. */
+/** What a test may add to a transport: a deadline, the CA that signed the server's certificate, or the requests' compression. */
 export interface TransportOptions {
   defaultTimeoutMs?: number;
   nodeOptions?: { ca: Buffer };
+  sendCompression?: Compression;
 }
 
 /** The four ways a client reaches the server, by name. */

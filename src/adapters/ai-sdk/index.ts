@@ -9,4 +9,3 @@ export { createUIMessageStreamSink, uiMessageStreamHeaders } from "./ui-message-
 export { uiMessageCall, type UIMessageCall } from "./ui-message-call.ts";
 export type { SseSink, SseEncoder, SseSinkOptions } from "../dialect/sse-sink.ts";
 export type { DialectNodeHandler, FetchHandler } from "../dialect/dialect-handler.ts";
-export type { TokenwireInput } from "../../models/tokenwire-from.ts";

@@ -23,22 +23,26 @@ export type TokenwireUIMessageFetchHandlerOptions = UIMessageRoutesOptions & dia
  * the AI SDK's `useChat` at `POST /api/chat` with its UI message stream.
  */
 export function tokenwireUIMessageHandler(tokenwire: Tokenwire, options: TokenwireUIMessageHandlerOptions = {}): dialect.DialectNodeHandler {
-  return dialect.dialectNodeHandler(uiMessageRoutes(tokenwire, options), options);
+  return dialect.dialectNodeHandler(uiMessageDialect(tokenwire, options), options);
 }
 
 /** The same route as a `(Request) => Promise<Response>` handler, for Next.js route handlers, Deno, Bun and Workers. */
 export function tokenwireUIMessageFetchHandler(tokenwire: Tokenwire, options: TokenwireUIMessageFetchHandlerOptions = {}): dialect.FetchHandler {
-  return dialect.dialectFetchHandler(uiMessageRoutes(tokenwire, options), options);
+  return dialect.dialectFetchHandler(uiMessageDialect(tokenwire, options), options);
 }
 
-function uiMessageRoutes(tokenwire: Tokenwire, options: UIMessageRoutesOptions): dialect.DialectRoutes {
+function uiMessageDialect(tokenwire: Tokenwire, options: UIMessageRoutesOptions): dialect.Dialect {
   const path = options.path ?? "/api/chat";
-  return (method, requested) => {
-    if (method === "POST" && requested === path) return (request) => chat(tokenwire, request, options).catch(errorReply);
-    const route = chatRouteOf(requested, path);
-    if (method === "GET" && route?.action === "stream") return (request) => resume(tokenwire, route.chatId, request).catch(errorReply);
-    if (method === "POST" && route?.action === "stop") return (request) => stop(tokenwire, route.chatId, request).catch(errorReply);
-    return undefined;
+  return {
+    protocol: "ai-sdk",
+    errorReply,
+    route(method, requested) {
+      if (method === "POST" && requested === path) return { json: true, answer: (request) => chat(tokenwire, request, options) };
+      const route = chatRouteOf(requested, path);
+      if (method === "GET" && route?.action === "stream") return { json: false, answer: (request) => resume(tokenwire, route.chatId, request) };
+      if (method === "POST" && route?.action === "stop") return { json: true, answer: (request) => stop(tokenwire, route.chatId, request) };
+      return undefined;
+    },
   };
 }
 
@@ -59,7 +63,7 @@ function chatIdOf(segment: string): string {
 
 // A chat's answer is a resumable stream named by the chat's id: a reload resumes it, and a stop reaches it.
 async function chat(tokenwire: Tokenwire, request: dialect.DialectRequest, options: UIMessageRoutesOptions): Promise<dialect.DialectReply> {
-  const { chatId, request: generation } = uiMessageCall(await request.json());
+  const { chatId, request: generation } = uiMessageCall(request.body);
   const sink = createUIMessageStreamSink({ onReturn: request.cancel });
   const resumable = chatId === undefined ? undefined : { resumable: true, streamId: chatId };
   return dialect.sseReply(tokenwire, { request: generation, sink, protocol: "ai-sdk", headers: uiMessageStreamHeaders, resumable }, request);
@@ -85,8 +89,6 @@ async function stop(tokenwire: Tokenwire, segment: string, request: dialect.Dial
 }
 
 // The AI SDK shows an error reply's body as the error's message: plain words, not JSON.
-function errorReply(reason: unknown): dialect.DialectReply {
-  const error = TokenwireError.from(reason);
-  const { status, headers } = dialect.errorStatus(error);
+function errorReply({ error, status, headers }: dialect.HttpFailure): dialect.DialectReply {
   return { status, headers: { ...headers, "content-type": "text/plain; charset=utf-8" }, body: error.message };
 }

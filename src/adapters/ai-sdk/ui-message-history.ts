@@ -62,9 +62,9 @@ function stepMessages({ text, calls }: Step): ChatMessage[] {
 }
 
 function answeredCall(part: JsonObject, index: number): Step["calls"][number] | undefined {
-  const result = resultOf(part);
-  if (result === undefined) return undefined;
   const type = String(part.type);
+  const result = resultOf(part, `messages[${index}] has a ${type} part`);
+  if (result === undefined) return undefined;
   if (typeof part.toolCallId !== "string") throw errors.invalidRequest(`messages[${index}] has a ${type} part without a toolCallId`);
   const input = part.input ?? {};
   if (typeof input !== "object" || Array.isArray(input)) throw errors.invalidRequest(`messages[${index}] has a ${type} part whose input is not a JSON object`);
@@ -73,9 +73,12 @@ function answeredCall(part: JsonObject, index: number): Step["calls"][number] | 
 }
 
 // What the model reads as the tool's result, as the AI SDK's own conversion gives it: the output, the error, or the denial.
-function resultOf(part: JsonObject): string | undefined {
+function resultOf(part: JsonObject, what: string): string | undefined {
   if (part.state === "output-available") return typeof part.output === "string" ? part.output : JSON.stringify(part.output ?? null);
-  if (part.state === "output-error") return String(part.errorText ?? "the tool failed");
+  if (part.state === "output-error") {
+    if (part.errorText !== undefined && typeof part.errorText !== "string") throw errors.invalidRequest(`${what} whose errorText is not a string`);
+    return part.errorText ?? "the tool failed";
+  }
   if (part.state !== "output-denied") return undefined;
   const reason = (part.approval as { reason?: unknown } | undefined)?.reason;
   return typeof reason === "string" && reason !== "" ? `The tool call was denied: ${reason}` : "The tool call was denied.";

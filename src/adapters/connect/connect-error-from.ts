@@ -10,6 +10,7 @@ export const connectCodes: Record<TokenwireCode, Code> = {
   invalid_argument: Code.InvalidArgument,
   not_found: Code.NotFound,
   out_of_range: Code.OutOfRange,
+  permission_denied: Code.PermissionDenied,
   resource_exhausted: Code.ResourceExhausted,
   unauthenticated: Code.Unauthenticated,
   unavailable: Code.Unavailable,

@@ -33,11 +33,33 @@ export function field<K extends keyof Kinds>(body: JsonObject, name: string, kin
   return value as Kinds[K];
 }
 
-/** Parses a request body as JSON; a body that is not JSON is an `invalid_argument`. */
+/** The deepest nesting of objects and arrays a request body may hold. */
+export const maxJsonDepth = 64;
+
+/** Parses a request body as JSON; a body that is not JSON, or nests deeper than {@link maxJsonDepth}, is an `invalid_argument`. */
 export function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw errors.invalidRequest("the request body is not valid JSON");
   }
+  return checkedDepth(value);
+}
+
+/**
+ * The value, once known to nest no deeper than {@link maxJsonDepth}.
+ * JSON.parse takes any depth, but what walks the value later (JSON.stringify,
+ * LangChain, the model's client) recurses, and a deep enough value ends it
+ * with a stack overflow: this walk keeps its own stack instead.
+ */
+export function checkedDepth(value: unknown): unknown {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth >= maxJsonDepth) throw errors.jsonTooDeep(maxJsonDepth);
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return value;
 }

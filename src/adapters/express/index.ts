@@ -1,3 +1,2 @@
 export { tokenwireExpressMiddleware, type TokenwireExpressMiddlewareOptions } from "./tokenwire-express-middleware.ts";
 export type { RouterOptions } from "../router-options.ts";
-export type { TokenwireInput } from "../../models/tokenwire-from.ts";

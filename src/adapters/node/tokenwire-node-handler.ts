@@ -1,9 +1,12 @@
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import { Code, ConnectError, createConnectRouter } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { Logger } from "../../core/logger.ts";
+import { errors } from "../../core/errors.ts";
+import { escapeLogFields, type Logger } from "../../core/logger.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { dropDeadlineBeyondTimers } from "../deadline-header.ts";
+import { boundedBody, type BoundedBodyOptions } from "./bounded-body.ts";
+import { boundedCompression } from "./bounded-compression.ts";
 import { errorFields } from "./error-fields.ts";
 import type { NodeHandler } from "./one-port-server.ts";
 
@@ -26,11 +29,20 @@ export interface TokenwireNodeHandlerOptions extends RouterOptions {
  * though the stream has already ended as `canceled` and is logged as such.
  * Other failures go to `options.logger` when there is one. A deadline longer
  * than a Node timer holds is dropped before connect-node reads it (see
- * {@link dropDeadlineBeyondTimers}).
+ * {@link dropDeadlineBeyondTimers}). A request body over `readMaxBytes`, as
+ * sent or decompressed, is refused with `resource_exhausted` in tokenwire's
+ * words, and logged at `warn` (see {@link boundedBody}, {@link boundedCompression});
+ * a content type no protocol takes gets its 415 with Connect's error JSON
+ * saying so, where connect-node sends none.
  */
 export function tokenwireNodeHandler(tokenwire: Tokenwire, options: TokenwireNodeHandlerOptions = {}): NodeHandler {
   const { routes, ...routerOptions } = connectOptionsFrom(tokenwire, options);
-  const router = createConnectRouter({ ...routerOptions, acceptCompression: [compressionGzip, compressionBrotli] });
+  const logRefusal = (fields: object) => options.logger?.warn({ status: "resource_exhausted", ...fields }, "request larger than the read limit");
+  // A message larger once decompressed is refused by connect-node before any RPC is known: logged with its compression.
+  const acceptCompression = [compressionGzip, compressionBrotli].map((compression) =>
+    boundedCompression(compression, (error) => logRefusal({ compression: compression.name, message: error.rawMessage })),
+  );
+  const router = createConnectRouter({ ...routerOptions, acceptCompression });
   routes(router);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
   const fallback = options.fallback ?? notFound;
@@ -39,16 +51,39 @@ export function tokenwireNodeHandler(tokenwire: Tokenwire, options: TokenwireNod
     if (!handler) return fallback(req, res);
     const request = universalRequest(req, res);
     if (!request) return;
+    const rpc = `${handler.service.typeName}/${handler.method.name}`;
     dropDeadlineBeyondTimers(request.header);
-    handler(request)
-      .then((response) => universalResponseToNodeResponse(response, res))
+    const onRefused = (error: ConnectError) => logRefusal({ method: rpc, message: error.rawMessage });
+    handler({ ...request, body: bounded(request, { maxBytes: routerOptions.readMaxBytes, onRefused }) })
+      .then((response) => (response.status === 415 ? contentTypeNotTaken(res, request.header) : universalResponseToNodeResponse(response, res)))
       .catch((reason: unknown) => {
         if (request.signal.aborted || ConnectError.from(reason).code === Code.Aborted) return;
-        const rpc = `${handler.service.typeName}/${handler.method.name}`;
-        if (options.logger) options.logger.error({ method: rpc, error: errorFields(reason) }, "rpc handler failed");
+        if (options.logger) options.logger.error(escapeLogFields({ method: rpc, error: errorFields(reason) }), "rpc handler failed");
         else console.error(`handler for rpc ${handler.method.name} of ${handler.service.typeName} failed`, reason);
       });
   };
+}
+
+type UniversalRequest = NonNullable<ReturnType<typeof universalRequest>>;
+
+// connect-node reads the Content-Length as a promise of the body's size and checks it against its own readMaxBytes
+// first: the header is checked here instead, and taken off.
+function bounded(request: UniversalRequest, options: Pick<BoundedBodyOptions, "maxBytes" | "onRefused">): UniversalRequest["body"] {
+  const declared = request.header.get("content-length");
+  request.header.delete("content-length");
+  return boundedBody(request.body as AsyncIterable<Uint8Array>, {
+    ...options,
+    enveloped: /^application\/(grpc|connect\+)/i.test(request.header.get("content-type") ?? ""),
+    declaredBytes: declared === null ? undefined : Number(declared),
+  });
+}
+
+// The Connect protocol's error JSON, which a Connect client reads as the error of its call, and a person as the reason.
+function contentTypeNotTaken(res: Parameters<NodeHandler>[1], header: Headers): void {
+  const taken = "Connect's application/json or application/proto or gRPC's application/grpc or gRPC-Web's application/grpc-web";
+  const { code, message } = errors.contentTypeNotTaken(header.get("content-type") ?? "", taken);
+  res.writeHead(415, { "content-type": "application/json" });
+  res.end(JSON.stringify({ code, message }));
 }
 
 // connect-node throws from here for a request with no authority, an HTTP/1.0 request without Host

@@ -15,18 +15,36 @@ export interface ChatCompletionCall {
 // `developer` is OpenAI's newer name for the system message.
 const roles: Record<string, ChatMessage["role"]> = { system: "system", developer: "system", user: "user", assistant: "assistant", tool: "tool" };
 
+// Fields that ask for an answer other than one choice of streamed text and function calls. Each is refused with its
+// name unless it holds OpenAI's default (or nothing), which asks for nothing more.
+const unhonoured: [name: string, isDefault: (value: unknown) => boolean, refusal: string][] = [
+  ["n", (value) => value === 1, "n must be 1 (tokenwire streams one choice)"],
+  ["logprobs", (value) => value === false, "logprobs is not supported: tokenwire returns no log probabilities"],
+  ["top_logprobs", () => false, "top_logprobs is not supported: tokenwire returns no log probabilities"],
+  ["response_format", (value) => (value as { type?: unknown }).type === "text", "response_format is not supported: tokenwire passes none to the model (ask for JSON in the messages instead)"],
+  ["modalities", (value) => Array.isArray(value) && value.every((modality) => modality === "text"), "modalities other than text are not supported: tokenwire streams text only"],
+  ["audio", () => false, "audio is not supported: tokenwire streams text only"],
+  ["parallel_tool_calls", (value) => value === true, "parallel_tool_calls false is not supported: the model may make several tool calls at once"],
+  ["functions", (value) => Array.isArray(value) && value.length === 0, "functions is not supported: send tools (each of type function) instead"],
+  ["function_call", () => false, "function_call is not supported: send tool_choice instead"],
+  ["web_search_options", () => false, "web_search_options is not supported: OpenAI's built-in tools run on OpenAI's side"],
+];
+
 /**
  * Reads an OpenAI chat-completions body into tokenwire's request. What it
- * cannot honour is an `invalid_argument` that names the field, never dropped
- * in silence; sampling fields tokenwire has no word for (`top_p`, `seed`, …)
- * are left to the model's defaults.
+ * cannot honour (several choices, log probabilities, a response format,
+ * audio, the older `functions`) is an `invalid_argument` that names the
+ * field, never dropped in silence; sampling fields tokenwire has no word for
+ * (`top_p`, `seed`, `presence_penalty`, `logit_bias`, `reasoning_effort`, …)
+ * and bookkeeping (`user`, `metadata`, `store`) are left to the model's defaults.
  */
 export function chatCompletionCall(json: unknown): ChatCompletionCall {
   const body = objectOf(json, "the request body");
   const messages = arrayField(body, "messages");
   if (!messages?.length) throw errors.invalidRequest("messages must be a non-empty array");
-  const n = field(body, "n", "number");
-  if (n !== undefined && n !== 1) throw errors.invalidRequest("n must be 1 (tokenwire streams one choice)");
+  for (const [name, isDefault, refusal] of unhonoured) {
+    if (body[name] !== undefined && body[name] !== null && !isDefault(body[name])) throw errors.invalidRequest(refusal);
+  }
   const streamOptions = body.stream_options === undefined || body.stream_options === null ? {} : objectOf(body.stream_options, "stream_options");
   return {
     request: {

@@ -1,7 +1,8 @@
 import type { Answer } from "../../core/answer.ts";
 import type { TokenEvent, Usage } from "../../core/token-event.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
-import { errorStatus, jsonReply, type DialectReply } from "../dialect/dialect-handler.ts";
+import { jsonReply, type DialectReply, type HttpFailure } from "../dialect/dialect-handler.ts";
+import { httpStatuses } from "../http-statuses.ts";
 import { createSseSink, doneFrame, sseFrame, type SseEncoder, type SseSink, type SseSinkOptions } from "../dialect/sse-sink.ts";
 
 /** Options of {@link createChatCompletionSink}. */
@@ -13,13 +14,16 @@ export interface ChatCompletionSinkOptions extends SseSinkOptions {
 // OpenAI has no word for a stream a stop request ended, nor for a reason tokenwire does not know: both read as `stop`.
 const finishReasons: Record<string, string> = { length: "length", content_filter: "content_filter", tool_calls: "tool_calls" };
 
-// What OpenAI calls each kind of failure; the code field carries tokenwire's own code.
-const errorTypes: Record<string, string> = {
-  invalid_argument: "invalid_request_error",
-  not_found: "invalid_request_error",
-  unauthenticated: "authentication_error",
-  resource_exhausted: "rate_limit_error",
-  deadline_exceeded: "timeout_error",
+// What OpenAI calls each kind of failure, by its HTTP status; the code field carries tokenwire's own code.
+const errorTypes: Record<number, string> = {
+  400: "invalid_request_error",
+  404: "invalid_request_error",
+  413: "invalid_request_error",
+  415: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  429: "rate_limit_error",
+  504: "timeout_error",
 };
 
 /**
@@ -46,13 +50,12 @@ export function chatCompletionFrom(answer: Answer): object {
 }
 
 /** OpenAI's error reply for a failure: its HTTP status, and `Retry-After` when the client may try again. */
-export function openAIErrorReply(error: TokenwireError): DialectReply {
-  const { status, headers } = errorStatus(error);
-  return jsonReply(status, errorBody(error), headers);
+export function openAIErrorReply({ error, status, headers }: HttpFailure): DialectReply {
+  return jsonReply(status, errorBody(error, status), headers);
 }
 
-function errorBody(error: TokenwireError): object {
-  return { error: { message: error.message, type: errorTypes[error.code] ?? "server_error", param: null, code: error.code } };
+function errorBody(error: TokenwireError, status = httpStatuses[error.code]): object {
+  return { error: { message: error.message, type: errorTypes[status] ?? "server_error", param: null, code: error.code } };
 }
 
 function chatCompletionEncoder(includeUsage: boolean): SseEncoder {

@@ -4,11 +4,10 @@ import { arrayField, objectOf, type JsonObject } from "../dialect/json-fields.ts
 
 /**
  * A request's `tools` and `tool_choice` in tokenwire's words. Function tools
- * only: OpenAI's built-in tools run on OpenAI's side, and the older
- * `functions` form is refused with the field to use instead.
+ * only: OpenAI's built-in tools run on OpenAI's side (the older `functions`
+ * form is refused with the other fields tokenwire does not honour).
  */
 export function toolsOf(body: JsonObject): { tools?: ToolDefinition[]; toolChoice?: ToolChoice } {
-  if (arrayField(body, "functions")?.length) throw errors.invalidRequest("functions is not supported: send tools (each of type function) instead");
   const tools = arrayField(body, "tools")?.map(definitionOf);
   const toolChoice = choiceOf(body.tool_choice);
   return { ...(tools && { tools }), ...(toolChoice && { toolChoice }) };

@@ -9,4 +9,3 @@ export { createChatCompletionSink, chatCompletionFrom, type ChatCompletionSinkOp
 export { chatCompletionCall, type ChatCompletionCall } from "./chat-completion-call.ts";
 export type { SseSink, SseEncoder } from "../dialect/sse-sink.ts";
 export type { DialectNodeHandler, FetchHandler } from "../dialect/dialect-handler.ts";
-export type { TokenwireInput } from "../../models/tokenwire-from.ts";

@@ -24,26 +24,31 @@ export type TokenwireOpenAIFetchHandlerOptions = OpenAIRoutesOptions & dialect.D
  * not, and `GET /v1/models`. Any OpenAI client reaches tokenwire by its base URL.
  */
 export function tokenwireOpenAIHandler(tokenwire: Tokenwire, options: TokenwireOpenAIHandlerOptions = {}): dialect.DialectNodeHandler {
-  return dialect.dialectNodeHandler(openAIRoutes(tokenwire, options), options);
+  return dialect.dialectNodeHandler(openAIDialect(tokenwire, options), options);
 }
 
 /** The same API as a `(Request) => Promise<Response>` handler, for Deno, Bun, Workers and Next.js. */
 export function tokenwireOpenAIFetchHandler(tokenwire: Tokenwire, options: TokenwireOpenAIFetchHandlerOptions = {}): dialect.FetchHandler {
-  return dialect.dialectFetchHandler(openAIRoutes(tokenwire, options), options);
+  return dialect.dialectFetchHandler(openAIDialect(tokenwire, options), options);
 }
 
-function openAIRoutes(tokenwire: Tokenwire, options: OpenAIRoutesOptions): dialect.DialectRoutes {
+function openAIDialect(tokenwire: Tokenwire, options: OpenAIRoutesOptions): dialect.Dialect {
   const base = options.basePath ?? "/v1";
-  const errorReply = (reason: unknown) => openAIErrorReply(TokenwireError.from(reason));
-  return (method, path) => {
-    if (method === "POST" && path === `${base}/chat/completions`) return (request) => chatCompletions(tokenwire, request, options).catch(errorReply);
-    if (method === "GET" && path === `${base}/models`) return async () => dialect.jsonReply(200, modelList(tokenwire));
-    return undefined;
+  return {
+    protocol: "openai",
+    errorReply: openAIErrorReply,
+    route(method, path) {
+      if (method === "POST" && path === `${base}/chat/completions`) return { json: true, answer: (request) => chatCompletions(tokenwire, request, options) };
+      if (method === "GET" && path === `${base}/models`) return { json: false, answer: async () => dialect.jsonReply(200, modelList(tokenwire)) };
+      // The base path is OpenAI's: what is not served there is a 404 in OpenAI's words, which its clients read.
+      if (base !== "" && path.startsWith(`${base}/`)) return { json: false, answer: () => Promise.reject(errors.noRoute(method, path)) };
+      return undefined;
+    },
   };
 }
 
 async function chatCompletions(tokenwire: Tokenwire, request: dialect.DialectRequest, options: OpenAIRoutesOptions): Promise<dialect.DialectReply> {
-  const call = chatCompletionCall(await request.json());
+  const call = chatCompletionCall(request.body);
   if (!call.stream) return dialect.jsonReply(200, chatCompletionFrom(await tokenwire.generate(call.request, dialect.contextOf(request, "openai"))));
   const sink = createChatCompletionSink({ includeUsage: call.includeUsage, onReturn: request.cancel });
   return dialect.sseReply(tokenwire, { request: call.request, sink, protocol: "openai" }, request);

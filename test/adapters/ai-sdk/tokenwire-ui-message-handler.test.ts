@@ -182,7 +182,7 @@ describe("useChat's DefaultChatTransport against POST /api/chat on createTokenwi
 });
 
 describe("the routes of one chat refuse what is malformed", () => {
-  const request = (method: string, path: string) => fetch(`${baseUrl}${path}`, { method, headers: { authorization: token } });
+  const request = (method: string, path: string) => fetch(`${baseUrl}${path}`, { method, headers: { authorization: token, "content-type": "application/json" } });
   it.each([
     ["GET", "/api/chat/%E0%A4/stream", 400, "the chat id in the path is not valid percent-encoding"],
     ["POST", "/api/chat/%E0%A4/stop", 400, "the chat id in the path is not valid percent-encoding"],
@@ -212,6 +212,9 @@ describe("POST /api/chat refuses with 400", () => {
     ["an empty user message", { messages: [ask(" ")] }, "message 0 needs a role (system or user or assistant or tool) and content"],
     ["a chat id with a space", { id: "chat 1", messages: [ask("hi")] }, "a stream id is 1 to 128 letters or digits or _ . : ~ -"],
     ["a chat id that is not a string", { id: 7, messages: [ask("hi")] }, "id must be a string"],
+    ["a tool error whose errorText is an object", { messages: [{ id: "m", role: "assistant", parts: [{ type: "tool-f", toolCallId: "c", state: "output-error", input: {}, errorText: { toString: 1 } }] }, ask("hi")] }, "messages[0] has a tool-f part whose errorText is not a string"],
+    ["a tool output nested deeper than 64 levels", `{"messages":[{"id":"m","role":"assistant","parts":[{"type":"tool-f","toolCallId":"c","state":"output-available","input":{},"output":${"[".repeat(100_000)}${"]".repeat(100_000)}}]},${JSON.stringify(ask("hi"))}]}`, "the request body nests JSON deeper than 64 levels"],
+    ["an empty body", "", "the request body must be a JSON object"],
   ])("%s", async (_what, body, message) => {
     const response = await fetch(`${baseUrl}/api/chat`, {
       method: "POST",

@@ -91,3 +91,16 @@ describe("createOnePortServer() against HTTP/2 abuse", () => {
     expect(outcome.code).toBe(Code.InvalidArgument);
   });
 });
+
+describe("tokenwireNodeHandler() against a content type no protocol takes", () => {
+  it.each(["text/plain", "application/grpc+xml", "application/x-www-form-urlencoded"])("should answer %s with 415 and Connect's error JSON saying what to send", async (contentType) => {
+    const logged = test.current.logs().length;
+    const response = await fetch(`${test.current.baseUrl}${path}`, { method: "POST", headers: { "content-type": contentType }, body: "{}" });
+    expect(response.status).toBe(415);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    const taken = "Connect's application/json or application/proto or gRPC's application/grpc or gRPC-Web's application/grpc-web";
+    expect(await response.json()).toEqual({ code: "invalid_argument", message: `the content type ${contentType} is not one this route takes (send ${taken})` });
+    expect(test.current.logs().length).toBe(logged);
+    await servesOn();
+  });
+});

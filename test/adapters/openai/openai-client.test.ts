@@ -114,9 +114,55 @@ describe("requests /v1/chat/completions refuses with 400", () => {
     ["a temperature out of range", { messages, temperature: 3 }, "temperature must be between 0 and 2"],
     ["too many stop sequences", { messages, stop: ["a", "b", "c", "d", "e"] }, "stop must be a string or an array of up to 4 non-empty strings"],
     ["more than one choice", { messages, n: 2 }, "n must be 1 (tokenwire streams one choice)"],
+    ["log probabilities", { messages, logprobs: true }, "logprobs is not supported: tokenwire returns no log probabilities"],
+    ["top log probabilities", { messages, top_logprobs: 2 }, "top_logprobs is not supported: tokenwire returns no log probabilities"],
+    ["a JSON response format", { messages, response_format: { type: "json_object" } }, "response_format is not supported: tokenwire passes none to the model (ask for JSON in the messages instead)"],
+    ["audio out", { messages, modalities: ["text", "audio"] }, "modalities other than text are not supported: tokenwire streams text only"],
+    ["an audio voice", { messages, audio: { voice: "alloy", format: "mp3" } }, "audio is not supported: tokenwire streams text only"],
+    ["one tool call at a time", { messages, parallel_tool_calls: false }, "parallel_tool_calls false is not supported: the model may make several tool calls at once"],
+    ["the older function_call", { messages, function_call: "auto" }, "function_call is not supported: send tool_choice instead"],
+    ["OpenAI's web search", { messages, web_search_options: {} }, "web_search_options is not supported: OpenAI's built-in tools run on OpenAI's side"],
+    ["a body nested deeper than 64 levels", `{"messages":${JSON.stringify(messages)},"metadata":${"[".repeat(100_000)}${"]".repeat(100_000)}}`, "the request body nests JSON deeper than 64 levels"],
+    ["tool parameters nested deeper than 64 levels", { messages, tools: [{ type: "function", function: { name: "f", parameters: nested(64) } }] }, "the request body nests JSON deeper than 64 levels"],
   ])("%s", async (_what, body, message) => {
+    const asked = server.current.upstream.requests.length;
     const response = await post(body);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { message, type: "invalid_request_error", param: null, code: "invalid_argument" } });
+    expect(server.current.upstream.requests.length).toBe(asked);
+  });
+
+  it("should take the fields it refuses when they hold OpenAI's defaults, which ask for nothing more", async () => {
+    const defaults = { n: 1, logprobs: false, response_format: { type: "text" }, modalities: ["text"], parallel_tool_calls: true, functions: [], audio: null };
+    const response = await post({ model: "echo", messages, ...defaults });
+    expect(response.status).toBe(200);
+    expect((await response.json()).choices[0].message.content).toBe("Tell me about wires");
   });
 });
+
+describe("/v1 answers what it does not serve in OpenAI's words", () => {
+  it.each([
+    ["GET", "/v1/embeddings"],
+    ["POST", "/v1/responses"],
+    ["GET", "/v1/chat/completions"],
+    ["DELETE", "/v1/models"],
+  ])("%s %s with 404 and OpenAI's error JSON", async (method, path) => {
+    const response = await fetch(`${server.current.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${apiKey}` } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ error: { message: `there is no ${method} ${path} here`, type: "invalid_request_error", param: null, code: "not_found" } });
+  });
+
+  it("should throw the client's own NotFoundError for it", async () => {
+    const failure = await client().embeddings.create({ model: "echo", input: "hi" }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(failure).toMatchObject({ status: 404, code: "not_found", message: expect.stringContaining("there is no POST /v1/embeddings here") });
+  });
+});
+
+// A JSON Schema whose properties nest `depth` objects deep, each level two JSON levels (`properties`, then the property).
+function nested(depth: number): object {
+  let schema: object = { type: "string" };
+  for (let level = 0; level < depth / 2; level++) schema = { type: "object", properties: { a: schema } };
+  return schema;
+}

@@ -145,7 +145,7 @@ describe("createTokenwireServer() shutting down", () => {
     const stopping = server.shutdown(5000);
     const refused = await client(`${baseUrl}/v1`).chat.completions.create({ model: "echo", messages: question, stream: true }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 503, code: "unavailable", message: expect.stringContaining("the server is shutting down") });
-    const chat = await fetch(`${baseUrl}/api/chat`, { method: "POST", body: JSON.stringify({ messages: [{ role: "user", parts: [{ type: "text", text: "hi" }] }] }) });
+    const chat = await fetch(`${baseUrl}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", parts: [{ type: "text", text: "hi" }] }] }) });
     expect([chat.status, await chat.text()]).toEqual([503, "the server is shutting down"]);
     expect(await inFlight).toBe(defaultTokens.join(""));
     await stopping;
