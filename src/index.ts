@@ -37,6 +37,7 @@ export { createModelCatalog, type ModelCatalogOptions, type ModelSettings, type 
 export { LocalChatModel, type LocalChatModelFields } from "./models/local-chat-model.ts";
 export { modelsFromEnv, localModelName, type ModelsDescription, type ModelsFromEnvOptions, type ProviderDescription } from "./models/models-from-env.ts";
 export { openAIModelFactory, type OpenAIConnection } from "./models/openai-model.ts";
+export { OpenAIChatModel } from "./models/openai-chat-model.ts";
 export { anthropicModelFactory, type AnthropicConnection } from "./models/anthropic-model.ts";
 export { AnthropicChatModel } from "./models/anthropic-chat-model.ts";
 export { readModelsFile, type ModelsConfig, type ProviderConfig } from "./models/models-file.ts";

@@ -1,6 +1,6 @@
-import { ChatOpenAI } from "@langchain/openai";
 import type { Logger } from "../core/logger.ts";
 import type { ModelSettings } from "./model-catalog.ts";
+import { OpenAIChatModel } from "./openai-chat-model.ts";
 import { upstreamFetch } from "./upstream-fetch.ts";
 
 /** How to reach OpenAI or any OpenAI-compatible server (Ollama, vLLM, llama.cpp). */
@@ -18,12 +18,15 @@ export interface OpenAIConnection {
   logger?: Logger;
 }
 
-/** Returns a factory of `ChatOpenAI` models that stream with usage, one per request's settings. */
+/**
+ * Returns a factory of {@link OpenAIChatModel}s that stream with usage and
+ * reasoning, one per request's settings.
+ */
 export function openAIModelFactory(connection: OpenAIConnection) {
   // One fetch for every model of this connection: the event-stream check, the trace context, the unreachable server's log line.
   const upstream = upstreamFetch({ provider: connection.name ?? "openai", logger: connection.logger });
   return ({ model, temperature, maxTokens }: ModelSettings) =>
-    new ChatOpenAI({
+    new OpenAIChatModel({
       model,
       temperature,
       maxTokens,
