@@ -6,7 +6,7 @@ import type { ModelResolver } from "../core/model-resolver.ts";
 import type { Logger } from "../core/logger.ts";
 import { ConfigError, envNumber } from "./env-settings.ts";
 import { checkedApiKey, checkedBaseUrl } from "./upstream-settings.ts";
-import { readModelsFile, type ProviderConfig } from "./models-file.ts";
+import { openAIApis, readModelsFile, type ProviderConfig } from "./models-file.ts";
 import { providerModelFactory, upstreamOf } from "./provider-model-factory.ts";
 
 const templates = { seed: { template: seedTemplate, inputVariable: seedInputVariable } };
@@ -74,6 +74,7 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
   const createModel = openAIModelFactory({
     apiKey: checkedApiKey(env.OPENAI_API_KEY, "OPENAI_API_KEY"),
     baseURL: checkedBaseUrl(env.OPENAI_BASE_URL, { url: "OPENAI_BASE_URL", key: "OPENAI_API_KEY" }),
+    api: openAIApiOf(env.OPENAI_API),
     maxRetries: envNumber(env, "OPENAI_MAX_RETRIES", { fallback: 2 }),
     logger: options.logger,
   });
@@ -89,7 +90,7 @@ export function modelsFromEnv(env: Record<string, string | undefined> = process.
 }
 
 // The short form's variables describe one upstream; beside a models file they would be a second, silent truth.
-const replacedByFile = ["OPENAI_BASE_URL", "OPENAI_MODEL", "TOKENWIRE_MODELS"];
+const replacedByFile = ["OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API", "TOKENWIRE_MODELS"];
 
 // Each model name routes to the one provider that lists it; a name no provider lists is `not_found`.
 function modelsFromFile(path: string, context: { env: Record<string, string | undefined>; logger?: Logger }): ModelsDescription {
@@ -111,6 +112,14 @@ function modelsFromFile(path: string, context: { env: Record<string, string | un
     providers: described,
     resolve: createModelCatalog({ defaultModel, allowedModels: [...factories.keys()], createModel: (settings) => factories.get(settings.model)!(settings), templates }),
   };
+}
+
+// The value is not quoted back: a key set here by mistake would reach the log.
+function openAIApiOf(value: string | undefined): ProviderConfig["api"] {
+  const api = value?.trim();
+  if (!api) return undefined;
+  if (openAIApis.includes(api as never)) return api as ProviderConfig["api"];
+  throw new ConfigError(`OPENAI_API must be ${openAIApis.join(" or ")}: chat for chat completions, which every OpenAI-compatible server speaks, responses for OpenAI's Responses API`);
 }
 
 function parseAllowed(value: string | undefined): readonly string[] | "any" | undefined {

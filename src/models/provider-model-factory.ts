@@ -29,7 +29,7 @@ export function providerModelFactory(provider: ProviderConfig, { env, logger }: 
   }
   const apiKey = keyOf(provider, env);
   if (provider.type === "anthropic") return anthropicModelFactory({ ...connection, apiKey, thinkingBudgetTokens: provider.thinkingBudgetTokens });
-  return openAIModelFactory({ ...connection, apiKey });
+  return openAIModelFactory({ ...connection, apiKey, api: provider.api });
 }
 
 /** Where a provider's requests go, without the credentials a URL may carry, for logs. */

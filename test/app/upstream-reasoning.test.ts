@@ -1,15 +1,20 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from "ai";
-import { createClient, type Transport } from "@connectrpc/connect";
+import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { answerTokens, reasoningTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
+import { startFakeResponses, summaryParts, type FakeResponses } from "../fixtures/fake-responses.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 
 let chat: FakeOpenAI;
-beforeAll(async () => (chat = await startFakeOpenAI()));
-afterAll(() => chat.close());
+let responses: FakeResponses;
+beforeAll(async () => ([chat, responses] = await Promise.all([startFakeOpenAI(), startFakeResponses()])));
+afterAll(() => Promise.all([chat.close(), responses.close()]));
 
 /** What a reply carried on one wire: its reasoning and its text. */
 interface Said {
@@ -56,6 +61,12 @@ const wires: Record<string, (url: string, model: string) => Promise<Said>> = {
   },
 };
 
+const modelsFile = (content: object) => {
+  const path = join(mkdtempSync(join(tmpdir(), "tokenwire-reasoning-")), "models.json");
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+};
+
 describe("npm start with OPENAI_BASE_URL at an OpenAI-compatible server that reasons", () => {
   let server: TokenwireProcess;
   beforeAll(async () => (server = await startTokenwireProcess({ upstreamUrl: chat.url, models: ["reasoning", "reasoning-vllm"] })));
@@ -65,5 +76,41 @@ describe("npm start with OPENAI_BASE_URL at an OpenAI-compatible server that rea
     for (const model of ["reasoning", "reasoning-vllm"]) {
       expect(await wires[wire]!(server.url, model)).toEqual({ reasoning: reasoningTokens.join(""), text: answerTokens.join("") });
     }
+  });
+});
+
+describe("npm start with a models file", () => {
+  const summary = summaryParts.map((part) => part.join("")).join("\n\n");
+  let server: TokenwireProcess;
+  beforeAll(async () => {
+    const file = modelsFile({
+      providers: [
+        { name: "openai", type: "openai", api: "responses", baseUrl: responses.url, apiKeyEnv: "TEST_OPENAI_KEY", models: ["o4-mini", "o4-mini-paced-20", "gpt-4.1"], maxRetries: 0 },
+        { name: "vllm", type: "openai", baseUrl: chat.url, models: ["reasoning-vllm"], maxRetries: 0 },
+      ],
+    });
+    server = await startTokenwireProcess({ env: { TOKENWIRE_MODELS_FILE: file, TEST_OPENAI_KEY: "sk-openai-test" } });
+  });
+  afterAll(() => server.stop());
+
+  it.each(Object.keys(wires))('should carry an "api": "responses" provider\'s reasoning summaries, and a chat provider\'s reasoning, to %s', async (wire) => {
+    expect(await wires[wire]!(server.url, "o4-mini")).toEqual({ reasoning: summary, text: answerTokens.join("") });
+    expect(responses.requests.at(-1)).toMatchObject({ authorization: "Bearer sk-openai-test", body: { model: "o4-mini", reasoning: { summary: "auto" } } });
+    expect(await wires[wire]!(server.url, "gpt-4.1")).toEqual({ reasoning: "", text: answerTokens.join("") });
+    expect(await wires[wire]!(server.url, "reasoning-vllm")).toEqual({ reasoning: reasoningTokens.join(""), text: answerTokens.join("") });
+  });
+
+  it("should close the Responses upstream's connection when the client goes away", async () => {
+    const client = createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
+    const before = responses.requests.length;
+    const cancel = new AbortController();
+    const stream = client.streamTokens({ generation: { model: "o4-mini-paced-20", input: { case: "prompt", value: question } } }, { signal: cancel.signal });
+    const read = async () => {
+      for await (const { event } of stream) if (event.case === "reasoning") cancel.abort();
+    };
+    await expect(read()).rejects.toMatchObject({ code: Code.Canceled });
+    const request = responses.requests[before]!;
+    expect(await request.ended).toBe("client-closed");
+    expect(request.sent.summary.length).toBeLessThan(summaryParts.flat().length);
   });
 });

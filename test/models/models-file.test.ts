@@ -22,7 +22,7 @@ function modelsFile(content: unknown): string {
 const threeProviders = {
   defaultModel: "llama3.2",
   providers: [
-    { type: "openai", models: ["gpt-4o-mini", "gpt-4o"] },
+    { type: "openai", api: "responses", models: ["gpt-4o-mini", "gpt-4o"] },
     { name: "ollama", type: "openai", baseUrl: "http://127.0.0.1:11434/v1", models: ["llama3.2"] },
     { type: "anthropic", models: ["claude-sonnet-4-5"], thinkingBudgetTokens: 2048 },
   ],
@@ -33,7 +33,7 @@ describe("readModelsFile()", () => {
     expect(readModelsFile(modelsFile(threeProviders))).toEqual({
       defaultModel: "llama3.2",
       providers: [
-        { name: "openai", type: "openai", models: ["gpt-4o-mini", "gpt-4o"] },
+        { name: "openai", type: "openai", api: "responses", models: ["gpt-4o-mini", "gpt-4o"] },
         { name: "ollama", type: "openai", baseUrl: "http://127.0.0.1:11434/v1", models: ["llama3.2"] },
         { name: "anthropic", type: "anthropic", models: ["claude-sonnet-4-5"], thinkingBudgetTokens: 2048 },
       ],
@@ -55,6 +55,8 @@ describe("readModelsFile()", () => {
     ["two providers of one name", { providers: [{ type: "openai", models: ["a"] }, { type: "openai", models: ["b"] }] }, /two providers are named "openai"/],
     ["a default no provider serves", { defaultModel: "x", providers: [{ type: "openai", models: ["m"] }] }, /defaultModel "x" is not one of/],
     ["thinking for OpenAI", { providers: [{ type: "openai", models: ["m"], thinkingBudgetTokens: 10 }] }, /providers\[0\]\.thinkingBudgetTokens is for anthropic providers only/],
+    ["an API OpenAI has not", { providers: [{ type: "openai", models: ["m"], api: "assistants" }] }, /providers\[0\]\.api must be "chat" or "responses"/],
+    ["an API for Anthropic", { providers: [{ type: "anthropic", models: ["m"], api: "responses" }] }, /providers\[0\]\.api is for openai providers only/],
   ])("should refuse %s with a ConfigError that names the file and the field", (_, content, message) => {
     const path = modelsFile(content);
     expect(() => readModelsFile(path)).toThrow(ConfigError);
@@ -80,6 +82,8 @@ describe("modelsFromEnv() with TOKENWIRE_MODELS_FILE", () => {
     ]);
     expect((await models.resolve({ prompt: "hi", model: "claude-sonnet-4-5" })).runnable).toBeInstanceOf(ChatAnthropic);
     expect((await models.resolve({ prompt: "hi", model: "gpt-4o" })).runnable).toBeInstanceOf(ChatOpenAI);
+    expect((await models.resolve({ prompt: "hi", model: "gpt-4o" })).runnable).toMatchObject({ useResponsesApi: true });
+    expect((await models.resolve({ prompt: "hi", model: "llama3.2" })).runnable).toMatchObject({ useResponsesApi: false });
     expect((await models.resolve({ prompt: "hi" })).model).toBe("llama3.2");
     expect(() => models.resolve({ prompt: "hi", model: "gpt-5" })).toThrow(expect.objectContaining({ code: "not_found" }));
   });
@@ -116,7 +120,8 @@ describe("the README's models file", () => {
     const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
     const shown = /## Providers: the models file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
     const models = modelsFromEnv({ TOKENWIRE_MODELS_FILE: modelsFile(shown), OPENAI_API_KEY: "sk-openai", ANTHROPIC_API_KEY: "sk-ant" });
-    expect(models.resolve.models?.models).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4o", "qwen2.5-7b-instruct"]);
+    expect(models.resolve.models?.models).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4o", "o4-mini", "qwen2.5-7b-instruct"]);
+    expect((await models.resolve({ prompt: "hi", model: "o4-mini" })).runnable).toMatchObject({ useResponsesApi: true });
     expect((await models.resolve({ prompt: "hi" })).runnable).toBeInstanceOf(ChatAnthropic);
   });
 });
