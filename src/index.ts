@@ -38,6 +38,7 @@ export { LocalChatModel, type LocalChatModelFields } from "./models/local-chat-m
 export { modelsFromEnv, type ModelsDescription, type ModelsFromEnvOptions, type ProviderDescription } from "./models/models-from-env.ts";
 export { localModelName } from "./config/models-settings.ts";
 export { openAIModelFactory, type OpenAIConnection } from "./models/openai-model.ts";
+export { OpenAIChatModel } from "./models/openai-chat-model.ts";
 export { anthropicModelFactory, type AnthropicConnection } from "./models/anthropic-model.ts";
 export { AnthropicChatModel } from "./models/anthropic-chat-model.ts";
 export { readModelsFile, type ModelsConfig, type ProviderConfig } from "./config/models-file.ts";

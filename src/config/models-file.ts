@@ -5,6 +5,9 @@ import { unknownField } from "./unknown-field.ts";
 /** The kinds of upstream a models file can name. */
 export const providerTypes = ["openai", "anthropic", "local"] as const;
 
+/** The APIs an `openai` provider can be called through. */
+export const openAIApis = ["chat", "responses"] as const;
+
 /** One upstream of a models file and the model names it serves. */
 export interface ProviderConfig {
   /** A name for logs; default the type. */
@@ -23,12 +26,14 @@ export interface ProviderConfig {
   timeoutMs?: number;
   /** Anthropic only: extended thinking with this budget of tokens, streamed as reasoning. */
   thinkingBudgetTokens?: number;
+  /** OpenAI only: `chat` (default) for chat completions, `responses` for OpenAI's Responses API and its reasoning summaries. */
+  api?: (typeof openAIApis)[number];
 }
 
 // Every field a models file may hold: any other is a misspelling, refused rather than ignored (a `baseURL` left
 // unread would send a local server's traffic to OpenAI).
 const fileFields = ["defaultModel", "providers"];
-const providerFields = ["name", "type", "baseUrl", "apiKeyEnv", "models", "maxRetries", "timeoutMs", "thinkingBudgetTokens"];
+const providerFields = ["name", "type", "baseUrl", "apiKeyEnv", "models", "maxRetries", "timeoutMs", "thinkingBudgetTokens", "api"];
 
 /** What a models file holds: the providers, and the model a request that names none gets. */
 export interface ModelsConfig {
@@ -84,7 +89,9 @@ function providerOf(entry: unknown, fail: (problem: string) => ConfigError): Pro
   if (apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv)) throw fail(".apiKeyEnv must name an environment variable (the key itself stays in the environment)");
   const thinkingBudgetTokens = count("thinkingBudgetTokens");
   if (thinkingBudgetTokens !== undefined && type !== "anthropic") throw fail(".thinkingBudgetTokens is for anthropic providers only");
-  const settings = { baseUrl, apiKeyEnv, maxRetries: count("maxRetries"), timeoutMs: count("timeoutMs"), thinkingBudgetTokens };
+  const api = read("api", { valid: (v) => openAIApis.includes(v as never), expected: openAIApis.map((a) => `"${a}"`).join(" or ") }) as ProviderConfig["api"];
+  if (api !== undefined && type !== "openai") throw fail(".api is for openai providers only");
+  const settings = { baseUrl, apiKeyEnv, maxRetries: count("maxRetries"), timeoutMs: count("timeoutMs"), thinkingBudgetTokens, api };
   const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
   return { name: text("name") ?? (type as string), type: type as ProviderConfig["type"], models: models as string[], ...defined };
 }

@@ -2,7 +2,7 @@ import { checkedApiKey } from "./checked-api-key.ts";
 import { checkedBaseUrl } from "./checked-base-url.ts";
 import { ConfigError } from "./config-error.ts";
 import { envNumber } from "./env-number.ts";
-import { readModelsFile, type ProviderConfig } from "./models-file.ts";
+import { openAIApis, readModelsFile, type ProviderConfig } from "./models-file.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -51,12 +51,13 @@ export function modelsSettingsFromEnv(env: Env): ModelsSettings {
     apiKey: checkedApiKey(env.OPENAI_API_KEY, "OPENAI_API_KEY"),
     baseUrl: checkedBaseUrl(env.OPENAI_BASE_URL, { url: "OPENAI_BASE_URL", key: "OPENAI_API_KEY" }),
     maxRetries: envNumber(env, "OPENAI_MAX_RETRIES", { fallback: 2 }),
+    ...(openAIApiOf(env.OPENAI_API) && { api: openAIApiOf(env.OPENAI_API) }),
   };
   return { providers: [openai], defaultModel, anyModel };
 }
 
 // The short form's variables describe one upstream; beside a models file they would be a second, silent truth.
-const replacedByFile = ["OPENAI_BASE_URL", "OPENAI_MODEL", "TOKENWIRE_MODELS"];
+const replacedByFile = ["OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API", "TOKENWIRE_MODELS"];
 
 function modelsFromFile(path: string, env: Env): ModelsSettings {
   const conflicting = replacedByFile.filter((name) => env[name]);
@@ -76,6 +77,14 @@ function withEnvironment(provider: ProviderConfig, env: Env): ProviderSettings {
   const key = env[variable];
   if (!key) throw new ConfigError(`provider "${provider.name}" takes its key from ${variable}, which is not set: set it, or name another variable in apiKeyEnv`);
   return { ...provider, apiKey: checkedApiKey(key, variable) };
+}
+
+// The value is not quoted back: a key set here by mistake would reach the log.
+function openAIApiOf(value: string | undefined): ProviderConfig["api"] {
+  const api = value?.trim();
+  if (!api) return undefined;
+  if (openAIApis.includes(api as never)) return api as ProviderConfig["api"];
+  throw new ConfigError(`OPENAI_API must be ${openAIApis.join(" or ")}: chat for chat completions, which every OpenAI-compatible server speaks, responses for OpenAI's Responses API`);
 }
 
 function localPace(env: Env): number {

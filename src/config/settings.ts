@@ -42,6 +42,7 @@ export const settings: readonly Setting[] = [
   { name: "TOKENWIRE_STREAM_RETENTION_MS", meaning: "how long an ended resumable stream stays readable" },
   { name: "OPENAI_API_KEY", meaning: "the upstream's key" },
   { name: "OPENAI_BASE_URL", meaning: "an OpenAI-compatible server" },
+  { name: "OPENAI_API", meaning: "chat or responses: the API an OpenAI upstream is called through" },
   { name: "OPENAI_MODEL", meaning: "the default model" },
   { name: "OPENAI_MAX_RETRIES", meaning: "retries of a call that fails before the reply's first byte" },
   { name: "TOKENWIRE_MODELS_FILE", meaning: "the JSON file of providers and the models each serves" },

@@ -18,7 +18,7 @@ export function providerModelFactory(provider: ProviderSettings, { logger }: Pro
   if (provider.type === "local") return ({ maxTokens }) => new LocalChatModel({ tokensPerSecond: provider.tokensPerSecond, maxTokens });
   const connection = { name: provider.name, logger, baseURL: provider.baseUrl, apiKey: provider.apiKey, maxRetries: provider.maxRetries, timeoutMs: provider.timeoutMs };
   if (provider.type === "anthropic") return anthropicModelFactory({ ...connection, thinkingBudgetTokens: provider.thinkingBudgetTokens });
-  return openAIModelFactory(connection);
+  return openAIModelFactory({ ...connection, api: provider.api });
 }
 
 /** Where a provider's requests go, without the credentials a URL may carry, for logs. */

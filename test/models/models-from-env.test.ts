@@ -6,6 +6,9 @@ import { ConfigError } from "../../src/config/config-error.ts";
 import { modelsFromEnv } from "../../src/models/models-from-env.ts";
 import { LocalChatModel } from "../../src/models/local-chat-model.ts";
 import { threeProviders, writeModelsFile } from "../support/models-file.ts";
+import { streamTokens } from "../../src/core/token-stream.ts";
+import { startFakeResponses, summaryParts } from "../fixtures/fake-responses.ts";
+import { collect } from "../support/collect.ts";
 
 describe("modelsFromEnv()", () => {
   it("should fall back to the local demo model when no upstream is configured", async () => {
@@ -43,8 +46,23 @@ describe("modelsFromEnv()", () => {
     [{ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1#models" }, "OPENAI_BASE_URL ends in a fragment (#…), which would cut every request's path: give it without one"],
     [{ OPENAI_API_KEY: "sk-secret\n" }, "OPENAI_API_KEY holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone"],
     [{ OPENAI_API_KEY: "sk-secret…" }, "OPENAI_API_KEY holds a space, a line break or a character an HTTP header cannot carry: set it to the key alone"],
+    [{ OPENAI_API_KEY: "sk-x", OPENAI_API: "sk-secret" }, "OPENAI_API must be chat or responses: chat for chat completions, which every OpenAI-compatible server speaks, responses for OpenAI's Responses API"],
   ])("should refuse %j with a ConfigError that names the setting", (env, message) => {
     expect(() => modelsFromEnv(env)).toThrow(new ConfigError(message));
+  });
+
+  it("should call OpenAI's Responses API with OPENAI_API=responses, and stream a reasoning model's summary", async () => {
+    const fake = await startFakeResponses();
+    try {
+      const models = modelsFromEnv({ OPENAI_BASE_URL: fake.url, OPENAI_MODEL: "o4-mini", OPENAI_API: "responses", OPENAI_MAX_RETRIES: "0" });
+      const run = await models.resolve({ prompt: "hi" });
+      const { events, error } = await collect(streamTokens(run.runnable, run.input));
+      expect(error).toBeUndefined();
+      expect(events.flatMap((e) => (e.type === "reasoning" ? [e.text] : [])).join("")).toBe(summaryParts.map((part) => part.join("")).join("\n\n"));
+      expect(fake.requests.map((r) => r.body.model)).toEqual(["o4-mini"]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("should offer the seed's template as seed", async () => {
@@ -67,6 +85,8 @@ describe("modelsFromEnv() with TOKENWIRE_MODELS_FILE", () => {
     ]);
     expect((await models.resolve({ prompt: "hi", model: "claude-sonnet-4-5" })).runnable).toBeInstanceOf(ChatAnthropic);
     expect((await models.resolve({ prompt: "hi", model: "gpt-4o" })).runnable).toBeInstanceOf(ChatOpenAI);
+    expect((await models.resolve({ prompt: "hi", model: "gpt-4o" })).runnable).toMatchObject({ useResponsesApi: true });
+    expect((await models.resolve({ prompt: "hi", model: "llama3.2" })).runnable).toMatchObject({ useResponsesApi: false });
     expect((await models.resolve({ prompt: "hi" })).model).toBe("llama3.2");
     expect(() => models.resolve({ prompt: "hi", model: "gpt-5" })).toThrow(expect.objectContaining({ code: "not_found" }));
   });
@@ -102,7 +122,8 @@ describe("the models file of docs/providers.md", () => {
   it("should be one that npm start accepts", async () => {
     const shown = codeBlock("docs/providers.md", "# Providers: the models file", "json");
     const models = modelsFromEnv({ TOKENWIRE_MODELS_FILE: writeModelsFile(shown), OPENAI_API_KEY: "sk-openai", ANTHROPIC_API_KEY: "sk-ant" });
-    expect(models.resolve.models?.models).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4o", "qwen2.5-7b-instruct"]);
+    expect(models.resolve.models?.models).toEqual(["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4o", "o4-mini", "qwen2.5-7b-instruct"]);
+    expect((await models.resolve({ prompt: "hi", model: "o4-mini" })).runnable).toMatchObject({ useResponsesApi: true });
     expect((await models.resolve({ prompt: "hi" })).runnable).toBeInstanceOf(ChatAnthropic);
   });
 });

@@ -3,6 +3,7 @@ import { RunnableLambda } from "@langchain/core/runnables";
 import { ChatOpenAI } from "@langchain/openai";
 import { tokenwireFrom } from "../../src/models/tokenwire-from.ts";
 import { LocalChatModel } from "../../src/models/local-chat-model.ts";
+import { OpenAIChatModel } from "../../src/models/openai-chat-model.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 
 const tools = [{ name: "get_weather", parameters: { type: "object", properties: {} } }];
@@ -23,8 +24,11 @@ describe("tokenwireFrom() with one model or runnable", () => {
     expect((await tokenwire.generate({ prompt: "x" })).text).toMatch(/You said: x$/);
   });
 
-  it("should serve a request's temperature and max tokens with a copy of the model built with them, as a catalogue does", async () => {
-    const model = new ChatOpenAI({ model: "gpt-test", apiKey: "sk-test", configuration: { baseURL: upstream.url }, temperature: 0.5 });
+  it.each([
+    ["ChatOpenAI", ChatOpenAI],
+    ["OpenAIChatModel", OpenAIChatModel],
+  ])("should serve a request's temperature and max tokens with a copy of a %s built with them, as a catalogue does", async (_, Model) => {
+    const model = new Model({ model: "gpt-test", apiKey: "sk-test", configuration: { baseURL: upstream.url }, temperature: 0.5 });
     const tokenwire = tokenwireFrom({ model });
     const sent = upstream.nextRequest();
     const answer = await tokenwire.generate({ prompt: "x", temperature: 1.5, maxTokens: 42 });

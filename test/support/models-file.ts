@@ -17,7 +17,7 @@ export function writeModelsFile(content: unknown): string {
 export const threeProviders = {
   defaultModel: "llama3.2",
   providers: [
-    { type: "openai", models: ["gpt-4o-mini", "gpt-4o"] },
+    { type: "openai", api: "responses", models: ["gpt-4o-mini", "gpt-4o"] },
     { name: "ollama", type: "openai", baseUrl: "http://127.0.0.1:11434/v1", models: ["llama3.2"] },
     { type: "anthropic", models: ["claude-sonnet-4-5"], thinkingBudgetTokens: 2048 },
   ],
