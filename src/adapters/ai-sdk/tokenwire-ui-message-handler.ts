@@ -74,7 +74,7 @@ async function chat(tokenwire: Tokenwire, request: dialect.DialectRequest, optio
 async function resume(tokenwire: Tokenwire, segment: string, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
   const chatId = chatIdOf(segment);
   const sink = createUIMessageStreamSink({ onReturn: request.cancel });
-  void dialect.pipeEvents(tokenwire.resumeStream(chatId, -1, { ...dialect.contextOf(request, "ai-sdk"), onlyLive: true }), sink);
+  void tokenwire.pipeResume({ streamId: chatId, afterSeq: -1 }, sink, { ...dialect.contextOf(request, "ai-sdk"), onlyLive: true });
   try {
     return await dialect.headedReply(sink, uiMessageStreamHeaders);
   } catch (reason) {

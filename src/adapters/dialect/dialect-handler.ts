@@ -107,16 +107,6 @@ export async function headedReply(sink: SseSink, headers?: Record<string, string
   return { status: 200, headers: { ...sseHeaders, ...headers }, sse: sink };
 }
 
-/** Writes a stream's events into a sink, waiting when it asks to, and closes it as the stream ended. */
-export async function pipeEvents(events: AsyncIterable<TokenEvent>, sink: TokenSink<TokenEvent>): Promise<void> {
-  try {
-    for await (const event of events) await sink.write(event);
-    sink.close();
-  } catch (reason) {
-    sink.close(TokenwireError.from(reason));
-  }
-}
-
 /** The core's view of a dialect's call: its headers for the auth hook, the client's going away, and names for the log line. */
 export function contextOf(request: DialectRequest, protocol: string): CallContext {
   return { headers: request.headers, signal: request.signal, protocol, method: request.path };
