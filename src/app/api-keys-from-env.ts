@@ -3,29 +3,30 @@ import { ConfigError } from "../models/env-settings.ts";
 import { readApiKeysFile } from "../server/api-keys-file.ts";
 import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../server/api-keys.ts";
 import type { LimitStore } from "../server/caller-limits.ts";
+import type { RedisConfig } from "./redis-config.ts";
 
 /**
  * The API keys `TOKENWIRE_API_KEYS_FILE` names, with their limits held in
- * Redis when `redisUrl` is set and in this process otherwise; undefined when
+ * Redis when `redis` is set and in this process otherwise; undefined when
  * the variable is unset. A file or a Redis it cannot use is a {@link ConfigError}.
  */
-export async function apiKeysFromEnv(env: Record<string, string | undefined>, options: { redisUrl: string | undefined; logger: Logger }): Promise<ApiKeyAuthenticator | undefined> {
+export async function apiKeysFromEnv(env: Record<string, string | undefined>, options: { redis: RedisConfig | undefined; logger: Logger }): Promise<ApiKeyAuthenticator | undefined> {
   const path = env.TOKENWIRE_API_KEYS_FILE?.trim();
   if (!path) return undefined;
   const callers = readApiKeysFile(path);
-  const limits = options.redisUrl === undefined ? undefined : await redisLimits(options.redisUrl, options.logger);
+  const limits = options.redis === undefined ? undefined : await redisLimits(options.redis, options.logger);
   const where = limits ? "shared through Redis" : "held by this process";
   options.logger.info({ apiKeys: path, callers: callers.length, limits: limits ? "redis" : "process" }, `API keys: ${callers.length} callers from ${path}, limits ${where}`);
   return apiKeyAuthenticator(callers, { limits });
 }
 
-async function redisLimits(url: string, logger: Logger): Promise<LimitStore> {
+async function redisLimits({ url, answerMs }: RedisConfig, logger: Logger): Promise<LimitStore> {
   // Loaded only with REDIS_URL set: the redis package is an optional peer dependency.
   const { createRedisLimits } = await import("./redis-limits.ts").catch((cause: unknown) => {
     throw new ConfigError("REDIS_URL is set but the redis package is not installed: npm install redis, or unset REDIS_URL", { cause });
   });
   try {
-    return await createRedisLimits({ url, logger });
+    return await createRedisLimits({ url, answerMs, logger });
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new ConfigError(`REDIS_URL cannot be reached for callers' limits (${why}): start Redis there, or unset REDIS_URL to hold limits in this process`, { cause });

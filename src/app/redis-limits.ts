@@ -1,5 +1,7 @@
+import { ErrorReply } from "redis";
 import type { Logger } from "../core/logger.ts";
-import { connectRedis, type RedisClient } from "../adapters/redis/redis-clients.ts";
+import { closeRedis, connectRedis, type RedisClient } from "../adapters/redis/redis-clients.ts";
+import { defaultAnswerMs, RedisUnansweredError, type RedisHealth } from "../adapters/redis/redis-health.ts";
 import { createLocalLimits, overLimit, streamsRetryMs, type Lease, type LimitStore, type Refusal } from "../server/caller-limits.ts";
 
 /** Options of {@link createRedisLimits}. */
@@ -10,6 +12,10 @@ export interface RedisLimitsOptions {
   keyPrefix?: string;
   /** Milliseconds a replica's hold on a stream lasts unless renewed: the streams of a replica that died free up within this. Default 30,000. */
   leaseMs?: number;
+  /** Milliseconds Redis has to answer an admission before this replica holds the limits on its own; default 2,000. */
+  answerMs?: number;
+  /** Milliseconds between the PINGs that tell a Redis that stopped answering when nothing else does; default 1,000. */
+  probeMs?: number;
   logger: Logger;
 }
 
@@ -69,14 +75,16 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
 /**
  * Counts callers' limits in Redis, shared by every replica that uses it.
  * Each replica renews its streams' holds, so that a replica that dies frees
- * its callers' streams within the lease. While Redis cannot be reached, each
- * replica holds the limits on its own, as {@link createLocalLimits} does,
- * rather than refuse every call or let every call through.
+ * its callers' streams within the lease. While Redis cannot be reached or
+ * does not answer within `answerMs`, each replica holds the limits on its
+ * own, as {@link createLocalLimits} does, rather than refuse every call, let
+ * every call through, or keep calls waiting.
  */
 export async function createRedisLimits(options: RedisLimitsOptions): Promise<LimitStore> {
   const { url, keyPrefix = "tokenwire:", leaseMs = 30_000, logger } = options;
-  const { commands: redis, subscriber } = await connectRedis(url, lossesAs(logger));
-  subscriber.destroy(); // limits publish nothing and listen to nothing
+  const consequence = "each replica holds callers' limits on its own until it answers again";
+  const answerMs = options.answerMs ?? defaultAnswerMs;
+  const { commands: redis, health } = await connectRedis({ url, logger, consequence, answerMs, probeMs: options.probeMs ?? 1000 });
   const local = createLocalLimits();
   const keys = (caller: string) => {
     // One hash tag per caller keeps its keys in one slot of a Redis Cluster.
@@ -86,34 +94,43 @@ export async function createRedisLimits(options: RedisLimitsOptions): Promise<Li
   const held = new Map<string, Set<string>>(); // caller → stream ids this replica holds
   const renew = setInterval(() => {
     for (const [caller, ids] of held) {
-      if (ids.size > 0) redis.eval(renewScript, { keys: [keys(caller).streams], arguments: [String(leaseMs), ...ids] }).catch(() => {});
+      if (ids.size > 0) health.call(() => redis.eval(renewScript, { keys: [keys(caller).streams], arguments: [String(leaseMs), ...ids] })).catch(() => {});
     }
   }, leaseMs / 3);
   renew.unref();
+  const refusals = refusalReporter(logger);
   return {
     async admit(caller, limits) {
+      if (!health.answering) return local.admit(caller, limits);
       const id = crypto.randomUUID();
       const { streams, requests, tokens } = keys(caller);
       const args = [id, String(leaseMs), ...[limits.maxConcurrentStreams, limits.requestsPerMinute, limits.outputTokensPerMinute].map((n) => String(n ?? 0))];
       let reply: unknown;
       try {
-        reply = await redis.eval(admitScript, { keys: [streams, requests, tokens], arguments: args });
-      } catch {
+        reply = await health.call(() => redis.eval(admitScript, { keys: [streams, requests, tokens], arguments: args }));
+      } catch (cause) {
+        // An admission Redis carries out once it answers again gives its place back at once, right after it (the
+        // same connection keeps their order).
+        if (cause instanceof RedisUnansweredError) redis.zRem(streams, id).catch(() => {});
+        refusals.refused(cause);
         return local.admit(caller, limits);
       }
+      refusals.served();
       const refused = refusalOf(reply);
       if (refused) throw overLimit(refused, limits);
       if (limits.maxConcurrentStreams === undefined) return { release() {} };
-      return hold({ redis, held, caller, id, key: streams });
+      return hold({ redis, health, held, caller, id, key: streams });
     },
     spend(caller, limits, outputTokens) {
       const tpm = limits.outputTokensPerMinute;
       if (tpm === undefined) return;
-      redis.eval(spendScript, { keys: [keys(caller).tokens], arguments: [String(tpm), String(outputTokens)] }).catch(() => local.spend(caller, limits, outputTokens));
+      const spent = () => redis.eval(spendScript, { keys: [keys(caller).tokens], arguments: [String(tpm), String(outputTokens)] });
+      health.call(spent).catch(() => local.spend(caller, limits, outputTokens));
     },
     async close() {
       clearInterval(renew);
-      await redis.close().catch(() => {});
+      health.close();
+      await closeRedis([redis], answerMs);
     },
   };
 }
@@ -124,7 +141,7 @@ function refusalOf(reply: unknown): Refusal | undefined {
   return { limit: limit as Refusal["limit"], retryAfterMs: limit === "streams" ? streamsRetryMs : Number(retryMs) };
 }
 
-function hold({ redis, held, caller, id, key }: { redis: RedisClient; held: Map<string, Set<string>>; caller: string; id: string; key: string }): Lease {
+function hold({ redis, health, held, caller, id, key }: { redis: RedisClient; health: RedisHealth; held: Map<string, Set<string>>; caller: string; id: string; key: string }): Lease {
   const ids = held.get(caller) ?? new Set<string>();
   held.set(caller, ids.add(id));
   return {
@@ -132,16 +149,20 @@ function hold({ redis, held, caller, id, key }: { redis: RedisClient; held: Map<
       if (!ids.delete(id)) return;
       if (ids.size === 0) held.delete(caller);
       // A release that Redis misses runs out with its lease.
-      redis.zRem(key, id).catch(() => {});
+      health.call(() => redis.zRem(key, id)).catch(() => {});
     },
   };
 }
 
-// The shared connection code reports a lost Redis in the words of resumable streams: say what it means here.
-function lossesAs(logger: Logger): Logger {
+// A Redis that refuses the limits' scripts (out of memory, read-only) is said once with its own words, until it serves them again.
+function refusalReporter(logger: Logger) {
+  let refusing = false;
   return {
-    info: (fields, message) => logger.info(fields, message),
-    warn: (fields) => logger.warn(fields, "the connection to Redis was lost: each replica holds callers' limits on its own until it is back"),
-    error: (fields, message) => logger.error(fields, message),
+    refused(cause: unknown) {
+      if (!(cause instanceof ErrorReply) || refusing) return;
+      refusing = true;
+      logger.warn({ redis: "refused", cause: { message: cause.message } }, `Redis refused callers' limits (${cause.message}): this replica holds them on its own meanwhile`);
+    },
+    served: () => (refusing = false),
   };
 }

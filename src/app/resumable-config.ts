@@ -2,11 +2,12 @@ import { createMemoryStreamLog } from "../core/memory-stream-log.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ResumableOptions } from "../core/tokenwire-options.ts";
 import { ConfigError, envNumber } from "../models/env-settings.ts";
+import { redisConfigFromEnv, withoutPassword, type RedisConfig } from "./redis-config.ts";
 
 /** How `npm start` keeps resumable streams, read by {@link resumableConfigFromEnv}. */
 export interface ResumableConfig {
   /** `REDIS_URL`: a log that every replica sharing the Redis serves; unset, the in-memory log of this process. */
-  redisUrl: string | undefined;
+  redis: RedisConfig | undefined;
   /** `TOKENWIRE_RESUME_GRACE_MS`: how long a stream nobody reads goes on. */
   graceMs: number;
   /** `TOKENWIRE_STREAM_RETENTION_MS`: how long an ended stream stays readable. */
@@ -15,18 +16,14 @@ export interface ResumableConfig {
   always: boolean;
 }
 
-/** Reads `REDIS_URL`, `TOKENWIRE_RESUMABLE`, `TOKENWIRE_RESUME_GRACE_MS` and `TOKENWIRE_STREAM_RETENTION_MS`; a value it cannot use is a {@link ConfigError}. */
+/** Reads `REDIS_URL` ({@link redisConfigFromEnv}), `TOKENWIRE_RESUMABLE`, `TOKENWIRE_RESUME_GRACE_MS` and `TOKENWIRE_STREAM_RETENTION_MS`; a value it cannot use is a {@link ConfigError}. */
 export function resumableConfigFromEnv(env: Record<string, string | undefined>): ResumableConfig {
   const mode = env.TOKENWIRE_RESUMABLE?.trim() || "request";
   if (mode !== "request" && mode !== "always") {
     throw new ConfigError(`TOKENWIRE_RESUMABLE must be "always" (every StreamTokens call is resumable) or "request" (the calls that ask), not "${mode}"`);
   }
-  const redisUrl = env.REDIS_URL?.trim() || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
-    throw new ConfigError(`REDIS_URL must be a redis://host:port or rediss://host:port URL, not "${withoutPassword(redisUrl)}"`);
-  }
   return {
-    redisUrl,
+    redis: redisConfigFromEnv(env),
     graceMs: envNumber(env, "TOKENWIRE_RESUME_GRACE_MS", { fallback: 30_000 }),
     retentionMs: envNumber(env, "TOKENWIRE_STREAM_RETENTION_MS", { fallback: 10 * 60_000, min: 1 }),
     always: mode === "always",
@@ -39,30 +36,19 @@ export function resumableConfigFromEnv(env: Record<string, string | undefined>):
  * {@link ConfigError} that says where and why.
  */
 export async function resumableOptions(config: ResumableConfig, logger: Logger): Promise<ResumableOptions & { log: NonNullable<ResumableOptions["log"]> }> {
-  const { redisUrl, graceMs, retentionMs, always } = config;
-  if (redisUrl === undefined) return { log: createMemoryStreamLog({ retentionMs }), graceMs, always };
-  const shown = withoutPassword(redisUrl);
+  const { redis, graceMs, retentionMs, always } = config;
+  if (redis === undefined) return { log: createMemoryStreamLog({ retentionMs }), graceMs, always };
+  const shown = withoutPassword(redis.url);
   // Loaded only with REDIS_URL set: the redis package is an optional peer dependency.
   const { createRedisStreamLog } = await import("../adapters/redis/index.ts").catch((cause: unknown) => {
     throw new ConfigError("REDIS_URL is set but the redis package is not installed: npm install redis, or unset REDIS_URL", { cause });
   });
   try {
-    const log = await createRedisStreamLog({ url: redisUrl, retentionMs, logger });
+    const log = await createRedisStreamLog({ url: redis.url, answerMs: redis.answerMs, retentionMs, logger });
     logger.info({ redis: shown }, `resumable streams are kept in Redis at ${shown}`);
     return { log, graceMs, always };
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new ConfigError(`REDIS_URL=${shown} cannot be reached (${why}): start Redis there, or unset REDIS_URL to keep resumable streams in this process`, { cause });
-  }
-}
-
-// Logs and messages name the server, never its password.
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
   }
 }

@@ -12,6 +12,7 @@ import type { LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { answerMs, recordingLogger, settlesWithin, stalls } from "../support/redis-stall.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
@@ -29,8 +30,8 @@ let inspect: ReturnType<typeof createRedisClient>;
 const replicas: { server: TestServer; keys: ApiKeyAuthenticator; limits: LimitStore; client: Client<typeof TokenService> }[] = [];
 
 // A short lease, so that a replica that dies frees its callers' streams within the test.
-async function startReplica(): Promise<(typeof replicas)[number]> {
-  const limits = await createRedisLimits({ url: redis.url, logger: silentLogger, leaseMs: 600 });
+async function startReplica(options: Partial<Parameters<typeof createRedisLimits>[0]> = {}): Promise<(typeof replicas)[number]> {
+  const limits = await createRedisLimits({ url: redis.url, logger: silentLogger, leaseMs: 600, ...options });
   const keys = apiKeyAuthenticator(entries, { limits });
   const server = await startTokenwireServer({ authenticate: keys.authenticate, observers: [keys.observer] });
   const replica = { server, keys, limits, client: createClient(TokenService, createGrpcTransport({ baseUrl: server.baseUrl })) };
@@ -115,5 +116,41 @@ describe("per-caller limits shared through Redis", () => {
     expect((await generate(a.client, callers.oneStream.name))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
     await held.abort();
     await redis.restart();
+  });
+});
+
+describe.each(stalls)("per-caller limits on a Redis %s", (_, stall) => {
+  it("should admit within the bound, hold the limits on this replica meanwhile, say so once each way, and count in Redis again once it answers", async () => {
+    const own = await startRedisServer();
+    const logger = recordingLogger();
+    const replica = await startReplica({ url: own.url, logger, answerMs, probeMs: answerMs });
+    const { oneStream } = callers;
+    try {
+      const stalled = await stall(own);
+      try {
+        expect(await settlesWithin(generate(replica.client, oneStream.name))).toBeUndefined();
+        await replica.server.settled();
+        const held = await settlesWithin(holdStream(replica.client, oneStream.name));
+        expect((await settlesWithin(generate(replica.client, oneStream.name)))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
+        await held.abort();
+      } finally {
+        await stalled.end();
+      }
+      await vi.waitFor(() => expect(logger.lines.filter((line) => line.redis === "answering")).toHaveLength(1));
+      expect(logger.lines.filter((line) => line.redis === "unanswered")).toEqual([
+        expect.objectContaining({ level: "warn", msg: "Redis has not answered for 150 ms: each replica holds callers' limits on its own until it answers again" }),
+      ]);
+      const counted = createRedisClient({ url: own.url });
+      counted.on("error", () => {}); // the server stops at the end
+      await counted.connect();
+      const held = await holdStream(replica.client, oneStream.name);
+      expect(await counted.zCard(`tokenwire:limits:{${oneStream.name}}:streams`)).toBe(1);
+      await held.abort();
+      counted.destroy();
+    } finally {
+      await replica.server.close().then(() => replica.keys.close());
+      replicas.splice(replicas.indexOf(replica), 1);
+      await own.stop();
+    }
   });
 });

@@ -27,7 +27,7 @@ describe("serverConfigFromEnv()", () => {
       idleTimeoutMs: 75_000,
       maxConnections: defaultMaxConnections(),
       limits: { maxConcurrentStreams: 1024, maxInputChars: 100_000, maxTokens: 32_768 },
-      resumable: { redisUrl: undefined, graceMs: 30_000, retentionMs: 600_000, always: false },
+      resumable: { redis: undefined, graceMs: 30_000, retentionMs: 600_000, always: false },
     });
   });
 
