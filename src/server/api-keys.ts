@@ -23,10 +23,12 @@ export interface ApiKeyAuthenticator {
   close(): Promise<void>;
 }
 
-/** What a stream's admission took, so that its end gives it back. */
+/** What a stream's admission took, so that its end gives it back with the tokens its generation spent. */
 interface Admission {
   lease: Lease | undefined;
-  ended: boolean;
+  /** The stream and the resumable generation it started, while they run: the lease is settled once neither does. */
+  running: number;
+  spent: number | undefined;
 }
 
 /**
@@ -41,7 +43,6 @@ interface Admission {
 export function apiKeyAuthenticator(callers: readonly ApiKeyCaller[], options: ApiKeyAuthenticatorOptions = {}): ApiKeyAuthenticator {
   const store = options.limits ?? createLocalLimits();
   const entries = callers.map((caller) => ({ caller, digest: Buffer.from(caller.keySha256, "hex") }));
-  const byName = new Map(callers.map((caller) => [caller.name, caller]));
   const admitting = new AsyncLocalStorage<Admission>();
 
   function callerOf(headers: Headers): ApiKeyCaller {
@@ -62,21 +63,22 @@ export function apiKeyAuthenticator(callers: readonly ApiKeyCaller[], options: A
       const admission = admitting.getStore();
       if (admission && !admission.lease) {
         admission.lease = await store.admit(caller.name, caller);
-        if (admission.ended) admission.lease.release();
+        if (admission.running === 0) admission.lease.release(admission.spent);
       }
       return caller.name;
     },
     observer: ({ kind }) => {
-      const admission: Admission = { lease: undefined, ended: false };
+      const admission: Admission = { lease: undefined, running: 1, spent: undefined };
+      // A resumable stream's generation starts within its first reader's admission, and settles it.
+      const settled = (kind === "generation" && admitting.getStore()) || admission;
+      if (settled !== admission) settled.running++;
       return {
         run: (start) => admitting.run(admission, start),
-        end: ({ summary, caller }) => {
-          admission.ended = true;
-          admission.lease?.release();
+        end: ({ summary }) => {
           // A reader replays what its generation reported: only generations spend tokens. A stream cut short
           // reports no usage, and its text events stand in for its tokens.
-          const limits = caller === undefined ? undefined : byName.get(caller);
-          if (kind === "generation" && limits?.outputTokensPerMinute) store.spend(limits.name, limits, summary.usage?.outputTokens ?? summary.tokens);
+          if (kind === "generation") settled.spent = (settled.spent ?? 0) + (summary.usage?.outputTokens ?? summary.tokens);
+          for (const each of new Set([admission, settled])) if (--each.running === 0) each.lease?.release(each.spent);
         },
       };
     },

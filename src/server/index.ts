@@ -3,6 +3,6 @@ export { createTokenwireServer, type TokenwireServer, type TokenwireServerOption
 export { drainingInterceptor } from "./draining-interceptor.ts";
 export { apiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyAuthenticatorOptions } from "./api-keys.ts";
 export { readApiKeysFile, parseApiKeys, type ApiKeyCaller } from "./api-keys-file.ts";
-export { createLocalLimits, type CallerLimits, type LimitStore, type Lease } from "./caller-limits.ts";
+export { createLocalLimits, type AdmitOptions, type CallerLimits, type LimitStore, type Lease } from "./caller-limits.ts";
 export { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
 export { traceObserver, type TraceObserverOptions } from "../adapters/otel/trace-observer.ts";

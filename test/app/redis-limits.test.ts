@@ -10,14 +10,19 @@ import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/
 import type { ApiKeyCaller } from "../../src/server/api-keys-file.ts";
 import type { LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
+import { untilLevel } from "../../src/server/caller-limits.ts";
+import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { runLimitStoreContract } from "../support/limit-store-contract.ts";
 import { answerMs, recordingLogger, settlesWithin, stalls } from "../support/redis-stall.ts";
+import { tenStreamsAtOnce } from "../support/ten-streams.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
   twoAMinute: { name: "two-a-minute", requestsPerMinute: 2 },
   fiveTokens: { name: "five-tokens", outputTokensPerMinute: 5 },
+  tenAtOnce: { name: "ten-at-once", outputTokensPerMinute: 5 },
 };
 const keyOf = (name: string) => `tw-${name}-shared-key`;
 const entries: ApiKeyCaller[] = Object.values(callers).map((c) => ({ ...c, keySha256: createHash("sha256").update(keyOf(c.name)).digest("hex") }));
@@ -70,6 +75,10 @@ async function holdStream(client: Client<typeof TokenService>, caller: string) {
 
 const openStreams = (name: string) => inspect.zCard(`tokenwire:limits:{${name}}:streams`);
 
+describe("createRedisLimits()", () => {
+  runLimitStoreContract({ name: "limits in Redis", createStore: () => createRedisLimits({ url: redis.url, logger: silentLogger }) });
+});
+
 describe("per-caller limits shared through Redis", () => {
   it("should count a caller's concurrent streams across replicas, and free them when the stream ends", async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
@@ -97,6 +106,18 @@ describe("per-caller limits shared through Redis", () => {
     await vi.waitFor(async () => expect(Number(await inspect.hGet(`tokenwire:limits:{${callers.fiveTokens.name}}:tokens`, "level"))).toBeLessThan(0));
     const refused = await generate(b.client, callers.fiveTokens.name);
     expect(refused?.rawMessage).toMatch(/^this API key is over its limit of 5 output tokens a minute/);
+  });
+
+  it("should hold ten streams started at once on two replicas to the output-token budget: overshot by one stream at most, and owed a minute at most", async () => {
+    const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+    const { delivered, refused } = await tenStreamsAtOnce([a.client, b.client], bearer(callers.tenAtOnce.name).headers);
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThanOrEqual(5 + defaultTokens.length);
+    expect(refused).toHaveLength(10 - delivered / defaultTokens.length);
+    await vi.waitFor(async () => expect(Number(await inspect.hGet(`tokenwire:limits:{${callers.tenAtOnce.name}}:tokens`, "level"))).toBeLessThan(0));
+    const after = await generate(a.client, callers.tenAtOnce.name);
+    const delay = after?.findDetails(RetryInfoSchema)[0]?.retryDelay;
+    expect(Number(delay?.seconds) * 1000).toBeLessThanOrEqual(untilLevel(-5, 1, 5));
   });
 
   it("should free the streams of a replica that died once its lease runs out", async () => {
