@@ -153,9 +153,8 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
     },
     call(send) {
       if (state === "silent") return Promise.reject(new RedisUnansweredError(answerMs));
-      let reject: (cause: Error) => void = () => {};
-      const rejected = new Promise<never>((_, fail) => (reject = fail));
-      return Promise.race([track(send(), reject), rejected]);
+      // Settled by the answer, or by the silence that comes first.
+      return new Promise((resolve, reject) => void track(send(), reject).then(resolve, reject));
     },
     onTrouble: (listener) => listen(troubleListeners, listener),
     onAnswering: (listener) => listen(answeringListeners, listener),
