@@ -20,15 +20,15 @@ export async function apiKeysFromEnv(env: Record<string, string | undefined>, op
   return apiKeyAuthenticator(callers, { limits });
 }
 
-async function redisLimits({ url, answerMs }: RedisConfig, logger: Logger): Promise<LimitStore> {
-  // Loaded only with REDIS_URL set: the redis package is an optional peer dependency.
+async function redisLimits({ location, answerMs, setting: { name } }: RedisConfig, logger: Logger): Promise<LimitStore> {
+  // Loaded only with Redis set: the redis package is an optional peer dependency.
   const { createRedisLimits } = await import("./redis-limits.ts").catch((cause: unknown) => {
-    throw new ConfigError("REDIS_URL is set but the redis package is not installed: npm install redis, or unset REDIS_URL", { cause });
+    throw new ConfigError(`${name} is set but the redis package is not installed: npm install redis, or unset ${name}`, { cause });
   });
   try {
-    return await createRedisLimits({ url, answerMs, logger });
+    return await createRedisLimits({ ...location, answerMs, logger });
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new ConfigError(`REDIS_URL cannot be reached for callers' limits (${why}): start Redis there, or unset REDIS_URL to hold limits in this process`, { cause });
+    throw new ConfigError(`${name} cannot be reached for callers' limits (${why}): start Redis there, or unset ${name} to hold limits in this process`, { cause });
   }
 }

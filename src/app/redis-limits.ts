@@ -1,14 +1,12 @@
 import { ErrorReply } from "redis";
 import type { Logger } from "../core/logger.ts";
 import { luaScript } from "../adapters/redis/lua-script.ts";
-import { closeRedis, connectRedis, type RedisClient } from "../adapters/redis/redis-clients.ts";
+import { connectRedis, targetOf, type RedisLocation, type RedisSend } from "../adapters/redis/redis-clients.ts";
 import { defaultAnswerMs, RedisUnansweredError, type RedisHealth } from "../adapters/redis/redis-health.ts";
 import { createLocalLimits, overLimit, streamsRetryMs, type Lease, type LimitStore, type Refusal } from "../server/caller-limits.ts";
 
 /** Options of {@link createRedisLimits}. */
-export interface RedisLimitsOptions {
-  /** `redis://…` or `rediss://…`. */
-  url: string;
+export interface RedisLimitsOptions extends RedisLocation {
   /** Put before every key; default `tokenwire:`. */
   keyPrefix?: string;
   /** Milliseconds a replica's hold on a stream lasts unless renewed: the streams of a replica that died free up within this. Default 30,000. */
@@ -109,10 +107,10 @@ redis.call('PEXPIRE', KEYS[1], lease)
  * every call through, or keep calls waiting.
  */
 export async function createRedisLimits(options: RedisLimitsOptions): Promise<LimitStore> {
-  const { url, keyPrefix = "tokenwire:", leaseMs = 30_000, logger } = options;
+  const { keyPrefix = "tokenwire:", leaseMs = 30_000, logger } = options;
   const consequence = "each replica holds callers' limits on its own until it answers again";
   const answerMs = options.answerMs ?? defaultAnswerMs;
-  const { commands: redis, health } = await connectRedis({ url, logger, consequence, answerMs, probeMs: options.probeMs ?? 1000 });
+  const { send, health, close } = await connectRedis({ target: targetOf(options), logger, consequence, answerMs, probeMs: options.probeMs ?? 1000 });
   const local = createLocalLimits();
   const keys = (caller: string) => {
     // One hash tag per caller keeps its keys in one slot of a Redis Cluster.
@@ -123,7 +121,7 @@ export async function createRedisLimits(options: RedisLimitsOptions): Promise<Li
   const renew = setInterval(() => {
     for (const [caller, ids] of held) {
       const { streams, tokens } = keys(caller);
-      health.call(() => renewScript(redis, [streams, tokens], [String(leaseMs), ...ids])).catch(() => {});
+      health.call(() => renewScript(send, [streams, tokens], [String(leaseMs), ...ids])).catch(() => {});
     }
   }, leaseMs / 3);
   renew.unref();
@@ -137,11 +135,11 @@ export async function createRedisLimits(options: RedisLimitsOptions): Promise<Li
       const { streams, requests, tokens } = keys(caller);
       let reply: unknown;
       try {
-        reply = await health.call(() => admitScript(redis, [streams, requests, tokens], args));
+        reply = await health.call(() => admitScript(send, [streams, requests, tokens], args));
       } catch (cause) {
         // An admission Redis carries out once it answers again gives its place back at once, right after it (the
         // same connection keeps their order); what it reserved stays spent.
-        if (cause instanceof RedisUnansweredError) releaseScript(redis, [streams, tokens], [id, "0", "0", "0"]).catch(() => {});
+        if (cause instanceof RedisUnansweredError) releaseScript(send, [streams, tokens], [id, "0", "0", "0"]).catch(() => {});
         refusals.refused(cause);
         return local.admit(caller, limits, admitOptions);
       }
@@ -149,12 +147,11 @@ export async function createRedisLimits(options: RedisLimitsOptions): Promise<Li
       const [limit, value] = reply as [string, number | string];
       if (limit !== "ok") throw overLimit(refusalOf(limit, Number(value)), limits);
       if (maxConcurrentStreams === undefined && tpm === undefined) return { release() {} };
-      return hold({ redis, health, held, caller, id, keys: keys(caller), tpm, reserved: Number(value) });
+      return hold({ send, health, held, caller, id, keys: keys(caller), tpm, reserved: Number(value) });
     },
     async close() {
       clearInterval(renew);
-      health.close();
-      await closeRedis([redis], answerMs);
+      await close(answerMs);
     },
   };
 }
@@ -164,7 +161,7 @@ function refusalOf(limit: string, retryMs: number): Refusal {
 }
 
 interface Held {
-  redis: RedisClient;
+  send: RedisSend;
   health: RedisHealth;
   held: Map<string, Set<string>>;
   caller: string;
@@ -174,7 +171,7 @@ interface Held {
   reserved: number;
 }
 
-function hold({ redis, health, held, caller, id, keys: { streams, tokens }, tpm, reserved }: Held): Lease {
+function hold({ send, health, held, caller, id, keys: { streams, tokens }, tpm, reserved }: Held): Lease {
   const ids = held.get(caller) ?? new Set<string>();
   held.set(caller, ids.add(id));
   return {
@@ -183,7 +180,7 @@ function hold({ redis, health, held, caller, id, keys: { streams, tokens }, tpm,
       if (ids.size === 0) held.delete(caller);
       // A release that Redis misses runs out with its lease; its reservation stays spent.
       const args = [id, String(tpm ?? 0), String(reserved), String(spentTokens)];
-      health.call(() => releaseScript(redis, [streams, tokens], args)).catch(() => {});
+      health.call(() => releaseScript(send, [streams, tokens], args)).catch(() => {});
     },
   };
 }

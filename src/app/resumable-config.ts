@@ -2,11 +2,11 @@ import { createMemoryStreamLog } from "../core/memory-stream-log.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ResumableOptions } from "../core/tokenwire-options.ts";
 import { ConfigError, envNumber } from "../models/env-settings.ts";
-import { redisConfigFromEnv, withoutPassword, type RedisConfig } from "./redis-config.ts";
+import { redisConfigFromEnv, type RedisConfig } from "./redis-config.ts";
 
 /** How `npm start` keeps resumable streams, read by {@link resumableConfigFromEnv}. */
 export interface ResumableConfig {
-  /** `REDIS_URL`: a log that every replica sharing the Redis serves; unset, the in-memory log of this process. */
+  /** `REDIS_URL` (or a cluster, or Sentinels): a log that every replica sharing the Redis serves; unset, the in-memory log of this process. */
   redis: RedisConfig | undefined;
   /** `TOKENWIRE_RESUME_GRACE_MS`: how long a stream nobody reads goes on. */
   graceMs: number;
@@ -38,17 +38,17 @@ export function resumableConfigFromEnv(env: Record<string, string | undefined>):
 export async function resumableOptions(config: ResumableConfig, logger: Logger): Promise<ResumableOptions & { log: NonNullable<ResumableOptions["log"]> }> {
   const { redis, graceMs, retentionMs, always } = config;
   if (redis === undefined) return { log: createMemoryStreamLog({ retentionMs }), graceMs, always };
-  const shown = withoutPassword(redis.url);
-  // Loaded only with REDIS_URL set: the redis package is an optional peer dependency.
+  const { name, shown } = redis.setting;
+  // Loaded only with Redis set: the redis package is an optional peer dependency.
   const { createRedisStreamLog } = await import("../adapters/redis/index.ts").catch((cause: unknown) => {
-    throw new ConfigError("REDIS_URL is set but the redis package is not installed: npm install redis, or unset REDIS_URL", { cause });
+    throw new ConfigError(`${name} is set but the redis package is not installed: npm install redis, or unset ${name}`, { cause });
   });
   try {
-    const log = await createRedisStreamLog({ url: redis.url, answerMs: redis.answerMs, retentionMs, logger });
+    const log = await createRedisStreamLog({ ...redis.location, answerMs: redis.answerMs, retentionMs, logger });
     logger.info({ redis: shown }, `resumable streams are kept in Redis at ${shown}`);
     return { log, graceMs, always };
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new ConfigError(`REDIS_URL=${shown} cannot be reached (${why}): start Redis there, or unset REDIS_URL to keep resumable streams in this process`, { cause });
+    throw new ConfigError(`${name}=${shown} cannot be reached (${why}): start Redis there, or unset ${name} to keep resumable streams in this process`, { cause });
   }
 }

@@ -159,7 +159,7 @@ describe.each(stalls)("per-caller limits on a Redis %s", (_, stall) => {
       }
       await vi.waitFor(() => expect(logger.lines.filter((line) => line.redis === "answering")).toHaveLength(1));
       expect(logger.lines.filter((line) => line.redis === "unanswered")).toEqual([
-        expect.objectContaining({ level: "warn", msg: "Redis has not answered for 150 ms: each replica holds callers' limits on its own until it answers again" }),
+        expect.objectContaining({ level: "warn", msg: `Redis has not answered for ${answerMs} ms: each replica holds callers' limits on its own until it answers again` }),
       ]);
       const counted = createRedisClient({ url: own.url });
       counted.on("error", () => {}); // the server stops at the end

@@ -3,7 +3,7 @@ import type { Logger } from "../../src/index.ts";
 import type { RedisServer } from "../fixtures/redis-server.ts";
 
 /** The milliseconds Redis has to answer in these tests: small, so that a stall is told quickly. */
-export const answerMs = 150;
+export const answerMs = 300;
 
 /** What a test waits for anything bounded by {@link answerMs}: generous, so that a busy machine does not fail it. */
 export const boundMs = 8 * answerMs;

@@ -2,14 +2,14 @@ import { errors } from "../../core/errors.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import { unavailable } from "./log-failure.ts";
 import { eventId, failureOf, type EndMarker, type LogEntry } from "./log-entry.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { RedisCommands } from "./redis-clients.ts";
 import type { RedisHealth } from "./redis-health.ts";
 import type { StreamKeys } from "./stream-keys.ts";
 import type { TailSubscriptions } from "./tail-subscriptions.ts";
 
 /** How {@link followLog} reads one stream. @internal */
 export interface FollowOptions {
-  redis: RedisClient;
+  redis: RedisCommands;
   /** Sends each command, with its deadline, and tells when Redis stops answering. */
   health: RedisHealth;
   keys: StreamKeys;

@@ -1,6 +1,5 @@
 import { ErrorReply } from "redis";
 import type { Logger } from "../../core/logger.ts";
-import type { RedisClient } from "./redis-clients.ts";
 
 /** Milliseconds Redis has to answer a command unless told otherwise. @internal */
 export const defaultAnswerMs = 2000;
@@ -46,6 +45,14 @@ export interface RedisHealth {
   close(): void;
 }
 
+/** What the connections' own events tell {@link watchRedisHealth}. @internal */
+export interface RedisHealthEvents {
+  /** A connection was lost: its commands fail at once until it is back. */
+  lost(cause: Error): void;
+  /** Every connection is back. */
+  ready(): void;
+}
+
 interface Pending {
   since: number;
   /** Unset for a probe, which is left to be answered: its answer says Redis is back. */
@@ -59,10 +66,11 @@ interface Pending {
  * Commands go through {@link RedisHealth.call}; the oldest one unanswered for
  * `answerMs` (a PING every `probeMs` when nothing else asks) means Redis has
  * stopped answering: everything waiting fails, nothing more is sent until an
- * answer comes back, and each change is logged once.
+ * answer comes back, and each change is logged once. `ping` asks Redis
+ * whether it answers; the connections' events tell losses and returns.
  * @internal
  */
-export function watchRedisHealth(client: RedisClient, options: RedisHealthOptions): RedisHealth {
+export function watchRedisHealth(ping: () => Promise<unknown>, options: RedisHealthOptions): RedisHealth & RedisHealthEvents {
   const { logger, consequence, answerMs, probeMs } = options;
   let state: "answering" | "silent" | "lost" = "answering";
   let troubledAt = -Infinity;
@@ -113,7 +121,7 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
   };
   const probe = (): void => {
     [probing, probedAt] = [true, Date.now()];
-    track(client.ping())
+    track(ping())
       .catch(() => {})
       .finally(() => (probing = false));
   };
@@ -131,17 +139,6 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
     Math.max(5, Math.min(answerMs, probeMs) / 4),
   );
   tick.unref();
-  client.on("ready", () => {
-    if (state === "lost") {
-      state = "answering";
-      logger.info({ redis: "answering" }, "the connection to Redis is back");
-      for (const listener of answeringListeners) listener();
-    }
-  });
-  // Every failed retry is an error event too: only the first after answers is news.
-  client.on("error", (error: Error) => {
-    if (state !== "lost") trouble("lost", error);
-  });
 
   const listen = <L>(listeners: Set<L>, listener: L) => (listeners.add(listener), () => void listeners.delete(listener));
   return {
@@ -159,5 +156,13 @@ export function watchRedisHealth(client: RedisClient, options: RedisHealthOption
     onTrouble: (listener) => listen(troubleListeners, listener),
     onAnswering: (listener) => listen(answeringListeners, listener),
     close: () => clearInterval(tick),
+    // Every failed retry is a loss too: only the first after answers is news.
+    lost: (cause) => void (state !== "lost" && trouble("lost", cause)),
+    ready() {
+      if (state !== "lost") return;
+      state = "answering";
+      logger.info({ redis: "answering" }, "the connection to Redis is back");
+      for (const listener of answeringListeners) listener();
+    },
   };
 }

@@ -4,15 +4,12 @@ import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { appendBatch } from "./append-script.ts";
 import { logFailure } from "./log-failure.ts";
 import { endId, endMarkerJson, eventId } from "./log-entry.ts";
-import type { RedisClient } from "./redis-clients.ts";
-import type { RedisHealth } from "./redis-health.ts";
+import type { RedisLink } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
 
 /** What a stream's writer needs from its log. @internal */
 export interface WriterContext {
-  redis: RedisClient;
-  /** Sends each command, with its deadline. */
-  health: RedisHealth;
+  link: RedisLink;
   keys: StreamKeys;
   retentionMs: number;
   heartbeatMs: number;
@@ -68,7 +65,9 @@ interface Entry {
  * @internal
  */
 export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
-  const { redis, health, keys, retentionMs, heartbeatMs, graceMs } = context;
+  const { link, keys, retentionMs, heartbeatMs, graceMs } = context;
+  const { commands: redis, health, channels } = link;
+  const { sharded } = channels;
   const stop = new AbortController();
   const abandon = new AbortController();
   const ended = deferred();
@@ -103,8 +102,8 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     });
     const end = { id: endId, json: endMarkerJson(landedSeq + 1, failure) };
     await health
-      .call(() => appendBatch(redis, { keys, entries: [end], create: true, end: true, retentionMs }))
-      .catch(() => health.call(() => redis.publish(keys.tail, `[${end.json}]`)))
+      .call(() => appendBatch(link.send, { keys, entries: [end], create: true, end: true, retentionMs, sharded }))
+      .catch(() => health.call(() => channels.publish(keys.tail, `[${end.json}]`)))
       .catch(() => {});
   }
   // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop
@@ -121,7 +120,7 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     const epoch = context.subscriberEpoch();
     const stopAsked = epoch === stopCheckedEpoch ? null : call(() => redis.hGet(keys.meta, "stop"));
     stopCheckedEpoch = epoch;
-    const readers = context.readLocally() ? 1 : call(() => redis.pubSubNumSub(keys.tail)).then((counts) => Number(counts[keys.tail] ?? 0));
+    const readers = context.readLocally() ? 1 : call(() => channels.readers(keys.tail));
     return { stopAsked, readers, refreshed: Promise.all(refreshed) };
   }
 
@@ -134,7 +133,7 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     const flushed = nextFlush;
     [pending, nextFlush, inFlight] = [[], deferred(), flushed.promise];
     const ends = batch.at(-1)!.id === endId;
-    const sent = health.call(() => appendBatch(redis, { keys, entries: batch, create: !created, end: ends, retentionMs }));
+    const sent = health.call(() => appendBatch(link.send, { keys, entries: batch, create: !created, end: ends, retentionMs, sharded }));
     created = true;
     void sent
       .then(() => (landedSeq = Math.max(landedSeq, ...batch.map((entry) => entry.seq ?? -1))), fail)

@@ -6,17 +6,15 @@ import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
 import { unavailable } from "./log-failure.ts";
 import { endId, seqOfId } from "./log-entry.ts";
-import { closeRedis, connectRedis, type RedisClient } from "./redis-clients.ts";
-import { defaultAnswerMs, type RedisHealth } from "./redis-health.ts";
+import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
+import { defaultAnswerMs } from "./redis-health.ts";
 import { createStreamKeys } from "./create-script.ts";
 import { createRedisLogWriter, type RedisLogWriter } from "./redis-log-writer.ts";
 import { streamIdKeys, streamKeys, type StreamIdKeys, type StreamKeys } from "./stream-keys.ts";
 import { createTailSubscriptions, type TailSubscriptions } from "./tail-subscriptions.ts";
 
 /** Options of {@link createRedisStreamLog}. */
-export interface RedisStreamLogOptions {
-  /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS; default `redis://127.0.0.1:6379`. */
-  url?: string;
+export interface RedisStreamLogOptions extends RedisLocation {
   /** Milliseconds a stream stays readable after it ended, or after its producer died; default 10 minutes. */
   retentionMs?: number;
   /** Put before every key and channel name; default `tokenwire:`. */
@@ -38,8 +36,7 @@ export interface RedisStreamLogOptions {
 }
 
 interface Shared {
-  redis: RedisClient;
-  health: RedisHealth;
+  link: RedisLink;
   logger: Logger;
   subscriptions: TailSubscriptions;
   writers: Map<string, RedisLogWriter>;
@@ -48,7 +45,6 @@ interface Shared {
   retentionMs: number;
   heartbeatMs: number;
   stopChannel: string;
-  subscriberEpoch(): number;
 }
 
 /**
@@ -61,27 +57,23 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
   const logger = options.logger ?? silentLogger;
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const answerMs = options.answerMs ?? defaultAnswerMs;
-  const { commands: redis, subscriber, health } = await connectRedis({
-    ...{ url: options.url ?? "redis://127.0.0.1:6379", logger, subscriber: true },
+  const link = await connectRedis({
+    ...{ target: targetOf(options), logger, subscriber: true },
     ...{ answerMs, probeMs: heartbeatMs, consequence: "resumable streams fail with unavailable until it answers again" },
   });
-  let subscriberEpoch = 0;
-  subscriber.on("ready", () => subscriberEpoch++);
+  const { health } = link;
   const shared: Shared = {
-    ...{ redis, health, logger, subscriptions: createTailSubscriptions(subscriber, health), writers: new Map() },
+    ...{ link, logger, subscriptions: createTailSubscriptions(link.channels, health), writers: new Map() },
     keysOf: (streamId, generation) => streamKeys(prefix, streamId, generation),
     idKeysOf: (streamId) => streamIdKeys(prefix, streamId),
     retentionMs: options.retentionMs ?? 10 * 60_000,
     heartbeatMs,
     stopChannel: `${prefix}stop`,
-    subscriberEpoch: () => subscriberEpoch,
   };
   // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
   // while this connection is down is in the stream's metadata, which the next heartbeat reads.
-  await health.call(() => subscriber.subscribe(shared.stopChannel, (streamId) => shared.writers.get(streamId)?.stopHere())).catch((error: unknown) => {
-    health.close();
-    redis.destroy();
-    subscriber.destroy();
+  await health.call(() => link.listen(shared.stopChannel, (streamId) => shared.writers.get(streamId)?.stopHere())).catch(async (error: unknown) => {
+    await link.close(0);
     throw error;
   });
   // Nothing waits for a Redis that stopped answering or went away: the streams generating here end at once.
@@ -102,23 +94,22 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
       const second = new Promise((resolve) => (timer = setTimeout(resolve, 1000)));
       await Promise.race([Promise.allSettled([...shared.writers.values()].map((writer) => writer.flushed())), second]);
       clearTimeout(timer);
-      health.close();
-      await closeRedis([redis, subscriber], answerMs);
+      await link.close(answerMs);
     },
   };
 }
 
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
-  const { redis, health, retentionMs, heartbeatMs } = shared;
+  const { link, retentionMs, heartbeatMs } = shared;
   // A stream this process just ended may have its end still on the way.
   await shared.writers.get(streamId)?.flushed();
   const created = { keys: shared.idKeysOf(streamId), ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs };
-  const generation = await health.call(() => createStreamKeys(redis, created)).catch(unavailable);
+  const generation = await link.health.call(() => createStreamKeys(link.send, created)).catch(unavailable);
   if (generation === undefined) throw errors.streamExists();
   const keys = shared.keysOf(streamId, generation);
   const writer = createRedisLogWriter({
-    ...{ redis, health, keys, retentionMs, heartbeatMs, graceMs },
-    ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: shared.subscriberEpoch },
+    ...{ link, keys, retentionMs, heartbeatMs, graceMs },
+    ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: link.listenerEpoch },
     refused: (cause) => reportRefusal(shared.logger, streamId, cause),
   });
   shared.writers.set(streamId, writer);
@@ -128,7 +119,8 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
 }
 
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
-  const { redis, health, heartbeatMs } = shared;
+  const { commands: redis, health } = shared.link;
+  const { heartbeatMs } = shared;
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
   const meta = await health.call(() => redis.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
@@ -144,7 +136,7 @@ async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal,
 }
 
 async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
-  const { redis, health } = shared;
+  const { commands: redis, health } = shared.link;
   const keys = shared.idKeysOf(streamId);
   const [meta, alive] = await Promise.all([health.call(() => redis.hGetAll(keys.meta)), health.call(() => redis.get(keys.alive))]).catch(unavailable);
   checkCaller(meta, caller);

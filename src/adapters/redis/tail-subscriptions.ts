@@ -1,5 +1,5 @@
 import type { LogEntry } from "./log-entry.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { StreamChannels } from "./redis-clients.ts";
 import type { RedisHealth } from "./redis-health.ts";
 
 /** Takes the entries a producer announced, in order. @internal */
@@ -27,8 +27,8 @@ interface Channel {
   onMessage(message: string): void;
 }
 
-/** Shares one subscriber connection among the readers of this process; each subscription has the health's deadline. @internal */
-export function createTailSubscriptions(subscriber: RedisClient, health: RedisHealth): TailSubscriptions {
+/** Shares the streams' channels among the readers of this process; each subscription has the health's deadline. @internal */
+export function createTailSubscriptions(subscriber: StreamChannels, health: RedisHealth): TailSubscriptions {
   const channels = new Map<string, Channel>();
   const open = (name: string): Channel => {
     const listeners = new Set<TailListener>();
