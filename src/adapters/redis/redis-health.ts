@@ -55,7 +55,7 @@ export interface RedisHealthEvents {
 
 interface Pending {
   since: number;
-  /** Unset for a probe, which is left to be answered: its answer says Redis is back. */
+  /** Unset for a probe, which is left to be answered rather than failed. */
   reject?: (cause: Error) => void;
 }
 
@@ -91,16 +91,20 @@ export function watchRedisHealth(ping: () => Promise<unknown>, options: RedisHea
     }
     for (const listener of troubleListeners) listener(cause);
   };
-  const answered = (since: number): void => {
+  // The command whose missing answer silenced Redis: only its answer says Redis is back, as on a cluster another
+  // node's answer says nothing of the node that keeps it waiting.
+  let culprit: number | undefined;
+  const answered = (id: number, since: number): void => {
     const now = Date.now();
     // A late answer is trouble too: a heartbeat may have lapsed meanwhile.
     if (now - since >= probeMs) troubledAt = now;
-    if (state !== "silent") return;
+    if (state !== "silent" || id !== culprit) return;
     state = "answering";
     logger.info({ redis: "answering" }, "Redis answers again");
     for (const listener of answeringListeners) listener();
   };
   const silence = (): void => {
+    culprit = pending.keys().next().value;
     const cause = new RedisUnansweredError(answerMs);
     for (const [id, command] of pending) if (command.reject) (pending.delete(id), command.reject(cause));
     trouble("silent", cause);
@@ -110,11 +114,11 @@ export function watchRedisHealth(ping: () => Promise<unknown>, options: RedisHea
     const since = Date.now();
     pending.set(id, { since, reject });
     return sent.then(
-      (value) => (pending.delete(id), answered(since), value),
+      (value) => (pending.delete(id), answered(id, since), value),
       (error: unknown) => {
         pending.delete(id);
         // An error reply is an answer; a failed connection is the client's to report.
-        if (error instanceof ErrorReply) answered(since);
+        if (error instanceof ErrorReply) answered(id, since);
         throw error;
       },
     );

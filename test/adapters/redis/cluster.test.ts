@@ -14,6 +14,7 @@ import { defaultTokens, startFakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { startRedisCluster, type RedisCluster } from "../../fixtures/redis-cluster.ts";
 import { startTokenwireProcess } from "../../fixtures/tokenwire-process.ts";
 import { collect } from "../../support/collect.ts";
+import { answerMs, recordingLogger, settlesWithin } from "../../support/redis-stall.ts";
 import { runLimitStoreContract } from "../../support/limit-store-contract.ts";
 import { runStreamLogContract } from "../../support/stream-log-contract.ts";
 
@@ -93,6 +94,39 @@ describe("createRedisStreamLog() on a Redis Cluster", () => {
     expect(await b.stop("stopped")).toBe(true);
     await vi.waitFor(() => expect(writer.stopped.reason).toMatchObject({ message: errors.stopped().message }));
     writer.close();
+  });
+});
+
+describe("a master of the cluster that stops answering", () => {
+  it("should fail its streams within the bound, and say so once, not again with each answer of the other masters", async () => {
+    const logger = recordingLogger();
+    const log = await createRedisStreamLog({ clusterNodes: cluster.seeds, heartbeatMs, answerMs, logger });
+    logs.push(log);
+    const writer = await log.create("paused-master", { graceMs: 60_000 });
+    await writer.write(started);
+    const inspect = createCluster({ rootNodes: cluster.seeds.map((url) => ({ url })) });
+    await inspect.connect();
+    const socket = (await inspect.getNodeClientForKey("tokenwire:{paused-master}:meta")).options?.socket;
+    await inspect.close();
+    const master = cluster.servers.find((server) => socket && "port" in socket && server.port === socket.port)!;
+    master.pause();
+    try {
+      expect(await settlesWithin(new Promise((resolve) => writer.abandoned.addEventListener("abort", () => resolve(writer.abandoned.reason))))).toMatchObject({
+        code: "unavailable",
+        message: errors.logUnanswered(answerMs).message,
+      });
+      writer.close(writer.abandoned.reason);
+      // Readers keep asking for the stream while probes of the other masters are answered; all within the cluster's
+      // node timeout, so no failover.
+      for (let i = 0; i < 3; i++) {
+        expect((await settlesWithin(collect(log.read("paused-master", { afterSeq: -1 })))).error?.code).toBe("unavailable");
+        await new Promise((resolve) => setTimeout(resolve, 2 * heartbeatMs));
+      }
+    } finally {
+      master.resume();
+    }
+    await vi.waitFor(() => expect(logger.lines.filter((line) => line.redis === "answering")).toHaveLength(1));
+    expect(logger.lines.filter((line) => line.redis === "unanswered")).toHaveLength(1);
   });
 });
 
