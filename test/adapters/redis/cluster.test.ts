@@ -14,6 +14,7 @@ import { defaultTokens, startFakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { startRedisCluster, type RedisCluster } from "../../fixtures/redis-cluster.ts";
 import { startTokenwireProcess } from "../../fixtures/tokenwire-process.ts";
 import { collect } from "../../support/collect.ts";
+import { startAll } from "../../support/start-all.ts";
 import { answerMs, recordingLogger, settlesWithin } from "../../support/redis-stall.ts";
 import { runLimitStoreContract } from "../../support/limit-store-contract.ts";
 import { runStreamLogContract } from "../../support/stream-log-contract.ts";
@@ -147,7 +148,10 @@ describe("npm start on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
     writeFileSync(keysFile, JSON.stringify({ callers: [{ name: "alice", keySha256: createHash("sha256").update(key).digest("hex"), maxConcurrentStreams: 2 }] }));
     const upstream = await startFakeOpenAI();
     const env = { REDIS_CLUSTER_NODES: cluster.seeds.join(","), TOKENWIRE_API_KEYS_FILE: keysFile };
-    const replicas = await Promise.all([0, 1].map(() => startTokenwireProcess({ upstreamUrl: upstream.url, models: ["gpt-test", "paced-50"], env })));
+    const replicas = await startAll([0, 1].map(() => startTokenwireProcess({ upstreamUrl: upstream.url, models: ["gpt-test", "paced-50"], env }))).catch(async (error: unknown) => {
+      await upstream.close();
+      throw error;
+    });
     try {
       const [a, b] = replicas.map((replica) => createClient(TokenService, createGrpcTransport({ baseUrl: replica.url })));
       const headers = { authorization: `Bearer ${key}` };

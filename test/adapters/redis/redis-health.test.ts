@@ -11,6 +11,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../../fixtures/fake-openai.ts"
 import { startRedisServer } from "../../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../../fixtures/tokenwire-process.ts";
 import { answerMs, settlesWithin, stalls } from "../../support/redis-stall.ts";
+import { startAll } from "../../support/start-all.ts";
 
 // Two `npm start` processes on one Redis that stops answering: one that needs API keys (its limits in Redis too),
 // and one that does not.
@@ -54,10 +55,13 @@ describe.each(stalls)("npm start on a Redis %s", (_, stall) => {
     const own = await startRedisServer();
     const env = { REDIS_URL: own.url, TOKENWIRE_REDIS_ANSWER_MS: String(answerMs) };
     const models = ["gpt-test", "stall-after-3"];
-    const [open, keyed] = await Promise.all([
+    const [open, keyed] = await startAll([
       startTokenwireProcess({ upstreamUrl: upstream.url, models, env }),
       startTokenwireProcess({ upstreamUrl: upstream.url, models, env: { ...env, TOKENWIRE_API_KEYS_FILE: keysFile } }),
-    ]);
+    ]).catch(async (error: unknown) => {
+      await own.stop();
+      throw error;
+    });
     try {
       const client = createClient(TokenService, createConnectTransport({ baseUrl: open.url, httpVersion: "1.1" }));
       const arrived = upstream.nextRequest();
