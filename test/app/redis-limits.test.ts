@@ -144,7 +144,10 @@ describe.each(stalls)("per-caller limits on a Redis %s", (_, stall) => {
   it("should admit within the bound, hold the limits on this replica meanwhile, say so once each way, and count in Redis again once it answers", async () => {
     const own = await startRedisServer();
     const logger = recordingLogger();
-    const replica = await startReplica({ url: own.url, logger, answerMs, probeMs: answerMs });
+    const replica = await startReplica({ url: own.url, logger, answerMs, probeMs: answerMs }).catch(async (error: unknown) => {
+      await own.stop();
+      throw error;
+    });
     const { oneStream } = callers;
     try {
       const stalled = await stall(own);
