@@ -2,7 +2,7 @@ import { createMemoryStreamLog } from "../core/memory-stream-log.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ResumableOptions } from "../core/tokenwire-options.ts";
 import { ConfigError } from "../config/config-error.ts";
-import { withoutPassword, type ResumableConfig } from "../config/resumable-config.ts";
+import type { ResumableConfig } from "../config/resumable-config.ts";
 
 /**
  * The core's `streams` option for this configuration: the Redis log once it
@@ -10,19 +10,19 @@ import { withoutPassword, type ResumableConfig } from "../config/resumable-confi
  * {@link ConfigError} that says where and why.
  */
 export async function resumableOptions(config: ResumableConfig, logger: Logger): Promise<ResumableOptions & { log: NonNullable<ResumableOptions["log"]> }> {
-  const { redisUrl, graceMs, retentionMs, always } = config;
-  if (redisUrl === undefined) return { log: createMemoryStreamLog({ retentionMs }), graceMs, always };
-  const shown = withoutPassword(redisUrl);
-  // Loaded only with REDIS_URL set: the redis package is an optional peer dependency.
+  const { redis, graceMs, retentionMs, always } = config;
+  if (redis === undefined) return { log: createMemoryStreamLog({ retentionMs }), graceMs, always };
+  const { name, shown } = redis.setting;
+  // Loaded only with Redis set: the redis package is an optional peer dependency.
   const { createRedisStreamLog } = await import("../adapters/redis/index.ts").catch((cause: unknown) => {
-    throw new ConfigError("REDIS_URL is set but the redis package is not installed: npm install redis, or unset REDIS_URL", { cause });
+    throw new ConfigError(`${name} is set but the redis package is not installed: npm install redis, or unset ${name}`, { cause });
   });
   try {
-    const log = await createRedisStreamLog({ url: redisUrl, retentionMs, logger });
+    const log = await createRedisStreamLog({ ...redis.location, answerMs: redis.answerMs, retentionMs, logger });
     logger.info({ redis: shown }, `resumable streams are kept in Redis at ${shown}`);
     return { log, graceMs, always };
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new ConfigError(`REDIS_URL=${shown} cannot be reached (${why}): start Redis there, or unset REDIS_URL to keep resumable streams in this process`, { cause });
+    throw new ConfigError(`${name}=${shown} cannot be reached (${why}): start Redis there, or unset ${name} to keep resumable streams in this process`, { cause });
   }
 }

@@ -1,10 +1,11 @@
 import { ConfigError } from "./config-error.ts";
 import { envNumber } from "./env-number.ts";
+import { redisConfigFromEnv, type RedisConfig } from "./redis-config.ts";
 
 /** How `npm start` keeps resumable streams, read by {@link resumableConfigFromEnv}. */
 export interface ResumableConfig {
-  /** `REDIS_URL`: a log that every replica sharing the Redis serves; unset, the in-memory log of this process. */
-  redisUrl: string | undefined;
+  /** `REDIS_URL` (or a cluster, or Sentinels): a log that every replica sharing the Redis serves; unset, the in-memory log of this process. */
+  redis: RedisConfig | undefined;
   /** `TOKENWIRE_RESUME_GRACE_MS`: how long a stream nobody reads goes on. */
   graceMs: number;
   /** `TOKENWIRE_STREAM_RETENTION_MS`: how long an ended stream stays readable. */
@@ -13,31 +14,16 @@ export interface ResumableConfig {
   always: boolean;
 }
 
-/** Reads `REDIS_URL`, `TOKENWIRE_RESUMABLE`, `TOKENWIRE_RESUME_GRACE_MS` and `TOKENWIRE_STREAM_RETENTION_MS`; a value it cannot use is a {@link ConfigError}. */
+/** Reads `REDIS_URL` ({@link redisConfigFromEnv}), `TOKENWIRE_RESUMABLE`, `TOKENWIRE_RESUME_GRACE_MS` and `TOKENWIRE_STREAM_RETENTION_MS`; a value it cannot use is a {@link ConfigError}. */
 export function resumableConfigFromEnv(env: Record<string, string | undefined>): ResumableConfig {
   const mode = env.TOKENWIRE_RESUMABLE?.trim() || "request";
   if (mode !== "request" && mode !== "always") {
     throw new ConfigError(`TOKENWIRE_RESUMABLE must be "always" (every StreamTokens call is resumable) or "request" (the calls that ask), not "${mode}"`);
   }
-  const redisUrl = env.REDIS_URL?.trim() || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
-    throw new ConfigError(`REDIS_URL must be a redis://host:port or rediss://host:port URL, not "${withoutPassword(redisUrl)}"`);
-  }
   return {
-    redisUrl,
+    redis: redisConfigFromEnv(env),
     graceMs: envNumber(env, "TOKENWIRE_RESUME_GRACE_MS", { fallback: 30_000 }),
     retentionMs: envNumber(env, "TOKENWIRE_STREAM_RETENTION_MS", { fallback: 10 * 60_000, min: 1 }),
     always: mode === "always",
   };
-}
-
-/** A Redis URL to show in logs and messages: the server, never its password. */
-export function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
-  }
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { ConfigError } from "./config-error.ts";
 import { envNumber } from "./env-number.ts";
-import { resumableConfigFromEnv } from "./resumable-config.ts";
+import { redisConfigFromEnv } from "./redis-config.ts";
 
 /** Marks the processes `npm start` forks as its workers, as against any other cluster's workers (pm2's). */
 export const workerMark = "TOKENWIRE_CLUSTER_WORKER";
@@ -16,7 +16,7 @@ export function workersFromEnv(env: Record<string, string | undefined>): number 
   const cores = availableParallelism();
   const workers = value === "auto" ? cores : envNumber(env, "TOKENWIRE_WORKERS", { fallback: 1, min: 1, expected: `"auto" (one per core, ${cores} here) or a whole number of 1 or more` });
   // Each worker's in-memory stream log and limits are its own: a resume that reaches another worker would find nothing.
-  if (workers > 1 && resumableConfigFromEnv(env).redisUrl === undefined) {
+  if (workers > 1 && redisConfigFromEnv(env) === undefined) {
     throw new ConfigError(`TOKENWIRE_WORKERS=${value} needs REDIS_URL, so that a stream started on one worker can be resumed on another and callers' limits are shared: set REDIS_URL to a Redis the workers share, or TOKENWIRE_WORKERS=1`);
   }
   return workers;

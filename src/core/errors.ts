@@ -39,6 +39,8 @@ export const errors = named({
   abandoned: () => error("canceled", "no reader came back within the grace period"),
   producerGone: () => error("unavailable", "the server that was generating this stream stopped before it ended"),
   logUnavailable: (cause: unknown) => error("unavailable", "the stream log is unavailable", cause),
+  logUnanswered: (ms: number, cause?: unknown) => error("unavailable", `the stream log in Redis did not answer within ${ms} ms`, cause),
+  logOutOfMemory: (cause: unknown) => error("unavailable", "the stream log in Redis is out of memory", cause),
   noFinishReason: () => error("unavailable", "the model's stream ended without a finish reason"),
   notTokens: (what: string) =>
     error("internal", `the runnable's output is not text or a message (it gave ${what}) so it cannot be streamed`),

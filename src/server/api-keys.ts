@@ -50,17 +50,12 @@ export function apiKeyAuthenticator(callers: readonly ApiKeyCaller[], options: A
     callers: callers.map((caller) => caller.name),
     authenticate: async (headers) => callerOf(headers).name,
     limiter: {
-      async admit({ caller, kind }) {
+      async admit({ caller, kind, reserveTokens }) {
         const limits = byName.get(caller);
         if (!limits) return { release() {} };
-        const counted = kind === "read" ? { requestsPerMinute: limits.requestsPerMinute } : limits;
-        const lease = await store.admit(caller, counted);
-        return {
-          release(spentTokens) {
-            lease.release();
-            if (spentTokens && limits.outputTokensPerMinute) store.spend(caller, limits, spentTokens);
-          },
-        };
+        // A reader spends a request and nothing else: its generation holds the stream and spends the tokens.
+        if (kind === "read") return store.admit(caller, { requestsPerMinute: limits.requestsPerMinute });
+        return store.admit(caller, limits, { reserveTokens });
       },
     },
     close: () => store.close(),

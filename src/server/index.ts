@@ -2,6 +2,6 @@
 export { createTokenwireServer, type TokenwireServer, type TokenwireServerOptions } from "./create-tokenwire-server.ts";
 export { apiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyAuthenticatorOptions } from "./api-keys.ts";
 export { readApiKeysFile, parseApiKeys, type ApiKeyCaller, type CallerLimits } from "../config/api-keys-file.ts";
-export { createLocalLimits, type LimitStore, type Lease } from "./caller-limits.ts";
+export { createLocalLimits, type AdmitOptions, type LimitStore, type Lease } from "./caller-limits.ts";
 export { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
 export { traceObserver, type TraceObserverOptions } from "../adapters/otel/trace-observer.ts";

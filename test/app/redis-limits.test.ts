@@ -10,14 +10,20 @@ import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/
 import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import type { LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
+import { untilLevel } from "../../src/server/caller-limits.ts";
+import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
 import { skipWithout } from "../support/test-tiers.ts";
+import { runLimitStoreContract } from "../support/limit-store-contract.ts";
+import { answerMs, recordingLogger, settlesWithin, stalls } from "../support/redis-stall.ts";
+import { tenStreamsAtOnce } from "../support/ten-streams.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
   twoAMinute: { name: "two-a-minute", requestsPerMinute: 2 },
   fiveTokens: { name: "five-tokens", outputTokensPerMinute: 5 },
+  tenAtOnce: { name: "ten-at-once", outputTokensPerMinute: 5 },
 };
 const keyOf = (name: string) => `tw-${name}-shared-key`;
 const entries: ApiKeyCaller[] = Object.values(callers).map((c) => ({ ...c, keySha256: createHash("sha256").update(keyOf(c.name)).digest("hex") }));
@@ -30,8 +36,8 @@ let inspect: ReturnType<typeof createRedisClient>;
 const replicas: { server: TestServer; keys: ApiKeyAuthenticator; limits: LimitStore; client: Client<typeof TokenService> }[] = [];
 
 // A short lease, so that a replica that dies frees its callers' streams within the test.
-async function startReplica(): Promise<(typeof replicas)[number]> {
-  const limits = await createRedisLimits({ url: redis.url, logger: silentLogger, leaseMs: 600 });
+async function startReplica(options: Partial<Parameters<typeof createRedisLimits>[0]> = {}): Promise<(typeof replicas)[number]> {
+  const limits = await createRedisLimits({ url: redis.url, logger: silentLogger, leaseMs: 600, ...options });
   const keys = apiKeyAuthenticator(entries, { limits });
   const server = await startTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter });
   const replica = { server, keys, limits, client: createClient(TokenService, createGrpcTransport({ baseUrl: server.baseUrl })) };
@@ -70,6 +76,10 @@ async function holdStream(client: Client<typeof TokenService>, caller: string) {
 
 const openStreams = (name: string) => inspect.zCard(`tokenwire:limits:{${name}}:streams`);
 
+describe.skipIf(skipWithout("redis"))("createRedisLimits()", () => {
+  runLimitStoreContract({ name: "limits in Redis", createStore: () => createRedisLimits({ url: redis.url, logger: silentLogger }) });
+});
+
 describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", () => {
   it("should count a caller's concurrent streams across replicas, and free them when the stream ends", async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
@@ -99,6 +109,18 @@ describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", 
     expect(refused?.rawMessage).toMatch(/^this API key is over its limit of 5 output tokens a minute/);
   });
 
+  it("should hold ten streams started at once on two replicas to the output-token budget: overshot by one stream at most, and owed a minute at most", async () => {
+    const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+    const { delivered, refused } = await tenStreamsAtOnce([a.client, b.client], bearer(callers.tenAtOnce.name).headers);
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThanOrEqual(5 + defaultTokens.length);
+    expect(refused).toHaveLength(10 - delivered / defaultTokens.length);
+    await vi.waitFor(async () => expect(Number(await inspect.hGet(`tokenwire:limits:{${callers.tenAtOnce.name}}:tokens`, "level"))).toBeLessThan(0));
+    const after = await generate(a.client, callers.tenAtOnce.name);
+    const delay = after?.findDetails(RetryInfoSchema)[0]?.retryDelay;
+    expect(Number(delay?.seconds) * 1000).toBeLessThanOrEqual(untilLevel(-5, 1, 5));
+  });
+
   it("should free the streams of a replica that died once its lease runs out", async () => {
     const doomed = await startReplica();
     const held = await holdStream(doomed.client, callers.oneStream.name);
@@ -116,5 +138,44 @@ describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", 
     expect((await generate(a.client, callers.oneStream.name))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
     await held.abort();
     await redis.restart();
+  });
+});
+
+describe.each(stalls)("per-caller limits on a Redis %s", (_, stall) => {
+  it("should admit within the bound, hold the limits on this replica meanwhile, say so once each way, and count in Redis again once it answers", async () => {
+    const own = await startRedisServer();
+    const logger = recordingLogger();
+    const replica = await startReplica({ url: own.url, logger, answerMs, probeMs: answerMs }).catch(async (error: unknown) => {
+      await own.stop();
+      throw error;
+    });
+    const { oneStream } = callers;
+    try {
+      const stalled = await stall(own);
+      try {
+        expect(await settlesWithin(generate(replica.client, oneStream.name))).toBeUndefined();
+        await replica.server.settled();
+        const held = await settlesWithin(holdStream(replica.client, oneStream.name));
+        expect((await settlesWithin(generate(replica.client, oneStream.name)))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
+        await held.abort();
+      } finally {
+        await stalled.end();
+      }
+      await vi.waitFor(() => expect(logger.lines.filter((line) => line.redis === "answering")).toHaveLength(1));
+      expect(logger.lines.filter((line) => line.redis === "unanswered")).toEqual([
+        expect.objectContaining({ level: "warn", msg: `Redis has not answered for ${answerMs} ms: each replica holds callers' limits on its own until it answers again` }),
+      ]);
+      const counted = createRedisClient({ url: own.url });
+      counted.on("error", () => {}); // the server stops at the end
+      await counted.connect();
+      const held = await holdStream(replica.client, oneStream.name);
+      expect(await counted.zCard(`tokenwire:limits:{${oneStream.name}}:streams`)).toBe(1);
+      await held.abort();
+      counted.destroy();
+    } finally {
+      await replica.server.close().then(() => replica.keys.close());
+      replicas.splice(replicas.indexOf(replica), 1);
+      await own.stop();
+    }
   });
 });

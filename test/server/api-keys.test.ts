@@ -7,7 +7,9 @@ import { Health } from "../../gen/health/v1/health_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
+import { untilLevel } from "../../src/server/caller-limits.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
+import { tenStreamsAtOnce } from "../support/ten-streams.ts";
 import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
 
@@ -22,7 +24,9 @@ const bob = caller("bob");
 const one = caller("one-stream", { maxConcurrentStreams: 1 });
 const two = caller("two-a-minute", { requestsPerMinute: 2 });
 const five = caller("five-tokens", { outputTokensPerMinute: 5 });
-const keys = apiKeyAuthenticator([alice, bob, one, two, five].map((c) => c.entry));
+const tenAtOnce = caller("ten-at-once", { outputTokensPerMinute: 5 });
+const resumableFive = caller("resumable-five", { outputTokensPerMinute: 5 });
+const keys = apiKeyAuthenticator([alice, bob, one, two, five, tenAtOnce, resumableFive].map((c) => c.entry));
 const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, streams: { graceMs: 300 } });
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
@@ -117,6 +121,26 @@ describe("per-caller limits by the minute", () => {
     // Ten tokens spent of five a minute: one whole token is back after 72 s.
     expect(retryDelayMs(error)).toBeGreaterThan(60_000);
     expect(retryDelayMs(error)).toBeLessThanOrEqual(72_000);
+  });
+
+  it("should count the output tokens of a resumable stream's generation against the caller who started it", async () => {
+    const read = await readAll(client().streamTokens(prompt("gpt-test", true), bearer(resumableFive.key)));
+    expect(deltaTextOf(read)).toBe(defaultTokens.join(""));
+    await server.current.settled();
+    const error = await refusal(() => client().generate(prompt(), bearer(resumableFive.key)));
+    expect(error.rawMessage).toMatch(/^this API key is over its limit of 5 output tokens a minute/);
+    expect(retryDelayMs(error)).toBeGreaterThan(60_000);
+  });
+
+  it("should hold ten streams started at once to the output-token budget: overshot by one stream at most, and owed a minute at most", async () => {
+    const { delivered, refused } = await tenStreamsAtOnce([client()], bearer(tenAtOnce.key).headers);
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThanOrEqual(5 + defaultTokens.length);
+    expect(refused).toHaveLength(10 - delivered / defaultTokens.length);
+    for (const error of refused) expect(codeOf(error)).toBe("ResourceExhausted");
+    await server.current.settled();
+    const after = await refusal(() => client().generate(prompt(), bearer(tenAtOnce.key)));
+    expect(retryDelayMs(after)).toBeLessThanOrEqual(untilLevel(-5, 1, 5));
   });
 });
 

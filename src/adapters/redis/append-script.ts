@@ -1,5 +1,5 @@
 import { luaScript } from "./lua-script.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { RedisSend } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
 
 // One command per batch, whatever its size: the batch's XADDs and its announcement on the stream's channel,
@@ -7,10 +7,12 @@ import type { StreamKeys } from "./stream-keys.ts";
 // after the retention), in this order: a reader that finds no heartbeat finds the end marker. With many
 // streams each writing a token at a time, this halves the commands, and node-redis spends about as much
 // per command as Redis does (BENCHMARKS.md). A failed XADD (an id at or below the last: another writer)
-// fails the script, and nothing after it is announced.
+// fails the script, and nothing after it is announced. On a cluster the channel is sharded: it lives on the
+// slot of the stream's keys, and the script announces there.
 const appendScript = luaScript(`
 local jsons = {}
 local create = string.find(ARGV[2], 'c', 1, true)
+local publish = string.find(ARGV[2], 's', 1, true) and 'SPUBLISH' or 'PUBLISH'
 for i = 4, #ARGV, 2 do
   if i == 4 and create then
     redis.call('XADD', KEYS[1], ARGV[i], 'e', ARGV[i + 1])
@@ -20,7 +22,7 @@ for i = 4, #ARGV, 2 do
   end
   jsons[#jsons + 1] = ARGV[i + 1]
 end
-redis.call('PUBLISH', KEYS[2], '[' .. table.concat(jsons, ',') .. ']')
+redis.call(publish, KEYS[2], '[' .. table.concat(jsons, ',') .. ']')
 if string.find(ARGV[2], 'e', 1, true) then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   -- A producer taken for dead may end after a new stream replaced it: the metadata and heartbeat are the new one's.
@@ -42,11 +44,13 @@ export interface AppendBatch {
   /** True for the batch that ends with the end marker. */
   end: boolean;
   retentionMs: number;
+  /** True when the stream's channel is sharded (a cluster). */
+  sharded: boolean;
 }
 
 /** Appends a batch of entries to a stream's log and announces them on its channel (and ends the stream after its end marker), in one command. @internal */
-export async function appendBatch(redis: RedisClient, { keys, entries, create, end, retentionMs }: AppendBatch): Promise<void> {
-  const flags = `${create ? "c" : ""}${end ? "e" : ""}-`;
+export async function appendBatch(send: RedisSend, { keys, entries, create, end, retentionMs, sharded }: AppendBatch): Promise<void> {
+  const flags = `${create ? "c" : ""}${end ? "e" : ""}${sharded ? "s" : ""}-`;
   const entryArgs = entries.flatMap((entry) => [entry.id, entry.json]);
-  await appendScript(redis, [keys.events, keys.tail, keys.meta, keys.alive], [String(retentionMs), flags, keys.generation, ...entryArgs]);
+  await appendScript(send, [keys.events, keys.tail, keys.meta, keys.alive], [String(retentionMs), flags, keys.generation, ...entryArgs]);
 }

@@ -1,5 +1,5 @@
 import { luaScript } from "./lua-script.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { RedisSend } from "./redis-clients.ts";
 import type { StreamIdKeys } from "./stream-keys.ts";
 
 // One command, so that two replicas creating under one id cannot both win. A taken id stays taken while its
@@ -35,7 +35,7 @@ export interface CreateStreamKeys {
  * same owner; resolves with its generation, or undefined when the id is taken.
  * @internal
  */
-export async function createStreamKeys(redis: RedisClient, { keys, ownerJson, retentionMs, aliveMs }: CreateStreamKeys): Promise<string | undefined> {
-  const generation = Number(await createScript(redis, [keys.meta, keys.alive], [ownerJson, String(retentionMs), String(aliveMs)]));
+export async function createStreamKeys(send: RedisSend, { keys, ownerJson, retentionMs, aliveMs }: CreateStreamKeys): Promise<string | undefined> {
+  const generation = Number(await createScript(send, [keys.meta, keys.alive], [ownerJson, String(retentionMs), String(aliveMs)]));
   return generation > 0 ? String(generation) : undefined;
 }

@@ -1,13 +1,17 @@
 import { errors } from "../../core/errors.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
+import { unavailable } from "./log-failure.ts";
 import { eventId, failureOf, type EndMarker, type LogEntry } from "./log-entry.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { RedisCommands } from "./redis-clients.ts";
+import type { RedisHealth } from "./redis-health.ts";
 import type { StreamKeys } from "./stream-keys.ts";
 import type { TailSubscriptions } from "./tail-subscriptions.ts";
 
 /** How {@link followLog} reads one stream. @internal */
 export interface FollowOptions {
-  redis: RedisClient;
+  redis: RedisCommands;
+  /** Sends each command, with its deadline, and tells when Redis stops answering. */
+  health: RedisHealth;
   keys: StreamKeys;
   /** Where to hear new entries; unset for a stream that has ended, which needs none. */
   subscriptions: TailSubscriptions | undefined;
@@ -31,11 +35,12 @@ type Outcome = { end: EndMarker } | "read" | "missed";
  * it hears after: the catch-up and the tail meet with no gap, and what it
  * hears twice is skipped by sequence. When nothing came for `heartbeatMs`, it
  * reads the log itself (news may have been lost with a connection), and a
- * log with nothing new and no heartbeat means the producer is gone.
+ * log with nothing new and no heartbeat means the producer is gone. A Redis
+ * that stops answering or goes away ends the read at once.
  * @internal
  */
 export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEvent> {
-  const { redis, keys, signal } = options;
+  const { redis, health, keys, signal, heartbeatMs } = options;
   let next = options.afterSeq + 1;
   let heard: LogEntry[] = [];
   let missed = false;
@@ -49,10 +54,10 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
     wake?.(true);
   };
   // One timer for the whole read rather than one per wait: a reader waits once per event it hears.
-  const silence = setInterval(() => Date.now() - lastNews >= options.heartbeatMs && wake?.(false), options.heartbeatMs);
+  const silence = setInterval(() => Date.now() - lastNews >= heartbeatMs && wake?.(false), heartbeatMs);
   silence.unref();
   const readLog = (): Promise<LogEntry[]> =>
-    redis.xRange(keys.events, eventId(next), "+", { COUNT: pageSize }).then((page) => (page ?? []).map((entry) => JSON.parse(String(entry.message.e)) as LogEntry));
+    health.call(() => redis.xRange(keys.events, eventId(next), "+", { COUNT: pageSize })).then((page) => (page ?? []).map((entry) => JSON.parse(String(entry.message.e)) as LogEntry));
 
   // Takes entries in order: what it already has is skipped; the log's own end marker is final, a heard one only when nothing is missing.
   function* take(entries: LogEntry[], fromLog: boolean): Generator<TokenEvent, Outcome> {
@@ -72,6 +77,8 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
   const unsubscribe = await options.subscriptions?.add(keys.tail, listen).catch(unavailable);
   const onAbort = (): void => wake?.(true);
   signal?.addEventListener("abort", onAbort);
+  // Trouble with Redis is looked into at once, as a silence: the reader's commands then fail.
+  const stopWatching = health.onTrouble(() => wake?.(false));
   try {
     for (let catchUp = true; !signal?.aborted; ) {
       let outcome: Outcome;
@@ -89,10 +96,13 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
         if (await news()) continue;
         lastNews = Date.now();
         // Heartbeat first: a producer that ends appends its end marker before it drops its heartbeat.
-        const [alive, page] = await Promise.all([redis.get(keys.alive), readLog()]).catch(unavailable);
+        const [alive, page] = await Promise.all([health.call(() => redis.get(keys.alive)), readLog()]).catch(unavailable);
         outcome = yield* take(page, true);
-        // The heartbeat holds the generation of the producer alive: a newer stream's is not this one's.
-        if (page.length === 0 && alive !== keys.generation) throw errors.producerGone();
+        // The heartbeat holds the generation of the producer alive: a newer stream's is not this one's. After
+        // trouble with Redis, the heartbeat may have lapsed with the producer alive: it has a heartbeat's
+        // lifetime to beat again or write how its stream ended.
+        const calm = Date.now() - health.troubledAt >= 3 * heartbeatMs;
+        if (page.length === 0 && alive !== keys.generation && calm) throw errors.producerGone();
         catchUp = page.length === pageSize;
       }
       if (typeof outcome === "object") {
@@ -104,6 +114,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
   } finally {
     clearInterval(silence);
     signal?.removeEventListener("abort", onAbort);
+    stopWatching();
     unsubscribe?.();
   }
 
@@ -116,8 +127,4 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
       };
     });
   }
-}
-
-function unavailable(cause: unknown): never {
-  throw errors.logUnavailable(cause);
 }

@@ -2,15 +2,14 @@ import { errors } from "../../core/errors.ts";
 import type { StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { appendBatch } from "./append-script.ts";
+import { logFailure } from "./log-failure.ts";
 import { endId, endMarkerJson, eventId } from "./log-entry.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { RedisLink } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
 
 /** What a stream's writer needs from its log. @internal */
 export interface WriterContext {
-  redis: RedisClient;
-  /** The same connection without node-redis's timer per command, for appends and heartbeats. */
-  appender: RedisClient;
+  link: RedisLink;
   keys: StreamKeys;
   retentionMs: number;
   heartbeatMs: number;
@@ -19,6 +18,8 @@ export interface WriterContext {
   readLocally(): boolean;
   /** Counts the subscriber's reconnections: a stop published while it was away must be read from the metadata. */
   subscriberEpoch(): number;
+  /** Told why the stream failed when Redis refused one of its commands (out of memory, read-only). */
+  refused(cause: unknown): void;
 }
 
 /** A stream's writer as its log drives it. @internal */
@@ -27,7 +28,7 @@ export interface RedisLogWriter extends StreamLogWriter {
   beat(now: number): void;
   /** Stops the producer here, for a stop request that reached this process. */
   stopHere(): void;
-  /** Ends the stream here with `unavailable`: its Redis no longer answers. */
+  /** Ends the stream here with `unavailable`: its Redis no longer answers, or refused a command. */
   fail(cause: unknown): void;
   /** Resolves once what was written so far is in Redis (or could not be written). */
   flushed(): Promise<void>;
@@ -49,6 +50,8 @@ const deferred = () => {
 interface Entry {
   id: string;
   json: string;
+  /** The event's sequence; unset for the end marker. */
+  seq?: number;
 }
 
 /**
@@ -57,42 +60,67 @@ interface Entry {
  * cannot interleave), and announced on the stream's channel, in batches of
  * what was written in one turn or while the batch before was in flight. Closing appends the end marker, then
  * marks the stream ended, drops its heartbeat and leaves its keys to expire
- * after the retention. A Redis failure aborts `abandoned` with `unavailable`.
+ * after the retention. A Redis failure aborts `abandoned` with `unavailable`,
+ * and the end marker then says so as soon as Redis takes it.
  * @internal
  */
 export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
-  const { redis, keys, retentionMs, heartbeatMs, graceMs } = context;
+  const { link, keys, retentionMs, heartbeatMs, graceMs } = context;
+  const { commands: redis, health, channels } = link;
+  const { sharded } = channels;
   const stop = new AbortController();
   const abandon = new AbortController();
   const ended = deferred();
   let pending: Entry[] = [];
   let nextFlush = deferred();
   let nextSeq = 0;
+  let landedSeq = -1;
   let created = false;
   let closing = false;
-  let failed = false;
+  let failure: TokenwireError | undefined;
   let aloneSince: number | undefined = Date.now();
 
-  // Nothing more is appended after a failure: a later XADD that went through would leave a gap.
+  // Nothing more is appended after a failure, not even what waits for its batch: a later XADD that went through
+  // after a lost one would leave a gap.
   const fail = (cause: unknown): void => {
-    failed = true;
-    abandon.abort(errors.logUnavailable(cause));
+    if (failure) return;
+    failure = logFailure(cause);
+    context.refused(cause);
+    pending = [];
+    nextFlush.resolve();
+    abandon.abort(failure);
+    if (closing) void endAfterFailure(failure);
   };
+  // The end marker says how the stream failed, after the last event Redis took. The producer is not kept waiting:
+  // it goes once Redis answers (again). Refused even then (out of memory), it is at least announced to the readers
+  // following live, which take it when they have every event before it.
+  async function endAfterFailure(failure: TokenwireError): Promise<void> {
+    ended.resolve();
+    await inFlight;
+    if (!health.answering) await new Promise<void>((resolve) => {
+      const stopListening = health.onAnswering(() => (stopListening(), resolve()));
+    });
+    const end = { id: endId, json: endMarkerJson(landedSeq + 1, failure) };
+    await health
+      .call(() => appendBatch(link.send, { keys, entries: [end], create: true, end: true, retentionMs, sharded }))
+      .catch(() => health.call(() => channels.publish(keys.tail, `[${end.json}]`)))
+      .catch(() => {});
+  }
   // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop
   // flag on the first beat and after the subscriber reconnected; other replicas' readers when none is here.
   let expiresRefreshedAt = Date.now();
   let stopCheckedEpoch = -1;
   function beatCommands(now: number) {
-    const { appender } = context;
-    const refreshed: Promise<unknown>[] = [appender.set(keys.alive, keys.generation, { PX: 3 * heartbeatMs })];
+    const call = <T>(send: () => Promise<T>) => health.call(send);
+    const refreshed: Promise<unknown>[] = [call(() => redis.set(keys.alive, keys.generation, { PX: 3 * heartbeatMs }))];
     if (now - expiresRefreshedAt >= retentionMs / 4) {
       expiresRefreshedAt = now;
-      refreshed.push(appender.pExpire(keys.meta, retentionMs), appender.pExpire(keys.events, retentionMs));
+      refreshed.push(call(() => redis.pExpire(keys.meta, retentionMs)), call(() => redis.pExpire(keys.events, retentionMs)));
     }
     const epoch = context.subscriberEpoch();
-    const stopAsked = epoch === stopCheckedEpoch ? null : appender.hGet(keys.meta, "stop");
+    const stopAsked = epoch === stopCheckedEpoch ? null : call(() => redis.hGet(keys.meta, "stop"));
     stopCheckedEpoch = epoch;
-    const readers = context.readLocally() ? 1 : appender.pubSubNumSub(keys.tail).then((counts) => Number(counts[keys.tail] ?? 0));
+    const readers = context.readLocally() ? 1 : call(() => channels.readers(keys.tail));
     return { stopAsked, readers, refreshed: Promise.all(refreshed) };
   }
 
@@ -105,14 +133,16 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     const flushed = nextFlush;
     [pending, nextFlush, inFlight] = [[], deferred(), flushed.promise];
     const ends = batch.at(-1)!.id === endId;
-    const sent = appendBatch(context.appender, { keys, entries: batch, create: !created, end: ends, retentionMs });
+    const sent = health.call(() => appendBatch(link.send, { keys, entries: batch, create: !created, end: ends, retentionMs, sharded }));
     created = true;
-    void sent.catch(fail).finally(() => {
-      inFlight = undefined;
-      flushed.resolve();
-      if (ends) ended.resolve();
-      flush();
-    });
+    void sent
+      .then(() => (landedSeq = Math.max(landedSeq, ...batch.map((entry) => entry.seq ?? -1))), fail)
+      .finally(() => {
+        inFlight = undefined;
+        flushed.resolve();
+        if (ends) ended.resolve();
+        flush();
+      });
   }
   const add = (entry: Entry): void => {
     if (pending.push(entry) === 1 && !inFlight) setImmediate(flush);
@@ -123,28 +153,27 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     abandoned: abandon.signal,
     ended: ended.promise,
     write(event) {
-      if (closing || failed) return;
-      add({ id: eventId(event.seq), json: JSON.stringify(event) });
+      if (closing || failure) return;
+      add({ id: eventId(event.seq), json: JSON.stringify(event), seq: event.seq });
       nextSeq = event.seq + 1;
       if (pending.length >= maxPending) return nextFlush.promise;
     },
     close(error?: TokenwireError) {
       if (closing) return;
       closing = true;
-      add({ id: endId, json: endMarkerJson(nextSeq, error) });
-      // After a failure the end marker is a try: the writer is not kept waiting for a Redis that may not answer.
-      if (failed) ended.resolve();
+      if (failure) void endAfterFailure(failure);
+      else add({ id: endId, json: endMarkerJson(nextSeq, error) });
     },
     stopHere: () => stop.abort(errors.stopped()),
     fail,
     flushed() {
-      if (pending.length === 0) return inFlight ?? Promise.resolve();
+      if (failure || pending.length === 0) return (!failure && inFlight) || Promise.resolve();
       const { promise } = nextFlush;
       flush();
       return promise;
     },
     beat(now) {
-      if (closing) return;
+      if (closing || failure) return;
       const { stopAsked, readers, refreshed } = beatCommands(now);
       void Promise.all([stopAsked, readers, refreshed]).then(([stopFlag, count]) => {
         if (stopFlag) stop.abort(errors.stopped());

@@ -1,19 +1,20 @@
+import { ErrorReply } from "redis";
 import { errors } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
+import { unavailable } from "./log-failure.ts";
 import { endId, seqOfId } from "./log-entry.ts";
-import { connectRedis, type RedisClient } from "./redis-clients.ts";
+import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
+import { defaultAnswerMs } from "./redis-health.ts";
 import { createStreamKeys } from "./create-script.ts";
 import { createRedisLogWriter, type RedisLogWriter } from "./redis-log-writer.ts";
 import { streamIdKeys, streamKeys, type StreamIdKeys, type StreamKeys } from "./stream-keys.ts";
 import { createTailSubscriptions, type TailSubscriptions } from "./tail-subscriptions.ts";
 
 /** Options of {@link createRedisStreamLog}. */
-export interface RedisStreamLogOptions {
-  /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS; default `redis://127.0.0.1:6379`. */
-  url?: string;
+export interface RedisStreamLogOptions extends RedisLocation {
   /** Milliseconds a stream stays readable after it ended, or after its producer died; default 10 minutes. */
   retentionMs?: number;
   /** Put before every key and channel name; default `tokenwire:`. */
@@ -24,13 +25,19 @@ export interface RedisStreamLogOptions {
    * about four of these. Default 1,000.
    */
   heartbeatMs?: number;
-  /** Where a lost and a returning connection are reported. */
+  /**
+   * Milliseconds Redis has to answer a command. A Redis that does not (paused,
+   * asleep, behind a dead link) fails the streams in flight with
+   * `unavailable` and every new one at once, until it answers again. Default 2,000.
+   */
+  answerMs?: number;
+  /** Where a lost, silent and returning Redis, and a command it refused, are reported. */
   logger?: Logger;
 }
 
 interface Shared {
-  redis: RedisClient;
-  appender: RedisClient;
+  link: RedisLink;
+  logger: Logger;
   subscriptions: TailSubscriptions;
   writers: Map<string, RedisLogWriter>;
   keysOf(streamId: string, generation: string): StreamKeys;
@@ -38,7 +45,6 @@ interface Shared {
   retentionMs: number;
   heartbeatMs: number;
   stopChannel: string;
-  subscriberEpoch(): number;
 }
 
 /**
@@ -48,36 +54,33 @@ interface Shared {
  */
 export async function createRedisStreamLog(options: RedisStreamLogOptions = {}): Promise<StreamLog> {
   const prefix = options.keyPrefix ?? "tokenwire:";
-  const { commands: redis, subscriber } = await connectRedis(options.url ?? "redis://127.0.0.1:6379", options.logger ?? silentLogger);
-  let subscriberEpoch = 0;
-  subscriber.on("ready", () => subscriberEpoch++);
+  const logger = options.logger ?? silentLogger;
+  const heartbeatMs = options.heartbeatMs ?? 1000;
+  const answerMs = options.answerMs ?? defaultAnswerMs;
+  const link = await connectRedis({
+    ...{ target: targetOf(options), logger, subscriber: true },
+    ...{ answerMs, probeMs: heartbeatMs, consequence: "resumable streams fail with unavailable until it answers again" },
+  });
+  const { health } = link;
   const shared: Shared = {
-    redis,
-    // node-redis gives each command a 5 s timer by default: an AbortSignal.timeout that fires even after
-    // the reply, costing about as much as the command itself. Appends and heartbeats go without one.
-    appender: redis.withCommandOptions({ timeout: 0 }),
-    subscriptions: createTailSubscriptions(subscriber),
-    writers: new Map(),
+    ...{ link, logger, subscriptions: createTailSubscriptions(link.channels, health), writers: new Map() },
     keysOf: (streamId, generation) => streamKeys(prefix, streamId, generation),
     idKeysOf: (streamId) => streamIdKeys(prefix, streamId),
     retentionMs: options.retentionMs ?? 10 * 60_000,
-    heartbeatMs: options.heartbeatMs ?? 1000,
+    heartbeatMs,
     stopChannel: `${prefix}stop`,
-    subscriberEpoch: () => subscriberEpoch,
   };
   // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
   // while this connection is down is in the stream's metadata, which the next heartbeat reads.
-  await subscriber.subscribe(shared.stopChannel, (streamId) => shared.writers.get(streamId)?.stopHere()).catch((error: unknown) => {
-    redis.destroy();
-    subscriber.destroy();
+  await health.call(() => link.listen(shared.stopChannel, (streamId) => shared.writers.get(streamId)?.stopHere())).catch(async (error: unknown) => {
+    await link.close(0);
     throw error;
   });
+  // Nothing waits for a Redis that stopped answering or went away: the streams generating here end at once.
+  health.onTrouble((cause) => shared.writers.forEach((writer) => writer.fail(cause)));
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const writer of shared.writers.values()) writer.beat(now);
-    // The writers' commands have no timer; one timed command a beat tells a Redis that stopped answering
-    // (no error, no reply, as behind a dead link) within node-redis's 5 s, and fails every writer here.
-    if (shared.writers.size > 0) redis.ping().catch((cause: unknown) => shared.writers.forEach((writer) => writer.fail(cause)));
   }, shared.heartbeatMs);
   heartbeat.unref();
   return {
@@ -91,22 +94,23 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
       const second = new Promise((resolve) => (timer = setTimeout(resolve, 1000)));
       await Promise.race([Promise.allSettled([...shared.writers.values()].map((writer) => writer.flushed())), second]);
       clearTimeout(timer);
-      await Promise.allSettled([redis.close(), subscriber.close()]);
+      await link.close(answerMs);
     },
   };
 }
 
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
-  const { redis, retentionMs, heartbeatMs } = shared;
+  const { link, retentionMs, heartbeatMs } = shared;
   // A stream this process just ended may have its end still on the way.
   await shared.writers.get(streamId)?.flushed();
   const created = { keys: shared.idKeysOf(streamId), ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs };
-  const generation = await createStreamKeys(redis, created).catch(unavailable);
+  const generation = await link.health.call(() => createStreamKeys(link.send, created)).catch(unavailable);
   if (generation === undefined) throw errors.streamExists();
   const keys = shared.keysOf(streamId, generation);
   const writer = createRedisLogWriter({
-    ...{ redis, appender: shared.appender, keys, retentionMs, heartbeatMs, graceMs },
-    ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: shared.subscriberEpoch },
+    ...{ link, keys, retentionMs, heartbeatMs, graceMs },
+    ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: link.listenerEpoch },
+    refused: (cause) => reportRefusal(shared.logger, streamId, cause),
   });
   shared.writers.set(streamId, writer);
   // The id may name a newer stream of this process by then.
@@ -115,30 +119,31 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
 }
 
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
-  const { redis, heartbeatMs } = shared;
+  const { commands: redis, health } = shared.link;
+  const { heartbeatMs } = shared;
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
-  const meta = await redis.hGetAll(shared.idKeysOf(streamId).meta).catch(unavailable);
+  const meta = await health.call(() => redis.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
   checkCaller(meta, caller);
   // The reader keeps to this generation's log: a stream that replaces it under the id writes another.
   const keys = shared.keysOf(streamId, meta.generation!);
-  const last = await redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 }).catch(unavailable);
+  const last = await health.call(() => redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })).catch(unavailable);
   if (onlyLive && meta.ended) throw errors.streamNotFound();
   const lastSeq = seqOfId(last?.[0]?.id);
   if (afterSeq > lastSeq) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
   // An ended stream is all in the log: nothing to hear.
-  yield* followLog({ redis, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs });
+  yield* followLog({ redis, health, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs });
 }
 
 async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
-  const { redis } = shared;
+  const { commands: redis, health } = shared.link;
   const keys = shared.idKeysOf(streamId);
-  const [meta, alive] = await Promise.all([redis.hGetAll(keys.meta), redis.get(keys.alive)]).catch(unavailable);
+  const [meta, alive] = await Promise.all([health.call(() => redis.hGetAll(keys.meta)), health.call(() => redis.get(keys.alive))]).catch(unavailable);
   checkCaller(meta, caller);
   if (meta.ended || alive !== meta.generation) return false;
   shared.writers.get(streamId)?.stopHere();
   // The flag outlives a replica that missed the message; the message saves waiting for its heartbeat.
-  await Promise.all([redis.hSet(keys.meta, "stop", "1"), redis.publish(shared.stopChannel, streamId)]).catch(unavailable);
+  await Promise.all([health.call(() => redis.hSet(keys.meta, "stop", "1")), health.call(() => redis.publish(shared.stopChannel, streamId))]).catch(unavailable);
   return true;
 }
 
@@ -149,6 +154,7 @@ function checkCaller(meta: Record<string, string>, caller: string | undefined): 
   if (owner !== undefined && owner !== caller) throw errors.streamNotFound();
 }
 
-function unavailable(cause: unknown): never {
-  throw errors.logUnavailable(cause);
+// Redis's own words for what it refused (`OOM command not allowed…`), which the stream's error only names.
+function reportRefusal(logger: Logger, streamId: string, cause: unknown): void {
+  if (cause instanceof ErrorReply) logger.warn({ redis: "refused", streamId, cause: { message: cause.message } }, `Redis refused a command of stream ${streamId}: ${cause.message}`);
 }

@@ -1,5 +1,6 @@
 import type { LogEntry } from "./log-entry.ts";
-import type { RedisClient } from "./redis-clients.ts";
+import type { StreamChannels } from "./redis-clients.ts";
+import type { RedisHealth } from "./redis-health.ts";
 
 /** Takes the entries a producer announced, in order. @internal */
 export type TailListener = (entries: LogEntry[]) => void;
@@ -26,8 +27,8 @@ interface Channel {
   onMessage(message: string): void;
 }
 
-/** Shares one subscriber connection among the readers of this process. @internal */
-export function createTailSubscriptions(subscriber: RedisClient): TailSubscriptions {
+/** Shares the streams' channels among the readers of this process; each subscription has the health's deadline. @internal */
+export function createTailSubscriptions(subscriber: StreamChannels, health: RedisHealth): TailSubscriptions {
   const channels = new Map<string, Channel>();
   const open = (name: string): Channel => {
     const listeners = new Set<TailListener>();
@@ -35,9 +36,14 @@ export function createTailSubscriptions(subscriber: RedisClient): TailSubscripti
       const entries = JSON.parse(message) as LogEntry[];
       for (const listener of listeners) listener(entries);
     };
-    const channel: Channel = { listeners, onMessage, subscribed: subscriber.subscribe(name, onMessage) };
-    // A failed subscription is not kept: the next reader tries again.
-    channel.subscribed.catch(() => channels.get(name) === channel && channels.delete(name));
+    let sent: Promise<void> | undefined;
+    const channel: Channel = { listeners, onMessage, subscribed: health.call(() => (sent = subscriber.subscribe(name, onMessage))) };
+    // A failed subscription is not kept: the next reader tries again. One that Redis confirms after its deadline
+    // is taken back, or its stream would count a reader here for as long as the connection lasts.
+    channel.subscribed.catch(() => {
+      if (channels.get(name) === channel) channels.delete(name);
+      sent?.then(() => (channels.get(name) === channel ? undefined : subscriber.unsubscribe(name, onMessage))).catch(() => {});
+    });
     channels.set(name, channel);
     return channel;
   };

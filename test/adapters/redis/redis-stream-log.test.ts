@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient } from "redis";
 import { createRedisStreamLog, type RedisStreamLogOptions } from "../../../src/adapters/redis/index.ts";
-import { errors, type StreamLog, type StreamLogWriter, type TokenEvent } from "../../../src/index.ts";
+import { endMarkerJson } from "../../../src/adapters/redis/log-entry.ts";
+import { errors, type StreamLog, type StreamLogWriter, type TokenEvent, type TokenwireError } from "../../../src/index.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { collect } from "../../support/collect.ts";
+import { answerMs, recordingLogger, settlesWithin, stalls } from "../../support/redis-stall.ts";
 import { runStreamLogContract } from "../../support/stream-log-contract.ts";
 import { textOf } from "../../support/stream-text.ts";
 import { skipWithout } from "../../support/test-tiers.ts";
@@ -202,6 +204,96 @@ describe.skipIf(skipWithout("redis"))("createRedisStreamLog()", () => {
         await client.xAdd(`tokenwire:{${id}}:1:events`, "1-5", { e: JSON.stringify(delta(5, "intruder")) });
         await writer.write(delta(1, "mine"));
         expect(await aborted(writer.abandoned)).toMatchObject({ code: "unavailable" });
+      }));
+  });
+  describe.each(stalls)("a Redis %s", (_, stall) => {
+    const unanswered = { code: "unavailable", message: errors.logUnanswered(answerMs).message };
+
+    it("should end a live stream and its reader with unavailable within the bound, refuse what is new at once, say so once, and serve again once it answers", async () => {
+      const own = await startRedisServer();
+      const logger = recordingLogger();
+      try {
+        const log = await openLog({ url: own.url, answerMs, logger });
+        const { id, writer } = await writeStarted(log);
+        await writer.write(delta(1, "so far"));
+        const reader = log.read(id, { afterSeq: -1 })[Symbol.asyncIterator]();
+        while ((await reader.next()).value?.type !== "delta");
+        const stalled = await stall(own);
+        try {
+          expect(await settlesWithin(aborted(writer.abandoned))).toMatchObject(unanswered);
+          // The generation ends with what aborted it, as the core closes its sink.
+          writer.close(writer.abandoned.reason as TokenwireError);
+          await expect(settlesWithin(reader.next())).rejects.toMatchObject(unanswered);
+          await expect(settlesWithin(log.create(crypto.randomUUID(), { graceMs: 60_000 }))).rejects.toMatchObject(unanswered);
+          await expect(settlesWithin(log.stop(id))).rejects.toMatchObject(unanswered);
+          await expect(settlesWithin(collect(log.read(id, { afterSeq: -1 })))).resolves.toMatchObject({ error: unanswered });
+        } finally {
+          await stalled.end();
+        }
+        await vi.waitFor(() => expect(logger.lines.filter((line) => line.redis === "answering")).toHaveLength(1));
+        expect(logger.lines.filter((line) => line.redis === "unanswered")).toEqual([expect.objectContaining({ level: "warn", msg: expect.stringMatching(new RegExp(`^Redis has not answered for ${answerMs} ms: `)) })]);
+        // A reader that comes later reads what was kept, then how the stream really ended: Redis, not its producer.
+        const later = await collect(log.read(id, { afterSeq: -1 }));
+        expect(textOf(later.events)).toBe("so far");
+        expect(later.error).toMatchObject(unanswered);
+        const again = await writeStarted(log);
+        await again.writer.write(delta(1, "back"));
+        again.writer.close();
+        expect(textOf((await collect(log.read(again.id, { afterSeq: -1 }))).events)).toBe("back");
+      } finally {
+        await own.stop();
+      }
+    });
+  });
+
+  describe("a Redis that stalled for less than its bound", () => {
+    it("should not take a producer for dead when its heartbeat lapsed during the stall, and read how its stream ended", async () => {
+      const own = await startRedisServer();
+      try {
+        // The reader's bound is longer than the stall: it never takes Redis for silent, only for late.
+        const [a, b] = [await createRedisStreamLog({ url: own.url, heartbeatMs }), await openLog({ url: own.url, heartbeatMs, answerMs: 20 * heartbeatMs })];
+        const { id } = await writeStarted(a);
+        const reader = b.read(id, { afterSeq: -1 })[Symbol.asyncIterator]();
+        expect((await reader.next()).value).toEqual(started);
+        const next = reader.next();
+        // The producer stops beating, and its heartbeat (three beats long) lapses while Redis is paused for six.
+        await a.close();
+        own.pause();
+        await new Promise((resolve) => setTimeout(resolve, 6 * heartbeatMs));
+        own.resume();
+        // Its end comes after the stall, as a producer that failed with the stall writes it once Redis answers.
+        const failure = errors.logUnanswered(answerMs);
+        const client = createClient({ url: own.url });
+        await client.connect();
+        await client.xAdd(`tokenwire:{${id}}:1:events`, "2-0", { e: endMarkerJson(1, failure) });
+        client.destroy();
+        await expect(next).rejects.toMatchObject({ code: failure.code, message: failure.message });
+      } finally {
+        await own.stop();
+      }
+    });
+  });
+
+  describe("a Redis out of memory", () => {
+    it("should end a stream whose writes it refuses with its own error, tell the readers following it, and log Redis's words", () =>
+      withClient(async (client) => {
+        const logger = recordingLogger();
+        const log = await openLog({ logger });
+        const { id, writer } = await writeStarted(log);
+        await writer.write(delta(1, "so far"));
+        const reader = log.read(id, { afterSeq: -1 })[Symbol.asyncIterator]();
+        while ((await reader.next()).value?.type !== "delta");
+        await client.configSet("maxmemory", "1");
+        try {
+          await writer.write(delta(2, "refused"));
+          const outOfMemory = { code: "unavailable", message: errors.logOutOfMemory(undefined).message };
+          expect(await aborted(writer.abandoned)).toMatchObject(outOfMemory);
+          writer.close(writer.abandoned.reason as TokenwireError);
+          await expect(reader.next()).rejects.toMatchObject(outOfMemory);
+          expect(logger.lines).toContainEqual(expect.objectContaining({ redis: "refused", streamId: id, cause: { message: expect.stringMatching(/^OOM command not allowed/) } }));
+        } finally {
+          await client.configSet("maxmemory", "0");
+        }
       }));
   });
 });
