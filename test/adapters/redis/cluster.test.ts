@@ -145,7 +145,7 @@ describe("npm start on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
     const dir = mkdtempSync(join(tmpdir(), "tokenwire-cluster-"));
     const key = "tw-alice-0123456789abcdef";
     const keysFile = join(dir, "keys.json");
-    writeFileSync(keysFile, JSON.stringify({ callers: [{ name: "alice", keySha256: createHash("sha256").update(key).digest("hex"), maxConcurrentStreams: 2 }] }));
+    writeFileSync(keysFile, JSON.stringify({ callers: [{ name: "alice", keySha256: createHash("sha256").update(key).digest("hex"), maxConcurrentStreams: 1 }] }));
     const upstream = await startFakeOpenAI();
     const env = { REDIS_CLUSTER_NODES: cluster.seeds.join(","), TOKENWIRE_API_KEYS_FILE: keysFile };
     const replicas = await startAll([0, 1].map(() => startTokenwireProcess({ upstreamUrl: upstream.url, models: ["gpt-test", "paced-50"], env }))).catch(async (error: unknown) => {
@@ -167,13 +167,13 @@ describe("npm start on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
         // the client went away, as it meant to
       }
       const streamId = first[0]?.event.case === "started" ? first[0].event.value.streamId : "";
-      // The generation goes on without its reader and holds one of alice's two streams; reading it again on the
-      // other replica holds the second, and a third is refused there.
+      // The generation goes on without its reader and holds alice's one stream, on every replica: reading it again on
+      // the other replica holds none of its own, and a second generation is refused there.
       const rest: StreamTokensResponse[] = [];
       const resumed = b!.resumeStream({ streamId, afterSequence: first.at(-1)!.sequence }, { headers })[Symbol.asyncIterator]();
       rest.push((await resumed.next()).value as StreamTokensResponse);
       const refused = await b!.generate({ generation: { input: { case: "prompt", value: "hi" } } }, { headers }).catch((error: unknown) => ConnectError.from(error));
-      expect(refused).toMatchObject({ rawMessage: "this API key is over its limit of 2 concurrent streams (retry in 1 s)" });
+      expect(refused).toMatchObject({ rawMessage: "this API key is over its limit of 1 concurrent streams (retry in 1 s)" });
       for (let next = await resumed.next(); !next.done; next = await resumed.next()) rest.push(next.value);
       const text = [...first, ...rest].map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("");
       expect(text).toBe(defaultTokens.join(""));
