@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createOpenAI } from "@ai-sdk/openai";
-import { generateText, stepCountIs, streamText, tool } from "ai";
+import { generateText, stepCountIs, streamText, tool, type ModelMessage } from "ai";
 import { z } from "zod";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
@@ -54,6 +54,20 @@ describe("@ai-sdk/openai's default model, the Responses API, against /v1/respons
     expect(parts).toEqual(expect.arrayContaining(["tool-input-start", "tool-input-delta", "tool-call", "tool-result", "text-delta"]));
     expect(parts.indexOf("tool-call")).toBeLessThan(parts.indexOf("text-delta"));
     expect(await result.text).toBe("The tool says: Sunny in Paris");
+  });
+
+  it("should answer a conversation's next turn that sends its items (store false), and name that setting to one that refers to them", async () => {
+    const first = await generateText({ model: openai()("echo"), prompt: "one two" });
+    const messages: ModelMessage[] = [{ role: "user", content: "one two" }, ...first.response.messages, { role: "user", content: "three four" }];
+    const referring = generateText({ model: openai()("echo"), messages, maxRetries: 0 });
+    await expect(referring).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("set providerOptions.openai.store to false") });
+    const second = await generateText({ model: openai()("echo"), messages, providerOptions: { openai: { store: false } } });
+    expect(second.text).toBe("three four");
+    expect(upstream().body.messages).toEqual([
+      { role: "user", content: "one two" },
+      { role: "assistant", content: "one two" },
+      { role: "user", content: "three four" },
+    ]);
   });
 
   it("should close the upstream's connection when streamText is aborted", async () => {

@@ -96,6 +96,9 @@ describe("tokenwireResponsesFetchHandler()", () => {
     for await (const event of await openai.responses.retrieve(created.id, { stream: true, starting_after: 0 })) events.push(event);
     expect(events[0]).toMatchObject({ type: "response.in_progress", sequence_number: 1 });
     expect(deltaText(events)).toBe("in the background");
+    // An EventSource that reconnects says where it was by the id of the last frame it had.
+    const reconnected = await handler(new Request(`http://tokenwire.test/v1/responses/${created.id}?stream=true`, { headers: { "last-event-id": "1" } }));
+    expect((await responseEventsOf(reconnected.body!))[0]!.sequence_number).toBe(events[1]!.sequence_number);
     expect(await (await handler(new Request("http://tokenwire.test/"))).text()).toBe("your app\n");
   });
 });
