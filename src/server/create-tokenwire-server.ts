@@ -114,7 +114,8 @@ function dialectsOr(tokenwire: Tokenwire, options: Pick<TokenwireServerOptions, 
   const { openAI, uiMessages, fallback } = options;
   const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, fallback });
   if (openAI === false) return chat;
-  return tokenwireOpenAIHandler(tokenwire, { ...openAI, fallback: tokenwireResponsesHandler(tokenwire, { basePath: openAI?.basePath, fallback: chat }) });
+  // The Responses API first: the rest of the base path is the chat completions' handler's.
+  return tokenwireResponsesHandler(tokenwire, { basePath: openAI?.basePath, fallback: tokenwireOpenAIHandler(tokenwire, { ...openAI, fallback: chat }) });
 }
 
 function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {
