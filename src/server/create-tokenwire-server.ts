@@ -13,6 +13,7 @@ import { withCors } from "../adapters/node/with-cors.ts";
 import type { CorsOptions } from "../adapters/cors-headers.ts";
 import { tokenwireOpenAIHandler, type OpenAIRoutesOptions } from "../adapters/openai/index.ts";
 import { tokenwireUIMessageHandler, type UIMessageRoutesOptions } from "../adapters/ai-sdk/index.ts";
+import { tokenwireResponsesHandler } from "../adapters/openai-responses/index.ts";
 import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
 
 /** Options of {@link createTokenwireServer}. */
@@ -23,7 +24,10 @@ export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">
   cors?: CorsOptions;
   /** `grpc.health.v1.Health/Watch` calls open at once; more get `resource_exhausted`. Default 1024. */
   maxHealthWatches?: number;
-  /** OpenAI's chat-completions API (`POST /v1/chat/completions`, `GET /v1/models`) on the same port; `false` leaves it out. */
+  /**
+   * OpenAI's chat-completions API (`POST /v1/chat/completions`, `GET /v1/models`) and its Responses API
+   * (`/v1/responses`) on the same port, both under its `basePath`; `false` leaves them out.
+   */
   openAI?: OpenAIRoutesOptions | false;
   /** The AI SDK's UI message stream for `useChat` (`POST /api/chat`) on the same port; `false` leaves it out. */
   uiMessages?: UIMessageRoutesOptions | false;
@@ -109,7 +113,10 @@ function dialectsOr(tokenwire: Tokenwire, options: TokenwireServerOptions & { fa
   const { openAI, uiMessages, fallback, readMaxBytes, cors, logger } = options;
   const shared = { readMaxBytes, cors, logger };
   const chat = uiMessages === false ? fallback : tokenwireUIMessageHandler(tokenwire, { ...uiMessages, ...shared, fallback });
-  return openAI === false ? chat : tokenwireOpenAIHandler(tokenwire, { ...openAI, ...shared, fallback: chat });
+  if (openAI === false) return chat;
+  // The Responses API first: the rest of the base path is the chat completions' handler's, 404s included.
+  const completions = tokenwireOpenAIHandler(tokenwire, { ...openAI, ...shared, fallback: chat });
+  return tokenwireResponsesHandler(tokenwire, { basePath: openAI?.basePath, ...shared, fallback: completions });
 }
 
 function healthzOr(fallback: NodeHandler | undefined, isDraining: () => boolean): NodeHandler {

@@ -20,13 +20,14 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/** The answer's text in what a command printed: the text itself, or what the SSE frames of either dialect carry. */
+/** The answer's text in what a command printed: the text itself, or what the SSE frames of each dialect carry. */
 async function answerIn(stdout: string): Promise<string> {
   if (!stdout.startsWith("id: ")) return stdout.replaceAll("|", "").trimEnd();
   let text = "";
   for await (const { data } of frameGroups([new TextEncoder().encode(stdout)])) {
     for (const frame of data as { choices?: { delta: { content?: string } }[]; type?: string; delta?: string }[]) {
-      text += frame.choices?.[0]?.delta.content ?? (frame.type === "text-delta" ? frame.delta : "");
+      const isDelta = frame.type === "text-delta" || frame.type === "response.output_text.delta";
+      text += frame.choices?.[0]?.delta.content ?? (isDelta ? frame.delta : "");
     }
   }
   return text;
@@ -34,7 +35,7 @@ async function answerIn(stdout: string): Promise<string> {
 
 describe("the README's table of wires", () => {
   it("should show a command for every wire but the in-process one", () => {
-    expect(commands).toHaveLength(6);
+    expect(commands).toHaveLength(7);
   });
 
   it.each(commands)("should answer %s with the local demo model's reply", async (command) => {

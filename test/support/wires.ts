@@ -75,7 +75,10 @@ function inProcessWire(server: () => TestServer): Wire {
 }
 
 // An SSE route: held until the first text arrives, read to its end otherwise.
-function sseWire(name: string, route: { path: string; body: (model: string, chatId: string | undefined) => object; modes: Mode[]; text: RegExp }, server: () => TestServer): Wire {
+// A failure in the stream is an error object: `failed` tells it apart where a wire's events name `error` otherwise.
+type SseRoute = { path: string; body: (model: string, chatId: string | undefined) => object; modes: Mode[]; text: RegExp; failed?: RegExp };
+
+function sseWire(name: string, route: SseRoute, server: () => TestServer): Wire {
   const post = (key: string, model: string, options: { chatId?: string; signal?: AbortSignal }) =>
     fetch(`${server().baseUrl}${route.path}`, {
       method: "POST",
@@ -99,13 +102,19 @@ function sseWire(name: string, route: { path: string; body: (model: string, chat
       const response = await post(key, "gpt-test", { chatId: mode === "resumable" ? crypto.randomUUID() : undefined });
       const body = await response.text();
       if (response.status !== 200) return codeOfHttp[response.status] ?? String(response.status);
-      return /"error"/.test(body) ? "failed in the stream" : "ok";
+      return (route.failed ?? /"error"/).test(body) ? "failed in the stream" : "ok";
     },
   };
 }
 
 const openAI = (server: () => TestServer) =>
   sseWire("OpenAI chat completions", { path: "/v1/chat/completions", modes: ["plain"], text: /"content":"[^"]/, body: (model) => ({ model, stream: true, messages: [{ role: "user", content: "hi" }] }) }, server);
+const responses = (server: () => TestServer) =>
+  sseWire(
+    "OpenAI responses",
+    { path: "/v1/responses", modes: ["plain"], text: /"type":"response.output_text.delta"/, failed: /"type":"error"/, body: (model) => ({ model, stream: true, input: "hi" }) },
+    server,
+  );
 const uiMessages = (server: () => TestServer) =>
   sseWire(
     "the AI SDK's UI message stream",
@@ -118,12 +127,13 @@ const uiMessages = (server: () => TestServer) =>
     server,
   );
 
-/** Every wire of a test server: in process, Connect, gRPC and gRPC-Web, and the two HTTP dialects. */
+/** Every wire of a test server: in process, Connect, gRPC and gRPC-Web, and the three HTTP dialects. */
 export function wiresOf(server: () => TestServer): Wire[] {
   return [
     inProcessWire(server),
     ...transportsTo(() => server().baseUrl).map(([name, transport]) => rpcWire(name, () => createClient(TokenService, transport()))),
     openAI(server),
+    responses(server),
     uiMessages(server),
   ];
 }

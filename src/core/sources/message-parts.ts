@@ -5,7 +5,7 @@ export interface MessageChunk {
   content?: unknown;
   additional_kwargs?: { reasoning_content?: unknown };
   tool_call_chunks?: { index?: number; id?: string; name?: string; args?: string }[];
-  response_metadata?: { finish_reason?: unknown };
+  response_metadata?: { finish_reason?: unknown; status?: unknown; incomplete_details?: { reason?: unknown } | null; output?: unknown };
   usage_metadata?: { input_tokens: number; output_tokens: number; total_tokens: number };
   readonly contentBlocks?: readonly { type: string; text?: unknown; reasoning?: unknown }[];
 }
@@ -25,8 +25,14 @@ export function isMessageChunk(chunk: unknown): chunk is MessageChunk {
 
 /** The upstream's own finish reason that a chunk carries, if any. @internal */
 export function rawFinishReason(chunk: MessageChunk): string | undefined {
-  const reason = chunk.response_metadata?.finish_reason;
-  return typeof reason === "string" ? reason : undefined;
+  const metadata = chunk.response_metadata;
+  const reason = metadata?.finish_reason;
+  if (typeof reason === "string") return reason;
+  // OpenAI's Responses API (`ChatOpenAI` with `useResponsesApi`) says how a reply ended by its status instead.
+  if (metadata?.status === "completed") return Array.isArray(metadata.output) && metadata.output.some((item) => item?.type === "function_call") ? "tool_calls" : "stop";
+  if (metadata?.status !== "incomplete") return undefined;
+  const incomplete = metadata.incomplete_details?.reason;
+  return incomplete === "max_output_tokens" ? "length" : typeof incomplete === "string" ? incomplete : "other";
 }
 
 /**

@@ -143,7 +143,7 @@ describe("requests /v1/chat/completions refuses with 400", () => {
 describe("/v1 answers what it does not serve in OpenAI's words", () => {
   it.each([
     ["GET", "/v1/embeddings"],
-    ["POST", "/v1/responses"],
+    ["POST", "/v1/embeddings"],
     ["GET", "/v1/chat/completions"],
     ["DELETE", "/v1/models"],
   ])("%s %s with 404 and OpenAI's error JSON", async (method, path) => {

@@ -1,0 +1,128 @@
+import { errors } from "../../core/errors.ts";
+import type { Tokenwire } from "../../core/tokenwire.ts";
+import type { TokenSink } from "../../core/token-sink.ts";
+import { TokenwireError } from "../../core/tokenwire-error.ts";
+import type { NodeHandler } from "../node/one-port-server.ts";
+import * as dialect from "../dialect/dialect-handler.ts";
+import { openAIErrorReply } from "../openai/chat-completion-sink.ts";
+import { createResponseBuilder, type ResponseBuilder } from "./response-builder.ts";
+import { responseCall, type ResponseCall } from "./response-call.ts";
+import { newResponseId, responseIdOf } from "./response-ids.ts";
+import { createResponseStreamSink } from "./response-stream-sink.ts";
+import { protocol, readResponse, streamResponse } from "./read-response.ts";
+
+/** Options of the Responses API's routes. */
+export interface ResponsesRoutesOptions extends dialect.DialectRoutesOptions {
+  /** The path before `/responses`; default `/v1`, where OpenAI's clients look. */
+  basePath?: string;
+}
+
+/** Options of {@link tokenwireResponsesHandler}. */
+export type TokenwireResponsesHandlerOptions = ResponsesRoutesOptions & dialect.DialectHandlerOptions<NodeHandler>;
+
+/** Options of {@link tokenwireResponsesFetchHandler}. */
+export type TokenwireResponsesFetchHandlerOptions = ResponsesRoutesOptions & dialect.DialectHandlerOptions<dialect.FetchHandler>;
+
+/**
+ * A `node:http` / `node:http2` handler, and Express middleware, that serves
+ * OpenAI's Responses API: `POST /v1/responses`, streaming and not, in the
+ * foreground or in the background; and for a background response
+ * `GET /v1/responses/{id}` (its object, or its stream resumed with
+ * `stream=true&starting_after=N`) and `POST /v1/responses/{id}/cancel`.
+ */
+export function tokenwireResponsesHandler(tokenwire: Tokenwire, options: TokenwireResponsesHandlerOptions = {}): dialect.DialectNodeHandler {
+  // The shared handler passes on no query string: the routes of each request are made with its own.
+  return (req, res, next) => dialect.dialectNodeHandler(responsesDialect(tokenwire, options, queryOf(req.url ?? "")), options)(req, res, next);
+}
+
+/** The same API as a `(Request) => Promise<Response>` handler, for Deno, Bun, Workers and Next.js. */
+export function tokenwireResponsesFetchHandler(tokenwire: Tokenwire, options: TokenwireResponsesFetchHandlerOptions = {}): dialect.FetchHandler {
+  return (request) => dialect.dialectFetchHandler(responsesDialect(tokenwire, options, new URL(request.url).searchParams), options)(request);
+}
+
+function queryOf(url: string): URLSearchParams {
+  return new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+}
+
+// A cancel is a POST with no body, as the openai client sends it: the one POST route here that takes no JSON.
+function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions, query: URLSearchParams): dialect.Dialect {
+  const path = `${options.basePath ?? "/v1"}/responses`;
+  return {
+    protocol,
+    errorReply: openAIErrorReply,
+    route(method, requested) {
+      if (method === "POST" && requested === path) return { json: true, answer: (request) => create(tokenwire, request) };
+      if (!requested.startsWith(`${path}/`)) return undefined;
+      const [segment = "", action, ...more] = requested.slice(path.length + 1).split("/");
+      if (more.length > 0) return undefined;
+      if (method === "GET" && action === undefined) return { json: false, answer: (request) => retrieve(tokenwire, { segment, query }, request) };
+      if (method === "POST" && action === "cancel") return { json: false, answer: (request) => cancel(tokenwire, segment, request) };
+      return undefined;
+    },
+  };
+}
+
+async function create(tokenwire: Tokenwire, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const call = responseCall(request.body);
+  const id = newResponseId();
+  const builder = createResponseBuilder({ id, echo: call.echo });
+  if (call.background) return background(tokenwire, { call, id, builder }, request);
+  if (call.stream) {
+    const sink = createResponseStreamSink({ builder, onReturn: request.cancel });
+    return dialect.sseReply(tokenwire, { request: call.request, sink, protocol }, request);
+  }
+  for await (const event of tokenwire.streamTokens(call.request, dialect.contextOf(request, protocol))) builder.event(event);
+  return dialect.jsonReply(200, builder.response());
+}
+
+// A background response is a resumable stream named by the response's id, which its own reader here follows to its
+// end whoever else reads it: it runs to its end, its cancel or the server's drain, whether or not its client stays.
+async function background(tokenwire: Tokenwire, { call, id, builder }: { call: ResponseCall; id: string; builder: ResponseBuilder }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const keeper = keeperOf(builder);
+  const context = { ...dialect.contextOf(request, protocol), signal: undefined, resumable: true, streamId: id };
+  void tokenwire.pipeTokens(call.request, keeper.sink, context);
+  // A call refused (a key, a limit, a model not offered) is an HTTP error; once started the response stands.
+  const refused = await keeper.begun;
+  if (refused) throw refused;
+  if (!call.stream) return dialect.jsonReply(200, builder.response());
+  return streamResponse(tokenwire, { id, echo: call.echo, startingAfter: -1 }, request);
+}
+
+function keeperOf(builder: ResponseBuilder): { sink: TokenSink; begun: Promise<TokenwireError | undefined> } {
+  let settle: (error: TokenwireError | undefined) => void = () => {};
+  const begun = new Promise<TokenwireError | undefined>((resolve) => (settle = resolve));
+  const sink: TokenSink = {
+    write(event) {
+      builder.event(event);
+      settle(undefined);
+    },
+    close(error) {
+      builder.end(error);
+      settle(error);
+    },
+  };
+  return { sink, begun };
+}
+
+async function retrieve(tokenwire: Tokenwire, { segment, query }: { segment: string; query: URLSearchParams }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const id = responseIdOf(segment);
+  const stream = query.get("stream");
+  if (stream !== null && stream !== "true" && stream !== "false") throw errors.invalidRequest("stream must be true or false");
+  if (stream !== "true") {
+    if (query.has("starting_after")) throw errors.invalidRequest("starting_after needs stream=true");
+    return dialect.jsonReply(200, await readResponse(tokenwire, { id, upTo: "now" }, request));
+  }
+  // A reconnecting EventSource says where it is by the last id it had, which is the event's sequence number.
+  const after = query.get("starting_after") ?? request.headers.get("last-event-id");
+  const startingAfter = after === null ? -1 : Number(after);
+  if (!Number.isSafeInteger(startingAfter) || (after !== null && startingAfter < 0)) throw errors.invalidRequest("starting_after must be a sequence number (an integer of 0 or more)");
+  return streamResponse(tokenwire, { id, startingAfter }, request);
+}
+
+// A cancel stops the generation wherever it runs, then answers the response as its log ends: `cancelled`, with what
+// it had written. Cancelling again, or a response that had ended, answers it as it ended.
+async function cancel(tokenwire: Tokenwire, segment: string, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const id = responseIdOf(segment);
+  await tokenwire.stopStream(id, dialect.contextOf(request, protocol));
+  return dialect.jsonReply(200, await readResponse(tokenwire, { id, upTo: "end" }, request));
+}
