@@ -11,7 +11,7 @@ import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import type { LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
-import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { skipWithout } from "../support/test-tiers.ts";
 
 const callers = {

@@ -8,7 +8,7 @@ import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
 
 /** A caller of the keys file and its plain key, which only the client holds. */

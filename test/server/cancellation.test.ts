@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { StreamTokensRequestSchema, TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
-import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 
 const test = useTokenwireServer();
 const prompt = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });

@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { streamOutcome } from "../support/stream-text.ts";
-import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 
 const test = useTokenwireServer();
 const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });

@@ -7,7 +7,7 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import type { GenerationSchema } from "../../gen/tokenwire/v1/generation_pb.js";
 import { Chatgpt } from "../../gen/openai/chatgpt_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { startTokenwireServer, testApiKey, transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, testApiKey, transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 
 const models = ["gpt-test", "paced-20", "paced-50", "stall-after-3", "reset-after-3", "status-429", "status-401", "status-500"];
 const test = useTokenwireServer({ allowedModels: models, readMaxBytes: 4096 });

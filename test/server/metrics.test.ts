@@ -6,7 +6,7 @@ import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { parsePrometheusText, type Scrape } from "../support/prometheus-text.ts";
-import { useTokenwireServer, type TestServer } from "./tokenwire-test-server.ts";
+import { useTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 
 const aliceKey = "tw-alice-metrics-key";
 const keys = apiKeyAuthenticator([{ name: "alice", keySha256: createHash("sha256").update(aliceKey).digest("hex") }]);

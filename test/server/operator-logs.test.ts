@@ -4,7 +4,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { parsePrometheusText } from "../support/prometheus-text.ts";
-import { startTokenwireServer, testApiKey, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, testApiKey, type TestServer } from "../support/tokenwire-test-server.ts";
 
 const servers: TestServer[] = [];
 afterAll(() => Promise.all(servers.map((server) => server.close())));

@@ -4,7 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../support/tokenwire-test-server.ts";
 import { wiresOf } from "../support/wires.ts";
 import { openSocket } from "../support/raw-socket.ts";
 

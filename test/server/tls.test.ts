@@ -9,7 +9,7 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { serverConfigFromEnv } from "../../src/config/server-config.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../support/tokenwire-test-server.ts";
 
 let test: TestServer;
 let ca: Buffer;

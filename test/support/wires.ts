@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import type { TokenwireError } from "../../src/core/tokenwire-error.ts";
-import { transportsTo, type TestServer } from "../server/tokenwire-test-server.ts";
+import { transportsTo, type TestServer } from "./tokenwire-test-server.ts";
 
 // Every wire of the one-port server as a caller uses it, for tests that must hold on all of them.
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { FinishReason, TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { transportsTo, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
 
 // Callers name themselves in a header: enough to prove that a stream is its owner's alone.

@@ -6,7 +6,7 @@ import { createTokenwireServer, type TokenwireServer } from "../../../src/server
 import { startFakeOpenAI, type FakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { agentKinds, fakeChatModel, getWeather, weatherIn } from "../../support/agents.ts";
 import { runs } from "../../support/collect.ts";
-import { transportsTo } from "../../server/tokenwire-test-server.ts";
+import { transportsTo } from "../../support/tokenwire-test-server.ts";
 
 const { build, modelNode, toolsNode } = agentKinds[0];
 let upstream: FakeOpenAI;

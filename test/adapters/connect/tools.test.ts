@@ -4,7 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { Role, ToolMode, type GenerationSchema } from "../../../gen/tokenwire/v1/generation_pb.js";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 // `agent` is the fake upstream's tool-calling script: a call of the first tool offered, then, given its result, an answer.
 const server = useTokenwireServer({ allowedModels: ["agent"] });

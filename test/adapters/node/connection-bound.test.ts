@@ -5,7 +5,7 @@ import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { openSocket, type RawSocket } from "../../support/raw-socket.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 

@@ -10,7 +10,7 @@ import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { selfSignedCert } from "../../fixtures/self-signed-cert.ts";
 import { dribble, openSocket, type RawSocketOptions } from "../../support/raw-socket.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "../../server/tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../../support/tokenwire-test-server.ts";
 
 // Short limits, so that each close comes within a second; the streams below outlast them.
 const limits = { headersTimeoutMs: 500, requestTimeoutMs: 700, idleTimeoutMs: 300 };

@@ -6,7 +6,7 @@ import { StreamTokensRequestSchema, TokenService } from "../../../gen/tokenwire/
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { openSocket } from "../../support/raw-socket.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
-import { transportsTo, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 // Bytes no well-behaved client sends, on the one-port server: each is refused or closed, and the server serves on.
 const test = useTokenwireServer();
