@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient as createRedisClient } from "redis";
-import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { silentLogger } from "../../src/core/logger.ts";
 import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/api-keys.ts";
@@ -13,6 +13,7 @@ import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { skipWithout } from "../support/test-tiers.ts";
+import { holdStream } from "../support/hold-stream.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
@@ -60,24 +61,16 @@ async function generate(client: Client<typeof TokenService>, caller: string): Pr
   );
 }
 
-// A stream held open on a replica: three tokens, then nothing until aborted.
-async function holdStream(client: Client<typeof TokenService>, caller: string) {
-  const controller = new AbortController();
-  const events = client.streamTokens(prompt("stall-after-3"), { ...bearer(caller), signal: controller.signal })[Symbol.asyncIterator]();
-  while (((await events.next()).value as StreamTokensResponse | undefined)?.event.case !== "delta");
-  return { abort: () => (controller.abort(), events.next().catch(() => undefined)) };
-}
-
 const openStreams = (name: string) => inspect.zCard(`tokenwire:limits:{${name}}:streams`);
 
 describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", () => {
   it("should count a caller's concurrent streams across replicas, and free them when the stream ends", async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
-    const held = await holdStream(a.client, callers.oneStream.name);
+    const held = await holdStream(a.client, bearer(callers.oneStream.name));
     const refused = await generate(b.client, callers.oneStream.name);
     expect(refused?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
     expect(refused?.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBe(1n);
-    await held.abort();
+    await held.release();
     await vi.waitFor(async () => expect(await openStreams(callers.oneStream.name)).toBe(0));
     expect(await generate(b.client, callers.oneStream.name)).toBeUndefined();
   });
@@ -101,20 +94,20 @@ describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", 
 
   it("should free the streams of a replica that died once its lease runs out", async () => {
     const doomed = await startReplica();
-    const held = await holdStream(doomed.client, callers.oneStream.name);
+    const held = await holdStream(doomed.client, bearer(callers.oneStream.name));
     expect(await openStreams(callers.oneStream.name)).toBe(1);
     await doomed.limits.close(); // no more renewals, and no release: as a replica that died
     await vi.waitFor(async () => expect(await generate(replicas[0]!.client, callers.oneStream.name)).toBeUndefined(), { timeout: 5000, interval: 100 });
-    await held.abort();
+    await held.release();
   });
 
   it("should hold the limits on each replica while Redis is down, rather than refuse every call", async () => {
     await redis.kill();
     const [a] = replicas as [(typeof replicas)[0]];
     expect(await generate(a.client, callers.oneStream.name)).toBeUndefined();
-    const held = await holdStream(a.client, callers.oneStream.name);
+    const held = await holdStream(a.client, bearer(callers.oneStream.name));
     expect((await generate(a.client, callers.oneStream.name))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
-    await held.abort();
+    await held.release();
     await redis.restart();
   });
 });

@@ -7,6 +7,7 @@ import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { parsePrometheusText, type Scrape } from "../support/prometheus-text.ts";
 import { useTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
+import { holdStream } from "../support/hold-stream.ts";
 
 const aliceKey = "tw-alice-metrics-key";
 const keys = apiKeyAuthenticator([{ name: "alice", keySha256: createHash("sha256").update(aliceKey).digest("hex") }]);
@@ -46,10 +47,9 @@ describe("GET /metrics", () => {
     await readAll(connect.streamTokens(prompt("status-429"), asAlice));
     const whole = await readAll(connect.streamTokens(prompt("gpt-test", true), asAlice));
     await readAll(connect.resumeStream({ streamId: streamIdOf(whole), afterSequence: 0n }, asAlice));
-    const controller = new AbortController();
-    const held = await readAll(connect.streamTokens(prompt("stall-after-3", true), { ...asAlice, signal: controller.signal }), (r) => r.event.case === "delta");
-    expect((await connect.stopStream({ streamId: streamIdOf(held) }, asAlice)).stopped).toBe(true);
-    controller.abort();
+    const held = await holdStream(connect, { ...asAlice, resumable: true });
+    expect((await connect.stopStream({ streamId: held.streamId }, asAlice)).stopped).toBe(true);
+    await held.release();
     await server.current.settled();
 
     const metrics = await scrape(server.current);

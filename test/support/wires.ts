@@ -3,6 +3,7 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import type { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { holdStream } from "./hold-stream.ts";
 
 // Every wire of the one-port server as a caller uses it, for tests that must hold on all of them.
 
@@ -33,12 +34,8 @@ function rpcWire(name: string, client: () => Client<typeof TokenService>): Wire 
     name,
     modes: ["plain", "resumable"],
     async hold(key, mode) {
-      const controller = new AbortController();
-      const events = client().streamTokens(prompt("stall-after-3", mode === "resumable"), { headers: authorization(key), signal: controller.signal })[Symbol.asyncIterator]();
-      const first = (await events.next()).value;
-      while ((await events.next()).value?.event.case !== "delta");
-      const streamId = first?.event.case === "started" ? first.event.value.streamId || undefined : undefined;
-      return { streamId, drop: async () => void (controller.abort(), await events.next().catch(() => undefined)) };
+      const held = await holdStream(client(), { headers: authorization(key), resumable: mode === "resumable" });
+      return { streamId: held.streamId || undefined, drop: held.release };
     },
     async run(key, mode) {
       try {
