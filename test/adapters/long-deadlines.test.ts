@@ -13,6 +13,8 @@ import { tokenwireFastifyPlugin } from "../../src/adapters/fastify/tokenwire-fas
 import { tokenwireFetchHandler } from "../../src/adapters/fetch/tokenwire-fetch-handler.ts";
 import { tokenwireFrom } from "../../src/models/tokenwire-from.ts";
 import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts";
+import { readAll } from "../support/read-stream.ts";
+import { deltaTextOf } from "../support/stream-text.ts";
 
 // The node handler's own deadlines are tested in test/server/deadlines.test.ts; these are the mounts in other servers.
 // 200 tokens a second: the reply takes longer than the short deadline below, whatever the machine's load.
@@ -65,10 +67,8 @@ describe.each(mounts)("a deadline longer than a timer holds, through %s", (_name
     ["one year, or the longest Connect can say", { "grpc-timeout": "31536000S" }, { "connect-timeout-ms": "9999999999" }],
     ["just past what a timer holds", { "grpc-timeout": "2147484S" }, { "connect-timeout-ms": String(2 ** 31) }],
   ] as const)("should stream normally with %s", async ([, grpc, connect]) => {
-    let text = "";
     const call = createClient(TokenService, transport()).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }, { headers: protocol === "grpc" ? grpc : connect });
-    for await (const res of call) if (res.event.case === "delta") text += res.event.value.text;
-    expect(text).toBe(localReply([new HumanMessage("hi")]));
+    expect(deltaTextOf(await readAll(call))).toBe(localReply([new HumanMessage("hi")]));
     expect(warnings.map((warning) => warning.name)).not.toContain("TimeoutOverflowWarning");
   });
 
@@ -77,8 +77,6 @@ describe.each(mounts)("a deadline longer than a timer holds, through %s", (_name
       { generation: { input: { case: "prompt", value: "hi" } } },
       { headers: protocol === "grpc" ? { "grpc-timeout": "20m" } : { "connect-timeout-ms": "20" } },
     );
-    await expect(async () => {
-      for await (const _ of call);
-    }).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+    await expect(readAll(call)).rejects.toMatchObject({ code: Code.DeadlineExceeded });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health } from "../../gen/health/v1/health_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
@@ -11,6 +11,7 @@ import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
 import { holdStream } from "../support/hold-stream.ts";
+import { readAll } from "../support/read-stream.ts";
 
 /** A caller of the keys file and its plain key, which only the client holds. */
 function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> = {}) {
@@ -28,12 +29,6 @@ const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: ke
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 const codeOf = (error: unknown) => (error instanceof ConnectError ? Code[error.code] : error);
-
-async function readAll(events: AsyncIterable<StreamTokensResponse>): Promise<StreamTokensResponse[]> {
-  const responses: StreamTokensResponse[] = [];
-  for await (const response of events) responses.push(response);
-  return responses;
-}
 
 async function refusal(call: () => Promise<unknown>): Promise<ConnectError> {
   const error = await call().then(

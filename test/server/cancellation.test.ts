@@ -1,22 +1,13 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { StreamTokensRequestSchema, TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { failureOf } from "../support/read-stream.ts";
 
 const test = useTokenwireServer();
 const prompt = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
-
-async function codeOf(stream: AsyncIterable<unknown>, afterFirstDelta?: () => void): Promise<Code | undefined> {
-  try {
-    let messages = 0;
-    for await (const _ of stream) if (++messages === 2) afterFirstDelta?.();
-  } catch (reason) {
-    return ConnectError.from(reason).code;
-  }
-  return undefined;
-}
 
 describe("createTokenwireServer() cancellation", () => {
   describe.each(transportsTo(() => test.current.baseUrl))("over %s", (_, transport) => {
@@ -24,7 +15,7 @@ describe("createTokenwireServer() cancellation", () => {
       const client = createClient(TokenService, transport());
       const arrived = test.current.upstream.nextRequest();
       const controller = new AbortController();
-      const code = await codeOf(client.streamTokens(prompt("paced-50"), { signal: controller.signal }), () => controller.abort());
+      const { code } = await failureOf(client.streamTokens(prompt("paced-50"), { signal: controller.signal }), (response) => response.event.case === "delta" && controller.abort());
       expect(code).toBe(Code.Canceled);
       expect(await (await arrived).ended).toBe("client-closed");
     });
@@ -32,7 +23,7 @@ describe("createTokenwireServer() cancellation", () => {
     it("should end a stream past its deadline with deadline_exceeded and close the upstream connection", async () => {
       const client = createClient(TokenService, transport({ defaultTimeoutMs: 300 }));
       const arrived = test.current.upstream.nextRequest();
-      expect(await codeOf(client.streamTokens(prompt("stall-after-3")))).toBe(Code.DeadlineExceeded);
+      expect((await failureOf(client.streamTokens(prompt("stall-after-3")))).code).toBe(Code.DeadlineExceeded);
       expect(await (await arrived).ended).toBe("client-closed");
     });
   });
@@ -41,7 +32,7 @@ describe("createTokenwireServer() cancellation", () => {
     const [, transport] = transportsTo(() => test.current.baseUrl)[0]!;
     const client = createClient(TokenService, transport());
     const arrived = test.current.upstream.nextRequest();
-    expect(await codeOf(client.streamTokens(prompt("stall-after-3"), { timeoutMs: 300 }))).toBe(Code.DeadlineExceeded);
+    expect((await failureOf(client.streamTokens(prompt("stall-after-3"), { timeoutMs: 300 }))).code).toBe(Code.DeadlineExceeded);
     expect(await (await arrived).clientClosed).toBeUndefined();
   });
 

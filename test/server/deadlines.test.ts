@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { streamOutcome } from "../support/stream-text.ts";
 import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { failureOf } from "../support/read-stream.ts";
 
 const test = useTokenwireServer();
 const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
@@ -54,13 +55,7 @@ describe("deadlines and cancellation", () => {
     const before = test.current.logs().length;
     const controller = new AbortController();
     const stream = client.streamTokens(ask("paced-50"), { signal: controller.signal, headers: { "grpc-timeout": "10S" } });
-    const code = await (async () => {
-      try {
-        for await (const _ of stream) controller.abort();
-      } catch (reason) {
-        return ConnectError.from(reason).code;
-      }
-    })();
+    const { code } = await failureOf(stream, () => controller.abort());
     expect(code).toBe(Code.Canceled);
     await test.current.settled();
     expect(test.current.logs().slice(before).map((line) => line.status)).toEqual(["canceled"]);

@@ -7,6 +7,7 @@ import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startTokenwireServer, transportsTo, type TestServer } from "../support/tokenwire-test-server.ts";
 import { wiresOf } from "../support/wires.ts";
 import { openSocket } from "../support/raw-socket.ts";
+import { readAll } from "../support/read-stream.ts";
 
 let test: TestServer;
 afterEach(() => test.close());
@@ -39,9 +40,7 @@ describe("TokenwireServer.shutdown()", () => {
     expect(healthz.status).toBe(503);
     const transport = createGrpcTransport({ baseUrl: test.baseUrl });
     expect((await createClient(Health, transport).check({})).status).toBe(ServingStatus.NOT_SERVING);
-    await expect(async () => {
-      for await (const _ of createClient(TokenService, transport).streamTokens(ask("gpt-test")));
-    }).rejects.toMatchObject({ code: Code.Unavailable });
+    await expect(readAll(createClient(TokenService, transport).streamTokens(ask("gpt-test")))).rejects.toMatchObject({ code: Code.Unavailable });
     expect(await inFlight).toEqual({ text: defaultTokens.join(""), code: undefined });
     await stopped;
   });

@@ -1,12 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { messagesInput, type ResolvedRun } from "../../../src/index.ts";
 import { createTokenwireServer, type TokenwireServer } from "../../../src/server/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { agentKinds, fakeChatModel, getWeather, weatherIn } from "../../support/agents.ts";
 import { runs } from "../../support/collect.ts";
 import { transportsTo } from "../../support/tokenwire-test-server.ts";
+import { readAll } from "../../support/read-stream.ts";
 
 const { build, modelNode, toolsNode } = agentKinds[0];
 let upstream: FakeOpenAI;
@@ -30,8 +31,7 @@ const connectAndWeb = transportsTo(() => baseUrl).filter(([name]) => name !== "g
 
 describe.each(connectAndWeb)("StreamTokens of a ReAct agent over %s", (_name, transport) => {
   it("should stream the tool call, the tool's result and the answer, each with its node", async () => {
-    const responses: StreamTokensResponse[] = [];
-    for await (const response of createClient(TokenService, transport()).streamTokens(request)) responses.push(response);
+    const responses = await readAll(createClient(TokenService, transport()).streamTokens(request));
     const kinds = runs(responses.map((r) => r.event.case));
     expect(kinds).toEqual(["started", "toolCallDelta", "toolCall", "toolResult", "delta", "finished"]);
     const call = responses.find((r) => r.event.case === "toolCall")!;
