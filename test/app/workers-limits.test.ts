@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { holdStream } from "../support/hold-stream.ts";
+import { codeOf } from "../support/code-of.ts";
 
 // npm start with two workers, Redis and a key limited to one stream: the lease is the generation's, on every worker.
 const key = "tw-one-stream-workers-key";
@@ -41,7 +42,7 @@ const request = (model: string, resumable = false) => ({ generation: { input: { 
 const outcome = (call: () => Promise<unknown>) =>
   call().then(
     () => "ok",
-    (reason: unknown) => Code[ConnectError.from(reason).code],
+    (reason: unknown) => codeOf(reason),
   );
 
 describe("npm start with TOKENWIRE_WORKERS=2, Redis and a key limited to one stream", () => {

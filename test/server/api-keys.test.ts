@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health } from "../../gen/health/v1/health_pb.js";
@@ -12,6 +12,7 @@ import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-serv
 import { deltaTextOf } from "../support/stream-text.ts";
 import { holdStream } from "../support/hold-stream.ts";
 import { readAll } from "../support/read-stream.ts";
+import { codeOf } from "../support/code-of.ts";
 
 /** A caller of the keys file and its plain key, which only the client holds. */
 function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> = {}) {
@@ -28,7 +29,6 @@ const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: ke
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
-const codeOf = (error: unknown) => (error instanceof ConnectError ? Code[error.code] : error);
 
 async function refusal(call: () => Promise<unknown>): Promise<ConnectError> {
   const error = await call().then(

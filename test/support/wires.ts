@@ -1,9 +1,10 @@
 import { expect } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import type { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { transportsTo, type TestServer } from "./tokenwire-test-server.ts";
 import { holdStream } from "./hold-stream.ts";
+import { codeOf } from "./code-of.ts";
 
 // Every wire of the one-port server as a caller uses it, for tests that must hold on all of them.
 
@@ -42,7 +43,7 @@ function rpcWire(name: string, client: () => Client<typeof TokenService>): Wire 
         for await (const _ of client().streamTokens(prompt("gpt-test", mode === "resumable"), { headers: authorization(key) }));
         return "ok";
       } catch (reason) {
-        return snake(Code[ConnectError.from(reason).code]);
+        return snake(codeOf(reason));
       }
     },
   };

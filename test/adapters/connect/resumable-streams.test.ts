@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { FinishReason, TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
 import { readAll, streamIdOf } from "../../support/read-stream.ts";
+import { isCode } from "../../support/code-of.ts";
 
 // Callers name themselves in a header: enough to prove that a stream is its owner's alone.
 const server = useTokenwireServer({
@@ -13,7 +14,6 @@ const server = useTokenwireServer({
 });
 const everyText = defaultTokens.join("");
 const request = (model: string) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable: true });
-const isCode = (code: Code) => (e: unknown) => e instanceof ConnectError && e.code === code;
 
 describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and StopStream over %s", (_name, transport) => {
   const client = (): Client<typeof TokenService> => createClient(TokenService, transport());

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { messagesInput, type ResolvedRun } from "../../../src/index.ts";
 import { createTokenwireServer, type TokenwireServer } from "../../../src/server/index.ts";
@@ -8,6 +8,7 @@ import { agentKinds, fakeChatModel, getWeather, weatherIn } from "../../support/
 import { runs } from "../../support/collect.ts";
 import { transportsTo } from "../../support/tokenwire-test-server.ts";
 import { readAll } from "../../support/read-stream.ts";
+import { isCode } from "../../support/code-of.ts";
 
 const { build, modelNode, toolsNode } = agentKinds[0];
 let upstream: FakeOpenAI;
@@ -53,7 +54,7 @@ describe.each(connectAndWeb)("StreamTokens of a ReAct agent over %s", (_name, tr
       }
     };
     const before = upstream.requests.length;
-    await expect(read()).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.Canceled);
+    await expect(read()).rejects.toSatisfy(isCode(Code.Canceled));
     const answering = upstream.requests[before + 1]!;
     expect(await answering.ended).toBe("client-closed");
   });

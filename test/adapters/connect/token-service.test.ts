@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { readAll } from "../../support/read-stream.ts";
+import { isCode } from "../../support/code-of.ts";
 
 const server = useTokenwireServer();
 const client = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl }));
@@ -26,7 +27,7 @@ describe("tokenServiceImpl().streamRunEvents", () => {
 
   it("should refuse an empty prompt with INVALID_ARGUMENT before any model runs", async () => {
     const before = server.current.upstream.requests.length;
-    await expect(readAll(client().streamRunEvents(prompt("", "seed")))).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.InvalidArgument);
+    await expect(readAll(client().streamRunEvents(prompt("", "seed")))).rejects.toSatisfy(isCode(Code.InvalidArgument));
     expect(server.current.upstream.requests.length).toBe(before);
   });
 
@@ -39,7 +40,7 @@ describe("tokenServiceImpl().streamRunEvents", () => {
         if (event.event === "on_chat_model_stream" && event.text) controller.abort();
       }
     };
-    await expect(read()).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.Canceled);
+    await expect(read()).rejects.toSatisfy(isCode(Code.Canceled));
     expect(await (await arrived).ended).toBe("client-closed");
   });
 });
