@@ -1,10 +1,10 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
-import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, createClient } from "@connectrpc/connect";
-import { StreamTokensRequestSchema, TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 import { failureOf } from "../support/read-stream.ts";
+import { grpcFrame, grpcStreamTokensHeaders } from "../support/grpc-frame.ts";
 
 const test = useTokenwireServer();
 const prompt = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
@@ -39,13 +39,8 @@ describe("createTokenwireServer() cancellation", () => {
   it("should close the upstream connection when a client that stopped reading goes away", async () => {
     const session = http2.connect(test.current.baseUrl);
     const arrived = test.current.upstream.nextRequest();
-    const stream = session.request({
-      ":method": "POST",
-      ":path": "/tokenwire.v1.TokenService/StreamTokens",
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
-    stream.end(grpcFrame(toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, prompt("long-200000")))));
+    const stream = session.request(grpcStreamTokensHeaders);
+    stream.end(grpcFrame(prompt("long-200000")));
     // Read the first bytes, then never again: the handler parks on a full flow-control window.
     await new Promise((resolve) => stream.once("data", resolve));
     stream.pause();
@@ -56,12 +51,6 @@ describe("createTokenwireServer() cancellation", () => {
     expect(request.tokensSent).toBeLessThan(200_000);
   });
 });
-
-function grpcFrame(message: Uint8Array): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(message.length, 1);
-  return Buffer.concat([header, message]);
-}
 
 // Waits until a counter stops moving: the upstream is then held back by the parked handler.
 async function untilStill(read: () => number): Promise<void> {

@@ -11,6 +11,7 @@ import { streamOutcome } from "../../support/stream-text.ts";
 import { selfSignedCert } from "../../fixtures/self-signed-cert.ts";
 import { dribble, openSocket, type RawSocketOptions } from "../../support/raw-socket.ts";
 import { startTokenwireServer, transportsTo, type TestServer } from "../../support/tokenwire-test-server.ts";
+import { grpcStreamTokensHeaders } from "../../support/grpc-frame.ts";
 
 // Short limits, so that each close comes within a second; the streams below outlast them.
 const limits = { headersTimeoutMs: 500, requestTimeoutMs: 700, idleTimeoutMs: 300 };
@@ -67,8 +68,7 @@ describe.each([
 
   it("should reset an HTTP/2 stream whose request never arrives whole, and go on serving its session", async () => {
     const session = http2.connect(baseUrl(), { ca });
-    const headers = { ":method": "POST", ":path": "/tokenwire.v1.TokenService/StreamTokens", "content-type": "application/grpc", te: "trailers" };
-    const stuck = session.request(headers, { endStream: false });
+    const stuck = session.request(grpcStreamTokensHeaders, { endStream: false });
     stuck.resume();
     stuck.write(Buffer.from([0, 0, 0, 0, 9])); // a message's envelope that promises 9 bytes, which never come
     await new Promise((resolve) => stuck.once("close", resolve));
