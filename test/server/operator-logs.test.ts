@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -6,6 +5,7 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { parsePrometheusText } from "../support/prometheus-text.ts";
 import { startTokenwireServer, testApiKey, type TestServer } from "../support/tokenwire-test-server.ts";
 import { failureOf } from "../support/read-stream.ts";
+import { closedPort } from "../support/free-port.ts";
 
 const servers: TestServer[] = [];
 afterAll(() => Promise.all(servers.map((server) => server.close())));
@@ -39,13 +39,3 @@ describe("what operators read in the log", () => {
     expect(server.upstream.requests).toEqual([]);
   });
 });
-
-// A port nothing listens on: one the system handed out, then closed.
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
