@@ -9,6 +9,7 @@ import { runs } from "../../support/collect.ts";
 import { transportsTo } from "../../support/tokenwire-test-server.ts";
 import { readAll } from "../../support/read-stream.ts";
 import { isCode } from "../../support/code-of.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 const { build, modelNode, toolsNode } = agentKinds[0];
 let upstream: FakeOpenAI;
@@ -42,7 +43,7 @@ describe.each(connectAndWeb)("StreamTokens of a ReAct agent over %s", (_name, tr
     expect(result.event.value).toMatchObject({ name: getWeather.name, content: weatherIn("Paris"), isError: false });
     expect(result.origin?.node).toBe(toolsNode);
     const answer = responses.filter((r) => r.event.case === "delta");
-    expect(answer.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("")).toBe(`The tool says: ${weatherIn("Paris")}`);
+    expect(deltaTextOf(answer)).toBe(`The tool says: ${weatherIn("Paris")}`);
     expect(new Set(answer.map((r) => r.origin?.node))).toEqual(new Set([modelNode]));
   });
 
