@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport as createFetchConnectTransport } from "@connectrpc/connect-web";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -15,6 +15,7 @@ import { tokenwireFrom } from "../../src/models/tokenwire-from.ts";
 import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts";
 import { readAll } from "../support/read-stream.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
+import { useProcessWarnings } from "../support/process-warnings.ts";
 
 // The node handler's own deadlines are tested in test/server/deadlines.test.ts; these are the mounts in other servers.
 // 200 tokens a second: the reply takes longer than the short deadline below, whatever the machine's load.
@@ -43,16 +44,8 @@ afterAll(async () => {
   await closeFastify?.();
 });
 
-let warnings: Error[] = [];
-const onWarning = (warning: Error) => void warnings.push(warning);
-beforeEach(() => {
-  warnings = [];
-  process.on("warning", onWarning);
-});
-afterEach(async () => {
-  process.off("warning", onWarning);
-  await expect.poll(() => tokenwire.openStreams).toBe(0);
-});
+const warningNames = useProcessWarnings();
+afterEach(() => expect.poll(() => tokenwire.openStreams).toBe(0));
 
 const mounts: [string, () => Transport, "connect" | "grpc"][] = [
   ["Express, Connect over HTTP/1.1", () => createConnectTransport({ baseUrl: expressUrl, httpVersion: "1.1" }), "connect"],
@@ -69,7 +62,7 @@ describe.each(mounts)("a deadline longer than a timer holds, through %s", (_name
   ] as const)("should stream normally with %s", async ([, grpc, connect]) => {
     const call = createClient(TokenService, transport()).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }, { headers: protocol === "grpc" ? grpc : connect });
     expect(deltaTextOf(await readAll(call))).toBe(localReply([new HumanMessage("hi")]));
-    expect(warnings.map((warning) => warning.name)).not.toContain("TimeoutOverflowWarning");
+    expect(warningNames()).not.toContain("TimeoutOverflowWarning");
   });
 
   it("should still end a stream whose deadline a timer holds with deadline_exceeded", async () => {
