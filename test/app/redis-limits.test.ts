@@ -14,6 +14,7 @@ import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts"
 import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { skipWithout } from "../support/test-tiers.ts";
 import { holdStream } from "../support/hold-stream.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
@@ -23,7 +24,6 @@ const callers = {
 const keyOf = (name: string) => `tw-${name}-shared-key`;
 const entries: ApiKeyCaller[] = Object.values(callers).map((c) => ({ ...c, keySha256: createHash("sha256").update(keyOf(c.name)).digest("hex") }));
 const bearer = (name: string) => ({ headers: { authorization: `Bearer ${keyOf(name)}` } });
-const prompt = (model = "gpt-test") => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model } });
 
 let redis: RedisServer;
 let inspect: ReturnType<typeof createRedisClient>;

@@ -11,6 +11,7 @@ import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts"
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { holdStream } from "../support/hold-stream.ts";
 import { codeOf } from "../support/code-of.ts";
+import { ask as request } from "../support/ask.ts";
 
 // npm start with two workers, Redis and a key limited to one stream: the lease is the generation's, on every worker.
 const key = "tw-one-stream-workers-key";
@@ -38,7 +39,6 @@ afterAll(async () => {
 const asCaller = { headers: { authorization: `Bearer ${key}` } };
 // A client of its own per call: a new connection, which the primary hands to the next worker in turn.
 const freshClient = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
-const request = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 const outcome = (call: () => Promise<unknown>) =>
   call().then(
     () => "ok",

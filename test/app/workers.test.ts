@@ -9,6 +9,7 @@ import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenw
 import { deltaTextOf } from "../support/stream-text.ts";
 import { readAll, streamIdOf, untilDeltas } from "../support/read-stream.ts";
 import { skipWithout } from "../support/test-tiers.ts";
+import { ask as request } from "../support/ask.ts";
 
 // npm start with TOKENWIRE_WORKERS=2: a primary and two workers on one port, sharing a redis-server.
 let redis: RedisServer;
@@ -40,7 +41,6 @@ const servedBy = (method: string, model: string) => new Set(lines().filter((l) =
 
 // A client of its own per call: a new connection, which the primary hands to the next worker in turn.
 const freshClient = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
-const request = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 const everyText = defaultTokens.join("");
 
 describe.skipIf(skipWithout("redis"))("npm start with TOKENWIRE_WORKERS=2", () => {

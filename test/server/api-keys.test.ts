@@ -13,6 +13,7 @@ import { deltaTextOf } from "../support/stream-text.ts";
 import { holdStream } from "../support/hold-stream.ts";
 import { readAll } from "../support/read-stream.ts";
 import { codeOf } from "../support/code-of.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 /** A caller of the keys file and its plain key, which only the client holds. */
 function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> = {}) {
@@ -28,7 +29,6 @@ const keys = apiKeyAuthenticator([alice, one, two, five].map((c) => c.entry));
 const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, streams: { graceMs: 300 } });
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
-const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 
 async function refusal(call: () => Promise<unknown>): Promise<ConnectError> {
   const error = await call().then(

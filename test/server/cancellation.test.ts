@@ -5,9 +5,9 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 import { failureOf } from "../support/read-stream.ts";
 import { grpcFrame, grpcStreamTokensHeaders } from "../support/grpc-frame.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 const test = useTokenwireServer();
-const prompt = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 describe("createTokenwireServer() cancellation", () => {
   describe.each(transportsTo(() => test.current.baseUrl))("over %s", (_, transport) => {

@@ -6,9 +6,9 @@ import { streamOutcome } from "../support/stream-text.ts";
 import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 import { failureOf } from "../support/read-stream.ts";
 import { useProcessWarnings } from "../support/process-warnings.ts";
+import { ask } from "../support/ask.ts";
 
 const test = useTokenwireServer();
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 const protocolOf = (name: string) => (name.startsWith("Connect") ? "connect" : name === "gRPC" ? "grpc" : "grpc-web");
 
 // Each protocol's deadline header, sent as is: the client keeps no timer of its own, so the status seen is the server's.

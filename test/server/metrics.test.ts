@@ -9,12 +9,12 @@ import { parsePrometheusText, type Scrape } from "../support/prometheus-text.ts"
 import { useTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { holdStream } from "../support/hold-stream.ts";
 import { drain, streamIdOf } from "../support/read-stream.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 const aliceKey = "tw-alice-metrics-key";
 const keys = apiKeyAuthenticator([{ name: "alice", keySha256: createHash("sha256").update(aliceKey).digest("hex") }]);
 const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, metrics: { callers: keys.callers } });
 const asAlice = { headers: { authorization: `Bearer ${aliceKey}` } };
-const prompt = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 
 /** `GET /metrics` over HTTP, parsed strictly. */
 async function scrape(on: TestServer): Promise<Scrape> {

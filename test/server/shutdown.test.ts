@@ -8,10 +8,10 @@ import { startTokenwireServer, transportsTo, type TestServer } from "../support/
 import { wiresOf } from "../support/wires.ts";
 import { openSocket } from "../support/raw-socket.ts";
 import { readAll } from "../support/read-stream.ts";
+import { ask } from "../support/ask.ts";
 
 let test: TestServer;
 afterEach(() => test.close());
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 /** Starts a stream, waits for its started event, and returns (in an object, so as not to wait for it) how it ends. */
 async function streamInFlight(model: string) {

@@ -7,6 +7,7 @@ import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fak
 import { startOtlpReceiver, type OtlpReceiver } from "../fixtures/otlp-receiver.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { drain } from "../support/read-stream.ts";
+import { ask } from "../support/ask.ts";
 
 let upstream: FakeOpenAI | undefined;
 let receiver: OtlpReceiver | undefined;
@@ -25,7 +26,6 @@ function callerTrace() {
   return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
 }
 
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 /** The `parent-id` field of a `traceparent`. */
 const parentIdOf = (traceparent: string | undefined) => traceparent?.split("-")[2];

@@ -1,5 +1,6 @@
 import type { Client } from "@connectrpc/connect";
 import type { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { ask } from "./ask.ts";
 
 /** A `StreamTokens` call held open mid-answer, and the way to let it go. */
 export interface HeldStream {
@@ -22,8 +23,7 @@ export interface HoldStreamOptions {
  */
 export async function holdStream(client: Client<typeof TokenService>, options: HoldStreamOptions = {}): Promise<HeldStream> {
   const controller = new AbortController();
-  const request = { generation: { input: { case: "prompt" as const, value: "hi" }, model: "stall-after-3" }, resumable: options.resumable ?? false };
-  const responses = client.streamTokens(request, { headers: options.headers, signal: controller.signal })[Symbol.asyncIterator]();
+  const responses = client.streamTokens(ask("stall-after-3", options.resumable), { headers: options.headers, signal: controller.signal })[Symbol.asyncIterator]();
   const first = (await responses.next()).value;
   while ((await responses.next()).value?.event.case !== "delta");
   return {

@@ -5,6 +5,7 @@ import type { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { transportsTo, type TestServer } from "./tokenwire-test-server.ts";
 import { holdStream } from "./hold-stream.ts";
 import { codeOf } from "./code-of.ts";
+import { ask as prompt } from "./ask.ts";
 
 // Every wire of the one-port server as a caller uses it, for tests that must hold on all of them.
 
@@ -28,7 +29,6 @@ export interface Wire {
 export const authorization = (key: string) => ({ authorization: `Bearer ${key}` });
 const snake = (name: string) => name.replace(/[A-Z]/g, (letter, at: number) => `${at ? "_" : ""}${letter.toLowerCase()}`);
 const codeOfHttp: Record<number, string> = { 200: "ok", 401: "unauthenticated", 429: "resource_exhausted", 503: "unavailable" };
-const prompt = (model: string, resumable: boolean) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 
 function rpcWire(name: string, client: () => Client<typeof TokenService>): Wire {
   return {

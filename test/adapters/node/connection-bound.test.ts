@@ -6,8 +6,8 @@ import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { openSocket, type RawSocket } from "../../support/raw-socket.ts";
 import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
+import { ask } from "../../support/ask.ts";
 
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 async function openIdle(baseUrl: string, count: number): Promise<RawSocket[]> {
   const sockets: RawSocket[] = [];

@@ -12,12 +12,12 @@ import { selfSignedCert } from "../../fixtures/self-signed-cert.ts";
 import { dribble, openSocket, type RawSocketOptions } from "../../support/raw-socket.ts";
 import { startTokenwireServer, transportsTo, type TestServer } from "../../support/tokenwire-test-server.ts";
 import { grpcStreamTokensHeaders } from "../../support/grpc-frame.ts";
+import { ask } from "../../support/ask.ts";
 
 // Short limits, so that each close comes within a second; the streams below outlast them.
 const limits = { headersTimeoutMs: 500, requestTimeoutMs: 700, idleTimeoutMs: 300 };
 const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const slowRequest = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: one-byte-at-a-time\r\n\r\n";
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 const { cert, key } = selfSignedCert(mkdtempSync(join(tmpdir(), "tokenwire-limits-")));
 const ca = readFileSync(cert);

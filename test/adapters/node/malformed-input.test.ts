@@ -7,11 +7,11 @@ import { openSocket } from "../../support/raw-socket.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { grpcFrame, grpcStreamTokensHeaders } from "../../support/grpc-frame.ts";
+import { ask } from "../../support/ask.ts";
 
 // Bytes no well-behaved client sends, on the one-port server: each is refused or closed, and the server serves on.
 const test = useTokenwireServer();
 const path = "/tokenwire.v1.TokenService/StreamTokens";
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 /** Sends raw HTTP/1.1 bytes on a new connection and resolves with all the server answered before it closed. */
 async function exchange(bytes: string): Promise<string> {
