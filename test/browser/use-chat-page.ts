@@ -1,4 +1,5 @@
 import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
@@ -14,7 +15,6 @@ import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import type { ModelResolver } from "../../src/core/model-resolver.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { skipWithout, testTiers } from "../support/test-tiers.ts";
-import { closeServer, listenOnLoopback } from "../support/listen-on-loopback.ts";
 
 /** A reply that renders as markdown: a heading, emphasis, a list and a TypeScript code block. */
 export const markdownTokens = ["## Wiring", "\n\n", "Use **bold** and `inline code`:", "\n\n", "- one\n", "- two\n\n", "```ts\n", "const answer: number = 42;\n", "```\n"];
@@ -154,10 +154,11 @@ export async function startLoopbackSite(respond: RequestListener = (_req, res) =
     requests.push(req.url ?? "");
     respond(req, res);
   });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   return {
-    origin: await listenOnLoopback(site),
+    origin: `http://127.0.0.1:${(site.address() as AddressInfo).port}`,
     requests,
-    close: () => closeServer(site),
+    close: () => new Promise((resolve) => (site.closeAllConnections(), site.close(() => resolve()))),
   };
 }
 

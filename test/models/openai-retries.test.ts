@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
-import { listenOnLoopback } from "../support/listen-on-loopback.ts";
 
 // An upstream that fails every request with the status its path names (`/429/v1`), after a Retry-After
 // when the path carries one (`/429-after-0/v1`), and counts the requests of each path.
@@ -16,7 +16,8 @@ beforeAll(async () => {
     res.writeHead(Number(status), { "content-type": "application/json", ...(retryAfter && { "retry-after": retryAfter }) });
     res.end(JSON.stringify({ error: { message: `failure ${status}`, type: "test" } }));
   });
-  baseUrl = await listenOnLoopback(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { withCors } from "../../../src/adapters/node/with-cors.ts";
 import { tokenwireNodeHandler } from "../../../src/adapters/node/tokenwire-node-handler.ts";
 import { tokenwireFrom } from "../../../src/models/tokenwire-from.ts";
 import { LocalChatModel } from "../../../src/models/local-chat-model.ts";
-import { closeServer, listenOnLoopback } from "../../support/listen-on-loopback.ts";
 
 const page = "https://chat.example.com";
 const path = "/tokenwire.v1.TokenService/StreamTokens";
@@ -14,10 +14,14 @@ let url: string;
 
 beforeAll(async () => {
   server = createServer(withCors(tokenwireNodeHandler(tokenwire), { origins: [page] }));
-  url = `${await listenOnLoopback(server)}${path}`;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
 });
 afterEach(() => expect.poll(() => tokenwire.openStreams).toBe(0));
-afterAll(() => closeServer(server));
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
 
 const preflight = (origin: string) =>
   fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });

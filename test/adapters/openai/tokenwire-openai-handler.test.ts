@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import OpenAI from "openai";
 import express from "express";
@@ -15,7 +16,6 @@ import { weatherIn } from "../../support/agents.ts";
 import { dialectResolver, dialectTokenwire, saidBeforeFailing } from "../dialect/dialect-models.ts";
 import { readAll } from "../../support/read-stream.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
-import { closeServer, listenOnLoopback } from "../../support/listen-on-loopback.ts";
 
 let upstream: FakeOpenAI;
 let tokenwire: Tokenwire;
@@ -26,13 +26,15 @@ beforeAll(async () => {
   tokenwire = dialectTokenwire(upstream);
 });
 afterAll(async () => {
-  await Promise.all(servers.map(closeServer));
+  for (const server of servers) server.closeAllConnections();
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   await upstream?.close();
 });
 
 async function listen(server: Server): Promise<string> {
   servers.push(server);
-  return listenOnLoopback(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 const app = (_req: unknown, res: { end(text: string): void }) => res.end("your app\n");
