@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport as createFetchConnectTransport } from "@connectrpc/connect-web";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -13,6 +13,9 @@ import { tokenwireFastifyPlugin } from "../../src/adapters/fastify/tokenwire-fas
 import { tokenwireFetchHandler } from "../../src/adapters/fetch/tokenwire-fetch-handler.ts";
 import { tokenwireFrom } from "../../src/models/tokenwire-from.ts";
 import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts";
+import { readAll } from "../support/read-stream.ts";
+import { deltaTextOf } from "../support/stream-text.ts";
+import { useProcessWarnings } from "../support/process-warnings.ts";
 
 // The node handler's own deadlines are tested in test/server/deadlines.test.ts; these are the mounts in other servers.
 // 200 tokens a second: the reply takes longer than the short deadline below, whatever the machine's load.
@@ -41,16 +44,8 @@ afterAll(async () => {
   await closeFastify?.();
 });
 
-let warnings: Error[] = [];
-const onWarning = (warning: Error) => void warnings.push(warning);
-beforeEach(() => {
-  warnings = [];
-  process.on("warning", onWarning);
-});
-afterEach(async () => {
-  process.off("warning", onWarning);
-  await expect.poll(() => tokenwire.openStreams).toBe(0);
-});
+const warningNames = useProcessWarnings();
+afterEach(() => expect.poll(() => tokenwire.openStreams).toBe(0));
 
 const mounts: [string, () => Transport, "connect" | "grpc"][] = [
   ["Express, Connect over HTTP/1.1", () => createConnectTransport({ baseUrl: expressUrl, httpVersion: "1.1" }), "connect"],
@@ -65,11 +60,9 @@ describe.each(mounts)("a deadline longer than a timer holds, through %s", (_name
     ["one year, or the longest Connect can say", { "grpc-timeout": "31536000S" }, { "connect-timeout-ms": "9999999999" }],
     ["just past what a timer holds", { "grpc-timeout": "2147484S" }, { "connect-timeout-ms": String(2 ** 31) }],
   ] as const)("should stream normally with %s", async ([, grpc, connect]) => {
-    let text = "";
     const call = createClient(TokenService, transport()).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }, { headers: protocol === "grpc" ? grpc : connect });
-    for await (const res of call) if (res.event.case === "delta") text += res.event.value.text;
-    expect(text).toBe(localReply([new HumanMessage("hi")]));
-    expect(warnings.map((warning) => warning.name)).not.toContain("TimeoutOverflowWarning");
+    expect(deltaTextOf(await readAll(call))).toBe(localReply([new HumanMessage("hi")]));
+    expect(warningNames()).not.toContain("TimeoutOverflowWarning");
   });
 
   it("should still end a stream whose deadline a timer holds with deadline_exceeded", async () => {
@@ -77,8 +70,6 @@ describe.each(mounts)("a deadline longer than a timer holds, through %s", (_name
       { generation: { input: { case: "prompt", value: "hi" } } },
       { headers: protocol === "grpc" ? { "grpc-timeout": "20m" } : { "connect-timeout-ms": "20" } },
     );
-    await expect(async () => {
-      for await (const _ of call);
-    }).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+    await expect(readAll(call)).rejects.toMatchObject({ code: Code.DeadlineExceeded });
   });
 });

@@ -10,6 +10,7 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { projectNode, repoRoot, startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { postGenerate } from "../support/post-generate.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tokenwire-keys-"));
 const key = "tw-alice-0123456789abcdef";
@@ -24,21 +25,15 @@ beforeAll(async () => {
 afterEach(() => running?.stop());
 afterAll(() => upstream?.close());
 
-const generate = (url: string, authorization?: string) =>
-  fetch(`${url}/tokenwire.v1.TokenService/Generate`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ generation: { prompt: "hi" } }),
-  });
 const lines = (server: TokenwireProcess) => server.output.flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as Record<string, unknown>] : []));
 
 describe("npm start with TOKENWIRE_API_KEYS_FILE", () => {
   it("should refuse a caller without a key, serve one with its key, and tell one over its limit when to retry", async () => {
     running = await startTokenwireProcess({ upstreamUrl: upstream.url, env: { TOKENWIRE_API_KEYS_FILE: keysFile } });
-    const refused = await generate(running.url);
+    const refused = await postGenerate(running.url);
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: "unauthenticated" });
-    expect((await generate(running.url, `Bearer ${key}`)).status).toBe(200);
+    expect((await postGenerate(running.url, `Bearer ${key}`)).status).toBe(200);
     const client = createClient(TokenService, createConnectTransport({ baseUrl: running.url, httpVersion: "1.1" }));
     const over = await client.generate({ generation: { input: { case: "prompt", value: "hi" } } }, { headers: { authorization: `Bearer ${key}` } }).catch((error: unknown) => error);
     expect(over).toBeInstanceOf(ConnectError);

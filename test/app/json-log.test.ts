@@ -1,11 +1,10 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { StreamTokensRequestSchema } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { repoRoot, startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { dribble, openSocket } from "../support/raw-socket.ts";
+import { grpcFrame, grpcStreamTokensHeaders } from "../support/grpc-frame.ts";
 
 // npm start under the abuse that used to print stack traces and Node warnings beside its JSON lines.
 let upstream: FakeOpenAI;
@@ -24,18 +23,12 @@ afterAll(async () => {
 });
 
 const path = "/tokenwire.v1.TokenService/StreamTokens";
-const body = (model: string, resumable = false) => {
-  const message = toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, { generation: { model, input: { case: "prompt", value: "hi" } }, resumable }));
-  const frame = Buffer.alloc(5 + message.length);
-  frame.writeUInt32BE(message.length, 1);
-  frame.set(message, 5);
-  return frame;
-};
+const body = (model: string, resumable = false) => grpcFrame({ generation: { model, input: { case: "prompt", value: "hi" } }, resumable });
 
 // A gRPC stream whose reader took its first bytes and stopped: the handler parks on a full flow-control window.
 async function parkedStream() {
   const session = http2.connect(server.url);
-  const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+  const stream = session.request(grpcStreamTokensHeaders);
   stream.end(body("long-200000"));
   await new Promise((resolve) => stream.once("data", resolve));
   stream.pause();
@@ -110,7 +103,7 @@ describe("npm start's output under abuse", () => {
   it("should log a resumable stream once, as its generation with its usage", async () => {
     const generation = await lineOfOneStream(async () => {
       const session = http2.connect(server.url);
-      const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+      const stream = session.request(grpcStreamTokensHeaders);
       stream.end(body("gpt-test", true));
       stream.resume();
       await new Promise((resolve) => stream.once("trailers", resolve));
@@ -121,7 +114,7 @@ describe("npm start's output under abuse", () => {
 
   it.for(["31536000S", "99999999H", "2147484S"])("should stream with a deadline of %s and no TimeoutOverflowWarning", async (timeout) => {
     const session = http2.connect(server.url);
-    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", "grpc-timeout": timeout });
+    const stream = session.request({ ...grpcStreamTokensHeaders, "grpc-timeout": timeout });
     stream.end(body("gpt-test"));
     stream.resume();
     const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once("trailers", resolve));

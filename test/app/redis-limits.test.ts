@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient as createRedisClient } from "redis";
-import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { silentLogger } from "../../src/core/logger.ts";
 import { apiKeyAuthenticator, type ApiKeyAuthenticator } from "../../src/server/api-keys.ts";
@@ -13,11 +13,13 @@ import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { untilLevel } from "../../src/server/caller-limits.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
-import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { skipWithout } from "../support/test-tiers.ts";
 import { runLimitStoreContract } from "../support/limit-store-contract.ts";
 import { answerMs, recordingLogger, settlesWithin, stalls } from "../support/redis-stall.ts";
 import { tenStreamsAtOnce } from "../support/ten-streams.ts";
+import { holdStream } from "../support/hold-stream.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 const callers = {
   oneStream: { name: "one-stream", maxConcurrentStreams: 1 },
@@ -28,7 +30,6 @@ const callers = {
 const keyOf = (name: string) => `tw-${name}-shared-key`;
 const entries: ApiKeyCaller[] = Object.values(callers).map((c) => ({ ...c, keySha256: createHash("sha256").update(keyOf(c.name)).digest("hex") }));
 const bearer = (name: string) => ({ headers: { authorization: `Bearer ${keyOf(name)}` } });
-const prompt = (model = "gpt-test") => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model } });
 
 let redis: RedisServer;
 let inspect: ReturnType<typeof createRedisClient>;
@@ -66,14 +67,6 @@ async function generate(client: Client<typeof TokenService>, caller: string): Pr
   );
 }
 
-// A stream held open on a replica: three tokens, then nothing until aborted.
-async function holdStream(client: Client<typeof TokenService>, caller: string) {
-  const controller = new AbortController();
-  const events = client.streamTokens(prompt("stall-after-3"), { ...bearer(caller), signal: controller.signal })[Symbol.asyncIterator]();
-  while (((await events.next()).value as StreamTokensResponse | undefined)?.event.case !== "delta");
-  return { abort: () => (controller.abort(), events.next().catch(() => undefined)) };
-}
-
 const openStreams = (name: string) => inspect.zCard(`tokenwire:limits:{${name}}:streams`);
 
 describe.skipIf(skipWithout("redis"))("createRedisLimits()", () => {
@@ -83,11 +76,11 @@ describe.skipIf(skipWithout("redis"))("createRedisLimits()", () => {
 describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", () => {
   it("should count a caller's concurrent streams across replicas, and free them when the stream ends", async () => {
     const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
-    const held = await holdStream(a.client, callers.oneStream.name);
+    const held = await holdStream(a.client, bearer(callers.oneStream.name));
     const refused = await generate(b.client, callers.oneStream.name);
     expect(refused?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
     expect(refused?.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBe(1n);
-    await held.abort();
+    await held.release();
     await vi.waitFor(async () => expect(await openStreams(callers.oneStream.name)).toBe(0));
     expect(await generate(b.client, callers.oneStream.name)).toBeUndefined();
   });
@@ -123,20 +116,20 @@ describe.skipIf(skipWithout("redis"))("per-caller limits shared through Redis", 
 
   it("should free the streams of a replica that died once its lease runs out", async () => {
     const doomed = await startReplica();
-    const held = await holdStream(doomed.client, callers.oneStream.name);
+    const held = await holdStream(doomed.client, bearer(callers.oneStream.name));
     expect(await openStreams(callers.oneStream.name)).toBe(1);
     await doomed.limits.close(); // no more renewals, and no release: as a replica that died
     await vi.waitFor(async () => expect(await generate(replicas[0]!.client, callers.oneStream.name)).toBeUndefined(), { timeout: 5000, interval: 100 });
-    await held.abort();
+    await held.release();
   });
 
   it("should hold the limits on each replica while Redis is down, rather than refuse every call", async () => {
     await redis.kill();
     const [a] = replicas as [(typeof replicas)[0]];
     expect(await generate(a.client, callers.oneStream.name)).toBeUndefined();
-    const held = await holdStream(a.client, callers.oneStream.name);
+    const held = await holdStream(a.client, bearer(callers.oneStream.name));
     expect((await generate(a.client, callers.oneStream.name))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
-    await held.abort();
+    await held.release();
     await redis.restart();
   });
 });
@@ -155,9 +148,9 @@ describe.each(stalls)("per-caller limits on a Redis %s", (_, stall) => {
       try {
         expect(await settlesWithin(generate(replica.client, oneStream.name))).toBeUndefined();
         await replica.server.settled();
-        const held = await settlesWithin(holdStream(replica.client, oneStream.name));
+        const held = await settlesWithin(holdStream(replica.client, bearer(oneStream.name)));
         expect((await settlesWithin(generate(replica.client, oneStream.name)))?.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
-        await held.abort();
+        await held.release();
       } finally {
         await stalled.end();
       }
@@ -168,9 +161,9 @@ describe.each(stalls)("per-caller limits on a Redis %s", (_, stall) => {
       const counted = createRedisClient({ url: own.url });
       counted.on("error", () => {}); // the server stops at the end
       await counted.connect();
-      const held = await holdStream(replica.client, oneStream.name);
+      const held = await holdStream(replica.client, bearer(oneStream.name));
       expect(await counted.zCard(`tokenwire:limits:{${oneStream.name}}:streams`)).toBe(1);
-      await held.abort();
+      await held.release();
       counted.destroy();
     } finally {
       await replica.server.close().then(() => replica.keys.close());

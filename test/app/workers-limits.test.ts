@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { holdStream } from "../support/hold-stream.ts";
+import { codeOf } from "../support/code-of.ts";
+import { ask as request } from "../support/ask.ts";
 
 // npm start with two workers, Redis and a key limited to one stream: the lease is the generation's, on every worker.
 const key = "tw-one-stream-workers-key";
@@ -36,22 +39,17 @@ afterAll(async () => {
 const asCaller = { headers: { authorization: `Bearer ${key}` } };
 // A client of its own per call: a new connection, which the primary hands to the next worker in turn.
 const freshClient = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
-const request = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 const outcome = (call: () => Promise<unknown>) =>
   call().then(
     () => "ok",
-    (reason: unknown) => Code[ConnectError.from(reason).code],
+    (reason: unknown) => codeOf(reason),
   );
 
 describe("npm start with TOKENWIRE_WORKERS=2, Redis and a key limited to one stream", () => {
   it("should refuse a second generation on either worker while a dropped resumable stream still generates, and admit one once it is stopped", async () => {
-    const controller = new AbortController();
-    const events = freshClient().streamTokens(request("stall-after-3", true), { ...asCaller, signal: controller.signal })[Symbol.asyncIterator]();
-    const first = (await events.next()).value;
-    while ((await events.next()).value?.event.case !== "delta");
-    controller.abort();
-    await events.next().catch(() => undefined);
-    const streamId = first?.event.case === "started" ? first.event.value.streamId : "";
+    const held = await holdStream(freshClient(), { ...asCaller, resumable: true });
+    await held.release();
+    const { streamId } = held;
     // Successive connections reach both workers.
     const refused = [];
     for (let i = 0; i < 2; i++) refused.push(await outcome(() => freshClient().generate(request("gpt-test"), asCaller)));

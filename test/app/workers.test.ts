@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
+import { readAll, streamIdOf, untilDeltas } from "../support/read-stream.ts";
 import { skipWithout } from "../support/test-tiers.ts";
+import { ask as request } from "../support/ask.ts";
 
 // npm start with TOKENWIRE_WORKERS=2: a primary and two workers on one port, sharing a redis-server.
 let redis: RedisServer;
@@ -39,14 +41,7 @@ const servedBy = (method: string, model: string) => new Set(lines().filter((l) =
 
 // A client of its own per call: a new connection, which the primary hands to the next worker in turn.
 const freshClient = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
-const request = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 const everyText = defaultTokens.join("");
-
-async function readAll(responses: AsyncIterable<StreamTokensResponse>): Promise<StreamTokensResponse[]> {
-  const all: StreamTokensResponse[] = [];
-  for await (const response of responses) all.push(response);
-  return all;
-}
 
 describe.skipIf(skipWithout("redis"))("npm start with TOKENWIRE_WORKERS=2", () => {
   it("should serve streams from both workers", async () => {
@@ -70,17 +65,8 @@ describe.skipIf(skipWithout("redis"))("npm start with TOKENWIRE_WORKERS=2", () =
   });
 
   it("should resume a stream on the other worker where the client dropped it", async () => {
-    const controller = new AbortController();
-    const first: StreamTokensResponse[] = [];
-    try {
-      for await (const response of freshClient().streamTokens(request("paced-20", true), { signal: controller.signal })) {
-        first.push(response);
-        if (first.filter((r) => r.event.case === "delta").length === 3) controller.abort();
-      }
-    } catch {
-      // the client went away on purpose
-    }
-    const streamId = first[0]?.event.case === "started" ? first[0].event.value.streamId : "";
+    const first = await readAll((signal) => freshClient().streamTokens(request("paced-20", true), { signal }), untilDeltas(3));
+    const streamId = streamIdOf(first);
     const after = first.at(-1)!.sequence;
     // Resumed on successive connections, so that the primary hands one to the worker that does not generate it.
     for (let i = 0; i < 2; i++) expect(deltaTextOf([...first, ...(await readAll(freshClient().resumeStream({ streamId, afterSequence: after })))])).toBe(everyText);

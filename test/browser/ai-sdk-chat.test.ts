@@ -7,7 +7,7 @@ import type { UIMessage } from "ai";
 import type { NodeHandler } from "../../src/adapters/node/one-port-server.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import type { ChatPageWindow } from "../fixtures/ai-sdk-chat-page/use-chat.ts";
-import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { codeBlocks, docSection } from "../support/docs.ts";
 import { useChromium } from "./use-chromium.ts";
 import { skipWithout } from "../support/test-tiers.ts";

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { useChromium } from "./use-chromium.ts";
 
 // A tokenwire server with no API keys, as on a developer's machine or an intranet, and pages of other origins that

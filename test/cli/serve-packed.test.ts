@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
 import { projectNode } from "../fixtures/tokenwire-process.ts";
+import { postGenerate } from "../support/post-generate.ts";
 
 const key = "tw-packed-caller-key";
 let packed: PackedPackage;
@@ -59,14 +60,8 @@ describe("npx tokenwire serve from the packed package", () => {
   it("should serve npm start's server with the same configuration, the page, /metrics, and stop on SIGTERM with exit 0", async () => {
     const { port, pid } = await npxServe({ HOST: "127.0.0.1", PORT: "0", OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: "sk-test", OPENAI_MAX_RETRIES: "0", TOKENWIRE_API_KEYS_FILE: "keys.json" });
     const url = `http://127.0.0.1:${port}`;
-    const generate = (authorization?: string) =>
-      fetch(`${url}/tokenwire.v1.TokenService/Generate`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
-        body: JSON.stringify({ generation: { prompt: "hi" } }),
-      });
-    expect((await generate()).status).toBe(401);
-    const answered = await generate(`Bearer ${key}`);
+    expect((await postGenerate(url)).status).toBe(401);
+    const answered = await postGenerate(url, `Bearer ${key}`);
     expect(await answered.json()).toMatchObject({ text: defaultTokens.join(""), finishReason: "FINISH_REASON_STOP" });
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);

@@ -7,6 +7,7 @@ import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { collect } from "../support/collect.ts";
 import { runSinkContract } from "../support/sink-contract.ts";
+import { textOf } from "../support/stream-text.ts";
 
 const delta = (seq: number, text: string): TokenEvent => ({ type: "delta", seq, text });
 
@@ -61,7 +62,7 @@ describe("createIteratorSink() with a reader that stops reading", () => {
     expect((await arrived).tokensSent).toBeLessThan(tokenCount);
 
     const { events } = await collect(sink);
-    const text = events.filter((e) => e.type === "delta").map((e) => e.text).join("");
+    const text = textOf(events);
     expect(text).toBe(Array.from({ length: tokenCount }, (_, i) => ` t${i}`).join(""));
     expect(events.at(-1)).toMatchObject({ type: "finished", seq: tokenCount + 1 });
     expect((await done).error).toBeUndefined();

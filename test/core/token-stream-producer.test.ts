@@ -5,6 +5,7 @@ import type { TokenEvent } from "../../src/core/token-event.ts";
 import { TokenwireError } from "../../src/core/tokenwire-error.ts";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
+import { textOf } from "../support/stream-text.ts";
 
 let upstream: FakeOpenAI;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe("produceTokens()", () => {
     const { events, error } = await run("gpt-test");
     expect(error).toBeUndefined();
     expect(events[0]).toMatchObject({ type: "started", seq: 0, model: "gpt-test" });
-    const text = events.filter((e) => e.type === "delta").map((e) => e.text).join("");
+    const text = textOf(events);
     expect(text).toBe(defaultTokens.join(""));
     const seqs = events.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
@@ -84,13 +85,13 @@ describe("produceTokens()", () => {
     const arrived = upstream.nextRequest();
     const { error, events } = await run("stall-after-3", { timeoutMs: 300 });
     expect((error as TokenwireError).code).toBe("deadline_exceeded");
-    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(defaultTokens.slice(0, 3).join(""));
+    expect(textOf(events)).toBe(defaultTokens.slice(0, 3).join(""));
     expect(await (await arrived).ended).toBe("client-closed");
   });
 
   it("should end a stream whose upstream reports an error mid-reply with unavailable, keeping the tokens before it", async () => {
     const { events, error } = await run("error-after-3");
-    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(defaultTokens.slice(0, 3).join(""));
+    expect(textOf(events)).toBe(defaultTokens.slice(0, 3).join(""));
     expect(error).toMatchObject({ code: "unavailable", reason: "upstreamErrorEvent", message: "the model server reported an error in its stream" });
   });
 

@@ -3,6 +3,7 @@ import { streamTokens } from "../../src/index.ts";
 import { openAIModelFactory } from "../../src/models/openai-model.ts";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { collect } from "../support/collect.ts";
+import { textOf } from "../support/stream-text.ts";
 
 let upstream: FakeOpenAI;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ describe("streamTokens() on an upstream that answers 200 with something else tha
   it("should pass on a finish reason it does not know as other, with the upstream's word", async () => {
     const { events, error } = await run("finish-odd");
     expect(error).toBeUndefined();
-    expect(events.filter((e) => e.type === "delta").map((e) => ("text" in e ? e.text : "")).join("")).toBe(defaultTokens.join(""));
+    expect(textOf(events)).toBe(defaultTokens.join(""));
     expect(events.at(-1)).toMatchObject({ type: "finished", finishReason: "other", upstreamFinishReason: "odd" });
   });
 });

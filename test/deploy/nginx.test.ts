@@ -16,7 +16,7 @@ import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startNginx, type Nginx } from "../fixtures/nginx.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
 import { createGrpcJsClient, type GrpcJsClient } from "../interop/grpc-js-client.ts";
-import { startTokenwireServer, type TestServer } from "../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { docText } from "../support/docs.ts";
 import type { GrpcWebPageWindow } from "./grpc-web-page.ts";
 

@@ -9,6 +9,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { localReply } from "../../src/models/local-chat-model.ts";
 import { projectNode, stopProcess } from "../fixtures/tokenwire-process.ts";
 import { codeBlock, withSourceImports } from "../support/docs.ts";
+import { postGenerate } from "../support/post-generate.ts";
 
 const key = "tw-docs-caller-key";
 const dir = mkdtempSync(join(tmpdir(), "tokenwire-docs-keys-"));
@@ -35,20 +36,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const generate = (headers: Record<string, string>) =>
-  fetch(`${baseUrl}/tokenwire.v1.TokenService/Generate`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: '{"generation":{"prompt":"hi"}}' });
-
 describe("the embedder's API keys in docs/api-keys.md", () => {
   it("should refuse a call without a key, and one with a key not in the file, as unauthenticated", async () => {
-    for (const headers of [{}, { authorization: "Bearer tw-not-a-caller" }] as Record<string, string>[]) {
-      const refused = await generate(headers);
+    for (const authorization of [undefined, "Bearer tw-not-a-caller"]) {
+      const refused = await postGenerate(baseUrl, authorization);
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({ code: "unauthenticated" });
     }
   });
 
   it("should answer the caller whose key's hash the file holds", async () => {
-    const answered = await generate({ authorization: `Bearer ${key}` });
+    const answered = await postGenerate(baseUrl, `Bearer ${key}`);
     expect(await answered.json()).toMatchObject({ text: localReply([new HumanMessage("hi")]), finishReason: "FINISH_REASON_STOP" });
   });
 });

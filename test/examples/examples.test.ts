@@ -15,6 +15,8 @@ import { defaultTokens, startFakeOpenAI } from "../fixtures/fake-openai.ts";
 import { packPackage, type PackedPackage } from "../fixtures/packed-package.ts";
 import { runTokenwireCli } from "../fixtures/tokenwire-cli.ts";
 import { codeBlock, codeBlocks, docPages, docSection } from "../support/docs.ts";
+import { readAll } from "../support/read-stream.ts";
+import { deltaTextOf } from "../support/stream-text.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 let packed: PackedPackage;
@@ -40,11 +42,7 @@ function stopGroup(child: ChildProcess): void {
 }
 
 async function replyText(transport: Transport, prompt: string): Promise<string> {
-  let text = "";
-  for await (const res of createClient(TokenService, transport).streamTokens({ generation: { input: { case: "prompt", value: prompt } } })) {
-    if (res.event.case === "delta") text += res.event.value.text;
-  }
-  return text;
+  return deltaTextOf(await readAll(createClient(TokenService, transport).streamTokens({ generation: { input: { case: "prompt", value: prompt } } })));
 }
 
 /** An example listening, as `npm run example` started it: its URL, what it printed, and how to stop it. */

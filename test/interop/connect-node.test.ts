@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { interopModels, isTokenSplit, useInteropServer } from "./use-interop-server.ts";
+import { failureOf, readAll } from "../support/read-stream.ts";
 
 const stack = useInteropServer();
 
@@ -15,22 +16,11 @@ const transports: [string, (baseUrl: string) => Transport][] = [
   ["gRPC-Web over HTTP/2", (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: "2" })],
 ];
 
-/** Reads a stream to its end, showing each message to `onMessage`, and returns the error it ended with. */
-async function failureOf<M>(stream: AsyncIterable<M>, onMessage: (message: M) => void = () => {}): Promise<ConnectError> {
-  try {
-    for await (const message of stream) onMessage(message);
-  } catch (reason) {
-    return ConnectError.from(reason);
-  }
-  throw new Error("the stream ended without an error");
-}
-
 describe.each(transports)("tokenwire.v1.TokenService from connect-node, %s, against the server process", (_, transport) => {
   const client = () => createClient(TokenService, transport(stack.server.url));
 
   it("should stream started, the tokens in order and finished", async () => {
-    const events = [];
-    for await (const event of client().streamTokens({ generation: { input: { case: "prompt", value: "hello" } } })) events.push(event.event);
+    const events = (await readAll(client().streamTokens({ generation: { input: { case: "prompt", value: "hello" } } }))).map((response) => response.event);
     expect(events[0]?.case).toBe("started");
     expect(events.at(-1)?.case).toBe("finished");
     const deltas = events.flatMap((event) => (event.case === "delta" ? [event.value.text] : []));

@@ -3,18 +3,16 @@ import { tool } from "@langchain/core/tools";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import { streamTokens } from "../../src/core/token-stream.ts";
-import type { TokenEvent } from "../../src/core/token-event.ts";
 import { anthropicModelFactory } from "../../src/models/anthropic-model.ts";
 import { overloadedAfter, startFakeAnthropic, textTokens, thinkingTokens, toolJsonPieces, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { collect } from "../support/collect.ts";
+import { textOf } from "../support/stream-text.ts";
 
 let fake: FakeAnthropic;
 beforeAll(async () => (fake = await startFakeAnthropic()));
 afterAll(() => fake.close());
 
 const model = (name: string) => anthropicModelFactory({ baseURL: fake.url, apiKey: "sk-ant-test", maxRetries: 0 })({ model: name });
-const textOf = (events: TokenEvent[], type: "delta" | "reasoning") =>
-  events.flatMap((e) => (e.type === type ? [e.text] : [])).join("");
 
 describe("anthropicModelFactory()", () => {
   it("should stream the text with finish reason stop for end_turn, and usage counted once", async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { HumanMessage } from "@langchain/core/messages";
 import { streamTokens } from "../../src/core/token-stream.ts";
-import type { TokenEvent } from "../../src/core/token-event.ts";
 import { LocalChatModel, localReply } from "../../src/models/local-chat-model.ts";
 import { collect } from "../support/collect.ts";
+import { textOf } from "../support/stream-text.ts";
 
 
 describe("LocalChatModel", () => {
@@ -13,7 +13,7 @@ describe("LocalChatModel", () => {
   it("should stream its reply through the producer with usage and finish reason", async () => {
     const { events } = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0 }), "hello"));
     // A reader that falls behind gets tokens merged: the text and the last sequence number tell.
-    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(reply);
+    expect(textOf(events)).toBe(reply);
     expect(events.at(-1)).toEqual({
       type: "finished",
       seq: replyTokens.length + 1,
@@ -35,7 +35,7 @@ describe("LocalChatModel", () => {
 
   it("should stop with finish reason length at maxTokens", async () => {
     const { events } = await collect(streamTokens(new LocalChatModel({ tokensPerSecond: 0, maxTokens: 3 }), "hello"));
-    expect(events.filter((e) => e.type === "delta").map((e) => e.text).join("")).toBe(replyTokens.slice(0, 3).join(""));
+    expect(textOf(events)).toBe(replyTokens.slice(0, 3).join(""));
     expect(events.at(-1)).toMatchObject({ finishReason: "length", usage: { outputTokens: 3 } });
   });
 

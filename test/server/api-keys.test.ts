@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health } from "../../gen/health/v1/health_pb.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
@@ -10,8 +10,12 @@ import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import { untilLevel } from "../../src/server/caller-limits.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { tenStreamsAtOnce } from "../support/ten-streams.ts";
-import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../support/stream-text.ts";
+import { holdStream } from "../support/hold-stream.ts";
+import { readAll } from "../support/read-stream.ts";
+import { codeOf } from "../support/code-of.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 /** A caller of the keys file and its plain key, which only the client holds. */
 function caller(name: string, limits: Omit<ApiKeyCaller, "name" | "keySha256"> = {}) {
@@ -30,23 +34,6 @@ const keys = apiKeyAuthenticator([alice, bob, one, two, five, tenAtOnce, resumab
 const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, streams: { graceMs: 300 } });
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
-const prompt = (model = "gpt-test", resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
-const codeOf = (error: unknown) => (error instanceof ConnectError ? Code[error.code] : error);
-
-async function readAll(events: AsyncIterable<StreamTokensResponse>): Promise<StreamTokensResponse[]> {
-  const responses: StreamTokensResponse[] = [];
-  for await (const response of events) responses.push(response);
-  return responses;
-}
-
-// A stream held open: the fake upstream sends three tokens, then nothing, until the call is aborted.
-async function holdStream(client: Client<typeof TokenService>, key: string, resumable = false) {
-  const controller = new AbortController();
-  const events = client.streamTokens(prompt("stall-after-3", resumable), { ...bearer(key), signal: controller.signal })[Symbol.asyncIterator]();
-  const started = (await events.next()).value as StreamTokensResponse;
-  while ((await events.next()).value?.event.case !== "delta");
-  return { started, release: () => (controller.abort(), events.next().catch(() => undefined)) };
-}
 
 async function refusal(call: () => Promise<unknown>): Promise<ConnectError> {
   const error = await call().then(
@@ -81,7 +68,7 @@ describe.each(transportsTo(() => server.current.baseUrl))("API keys over %s", (_
   });
 
   it("should refuse a caller's stream past its concurrent streams with when to retry, and admit it again once one ends", async () => {
-    const held = await holdStream(client(), one.key);
+    const held = await holdStream(client(), bearer(one.key));
     const error = await refusal(() => readAll(client().streamTokens(prompt(), bearer(one.key))));
     expect(codeOf(error)).toBe("ResourceExhausted");
     expect(error.rawMessage).toBe("this API key is over its limit of 1 concurrent streams (retry in 1 s)");
@@ -92,9 +79,8 @@ describe.each(transportsTo(() => server.current.baseUrl))("API keys over %s", (_
   });
 
   it("should let a caller at its stream limit stop its own resumable stream: a stop request holds no stream", async () => {
-    const held = await holdStream(client(), one.key, true);
-    const streamId = held.started.event.case === "started" ? held.started.event.value.streamId : "";
-    expect(await client().stopStream({ streamId }, bearer(one.key))).toEqual(expect.objectContaining({ stopped: true }));
+    const held = await holdStream(client(), { ...bearer(one.key), resumable: true });
+    expect(await client().stopStream({ streamId: held.streamId }, bearer(one.key))).toEqual(expect.objectContaining({ stopped: true }));
     await held.release();
     await server.current.settled();
   });
@@ -173,7 +159,7 @@ describe("API keys on the server's other routes", () => {
   });
 
   it("should answer a caller over its limit on an HTTP route with 429 and Retry-After", async () => {
-    const held = await holdStream(createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl })), one.key);
+    const held = await holdStream(createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl })), bearer(one.key));
     const refused = await chat(one.key);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("1");

@@ -1,22 +1,13 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { StreamTokensRequestSchema, TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
-import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { Code, createClient } from "@connectrpc/connect";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { failureOf } from "../support/read-stream.ts";
+import { grpcFrame, grpcStreamTokensHeaders } from "../support/grpc-frame.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 const test = useTokenwireServer();
-const prompt = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
-
-async function codeOf(stream: AsyncIterable<unknown>, afterFirstDelta?: () => void): Promise<Code | undefined> {
-  try {
-    let messages = 0;
-    for await (const _ of stream) if (++messages === 2) afterFirstDelta?.();
-  } catch (reason) {
-    return ConnectError.from(reason).code;
-  }
-  return undefined;
-}
 
 describe("createTokenwireServer() cancellation", () => {
   describe.each(transportsTo(() => test.current.baseUrl))("over %s", (_, transport) => {
@@ -24,7 +15,7 @@ describe("createTokenwireServer() cancellation", () => {
       const client = createClient(TokenService, transport());
       const arrived = test.current.upstream.nextRequest();
       const controller = new AbortController();
-      const code = await codeOf(client.streamTokens(prompt("paced-50"), { signal: controller.signal }), () => controller.abort());
+      const { code } = await failureOf(client.streamTokens(prompt("paced-50"), { signal: controller.signal }), (response) => response.event.case === "delta" && controller.abort());
       expect(code).toBe(Code.Canceled);
       expect(await (await arrived).ended).toBe("client-closed");
     });
@@ -32,7 +23,7 @@ describe("createTokenwireServer() cancellation", () => {
     it("should end a stream past its deadline with deadline_exceeded and close the upstream connection", async () => {
       const client = createClient(TokenService, transport({ defaultTimeoutMs: 300 }));
       const arrived = test.current.upstream.nextRequest();
-      expect(await codeOf(client.streamTokens(prompt("stall-after-3")))).toBe(Code.DeadlineExceeded);
+      expect((await failureOf(client.streamTokens(prompt("stall-after-3")))).code).toBe(Code.DeadlineExceeded);
       expect(await (await arrived).ended).toBe("client-closed");
     });
   });
@@ -41,20 +32,15 @@ describe("createTokenwireServer() cancellation", () => {
     const [, transport] = transportsTo(() => test.current.baseUrl)[0]!;
     const client = createClient(TokenService, transport());
     const arrived = test.current.upstream.nextRequest();
-    expect(await codeOf(client.streamTokens(prompt("stall-after-3"), { timeoutMs: 300 }))).toBe(Code.DeadlineExceeded);
+    expect((await failureOf(client.streamTokens(prompt("stall-after-3"), { timeoutMs: 300 }))).code).toBe(Code.DeadlineExceeded);
     expect(await (await arrived).clientClosed).toBeUndefined();
   });
 
   it("should close the upstream connection when a client that stopped reading goes away", async () => {
     const session = http2.connect(test.current.baseUrl);
     const arrived = test.current.upstream.nextRequest();
-    const stream = session.request({
-      ":method": "POST",
-      ":path": "/tokenwire.v1.TokenService/StreamTokens",
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
-    stream.end(grpcFrame(toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, prompt("long-200000")))));
+    const stream = session.request(grpcStreamTokensHeaders);
+    stream.end(grpcFrame(prompt("long-200000")));
     // Read the first bytes, then never again: the handler parks on a full flow-control window.
     await new Promise((resolve) => stream.once("data", resolve));
     stream.pause();
@@ -65,12 +51,6 @@ describe("createTokenwireServer() cancellation", () => {
     expect(request.tokensSent).toBeLessThan(200_000);
   });
 });
-
-function grpcFrame(message: Uint8Array): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(message.length, 1);
-  return Buffer.concat([header, message]);
-}
 
 // Waits until a counter stops moving: the upstream is then held back by the parked handler.
 async function untilStill(read: () => number): Promise<void> {

@@ -1,24 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { Code, createClient } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { streamOutcome } from "../support/stream-text.ts";
-import { transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { failureOf } from "../support/read-stream.ts";
+import { useProcessWarnings } from "../support/process-warnings.ts";
+import { ask } from "../support/ask.ts";
 
 const test = useTokenwireServer();
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 const protocolOf = (name: string) => (name.startsWith("Connect") ? "connect" : name === "gRPC" ? "grpc" : "grpc-web");
 
 // Each protocol's deadline header, sent as is: the client keeps no timer of its own, so the status seen is the server's.
 const deadlineHeader = (protocol: string, ms: number): Record<string, string> => (protocol === "connect" ? { "connect-timeout-ms": String(ms) } : { "grpc-timeout": `${ms}m` });
 
-let warnings: Error[] = [];
-const onWarning = (warning: Error) => void warnings.push(warning);
-beforeEach(() => {
-  warnings = [];
-  process.on("warning", onWarning);
-});
-afterEach(() => void process.off("warning", onWarning));
+const warningNames = useProcessWarnings();
 
 describe.each(transportsTo(() => test.current.baseUrl))("deadlines over %s", (name, transport) => {
   const protocol = protocolOf(name);
@@ -43,7 +39,7 @@ describe.each(transportsTo(() => test.current.baseUrl))("deadlines over %s", (na
     const headers = protocol === "connect" ? connect : grpc;
     const client = createClient(TokenService, transport());
     expect(await streamOutcome(client.streamTokens(ask("gpt-test"), { headers }))).toEqual({ text: defaultTokens.join(""), code: undefined });
-    expect(warnings.map((warning) => warning.name)).not.toContain("TimeoutOverflowWarning");
+    expect(warningNames()).not.toContain("TimeoutOverflowWarning");
   });
 });
 
@@ -54,13 +50,7 @@ describe("deadlines and cancellation", () => {
     const before = test.current.logs().length;
     const controller = new AbortController();
     const stream = client.streamTokens(ask("paced-50"), { signal: controller.signal, headers: { "grpc-timeout": "10S" } });
-    const code = await (async () => {
-      try {
-        for await (const _ of stream) controller.abort();
-      } catch (reason) {
-        return ConnectError.from(reason).code;
-      }
-    })();
+    const { code } = await failureOf(stream, () => controller.abort());
     expect(code).toBe(Code.Canceled);
     await test.current.settled();
     expect(test.current.logs().slice(before).map((line) => line.status)).toEqual(["canceled"]);

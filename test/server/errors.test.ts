@@ -1,30 +1,21 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import type { GenerationSchema } from "../../gen/tokenwire/v1/generation_pb.js";
 import { Chatgpt } from "../../gen/openai/chatgpt_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { startTokenwireServer, testApiKey, transportsTo, useTokenwireServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, testApiKey, transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { drain } from "../support/read-stream.ts";
+import { streamOutcome } from "../support/stream-text.ts";
 
 const models = ["gpt-test", "paced-20", "paced-50", "stall-after-3", "reset-after-3", "status-429", "status-401", "status-500"];
 const test = useTokenwireServer({ allowedModels: models, readMaxBytes: 4096 });
 const grpc = () => createClient(TokenService, createGrpcTransport({ baseUrl: test.current.baseUrl }));
 type Generation = MessageInitShape<typeof GenerationSchema>;
 const ask = (generation: Generation = {}) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, ...generation } });
-
-/** Reads a stream to its end: its text and the error that ended it. */
-async function drain(stream: AsyncIterable<{ event: { case?: string; value?: unknown } }>) {
-  let text = "";
-  try {
-    for await (const { event } of stream) if (event.case === "delta") text += (event.value as { text: string }).text;
-  } catch (reason) {
-    return { text, error: ConnectError.from(reason) };
-  }
-  return { text, error: undefined };
-}
 
 describe("createTokenwireServer() errors", () => {
   it.each<[string, Generation, Code]>([
@@ -55,38 +46,22 @@ describe("createTokenwireServer() errors", () => {
 
   it("should keep a stream whole while another one fails beside it", async () => {
     const [good, bad] = await Promise.all([
-      drain(grpc().streamTokens(ask({ model: "paced-20" }))),
+      streamOutcome(grpc().streamTokens(ask({ model: "paced-20" }))),
       drain(grpc().streamTokens(ask({ model: "reset-after-3" }))),
     ]);
     expect(bad.error?.code).toBe(Code.Unavailable);
-    expect(good).toEqual({ text: defaultTokens.join(""), error: undefined });
+    expect(good).toEqual({ text: defaultTokens.join(""), code: undefined });
   });
 
   it("should answer the seed's Chatgpt/Send failure with one Answer.error, then the status", async () => {
-    const answers = [];
-    let error: ConnectError | undefined;
-    try {
-      for await (const answer of createClient(Chatgpt, createGrpcTransport({ baseUrl: test.current.baseUrl })).send({ content: "hi", params: { model: "status-429" } })) {
-        answers.push(answer);
-      }
-    } catch (reason) {
-      error = ConnectError.from(reason);
-    }
+    const { responses: answers, error } = await drain(createClient(Chatgpt, createGrpcTransport({ baseUrl: test.current.baseUrl })).send({ content: "hi", params: { model: "status-429" } }));
     expect(answers.map(({ error, content }) => ({ error, content }))).toEqual([{ error: error?.rawMessage, content: "" }]);
     expect(error?.code).toBe(Code.ResourceExhausted);
   });
 
   it("should refuse the seed's Chatgpt/Send with a NaN temperature: one Answer.error, then invalid_argument", async () => {
     const upstreamRequests = test.current.upstream.requests.length;
-    const answers = [];
-    let error: ConnectError | undefined;
-    try {
-      for await (const answer of createClient(Chatgpt, createGrpcTransport({ baseUrl: test.current.baseUrl })).send({ content: "hi", params: { temperature: NaN } })) {
-        answers.push(answer);
-      }
-    } catch (reason) {
-      error = ConnectError.from(reason);
-    }
+    const { responses: answers, error } = await drain(createClient(Chatgpt, createGrpcTransport({ baseUrl: test.current.baseUrl })).send({ content: "hi", params: { temperature: NaN } }));
     expect(error?.code).toBe(Code.InvalidArgument);
     expect(error?.rawMessage).toMatch(/temperature/);
     expect(answers.map(({ error }) => error)).toEqual([error?.rawMessage]);
@@ -158,7 +133,7 @@ describe("createTokenwireServer() errors", () => {
       expect((await drain(client.streamTokens(ask()))).error?.code).toBe(Code.ResourceExhausted);
       controller.abort();
       await bounded.settled();
-      expect(await drain(client.streamTokens(ask()))).toEqual({ text: defaultTokens.join(""), error: undefined });
+      expect(await streamOutcome(client.streamTokens(ask()))).toEqual({ text: defaultTokens.join(""), code: undefined });
     } finally {
       await bounded.close();
     }

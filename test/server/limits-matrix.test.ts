@@ -6,7 +6,7 @@ import type { ApiKeyCaller } from "../../src/config/api-keys-file.ts";
 import { createLocalLimits, type LimitStore } from "../../src/server/caller-limits.ts";
 import { createRedisLimits } from "../../src/app/redis-limits.ts";
 import { startRedisServer, type RedisServer } from "../fixtures/redis-server.ts";
-import { startTokenwireServer, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
 import { authorization, wiresOf, type Mode } from "../support/wires.ts";
 
 // Every limit of a key, on every wire, for plain and resumable streams, counted in this process and in Redis.

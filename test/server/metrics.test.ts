@@ -1,33 +1,20 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { apiKeyAuthenticator } from "../../src/server/api-keys.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { parsePrometheusText, type Scrape } from "../support/prometheus-text.ts";
-import { useTokenwireServer, type TestServer } from "./tokenwire-test-server.ts";
+import { useTokenwireServer, type TestServer } from "../support/tokenwire-test-server.ts";
+import { holdStream } from "../support/hold-stream.ts";
+import { drain, streamIdOf } from "../support/read-stream.ts";
+import { ask as prompt } from "../support/ask.ts";
 
 const aliceKey = "tw-alice-metrics-key";
 const keys = apiKeyAuthenticator([{ name: "alice", keySha256: createHash("sha256").update(aliceKey).digest("hex") }]);
 const server = useTokenwireServer({ authenticate: keys.authenticate, limiter: keys.limiter, metrics: { callers: keys.callers } });
 const asAlice = { headers: { authorization: `Bearer ${aliceKey}` } };
-const prompt = (model: string, resumable = false) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
-
-async function readAll(events: AsyncIterable<StreamTokensResponse>, until?: (r: StreamTokensResponse) => boolean): Promise<StreamTokensResponse[]> {
-  const responses: StreamTokensResponse[] = [];
-  try {
-    for await (const response of events) {
-      responses.push(response);
-      if (until?.(response)) break;
-    }
-  } catch (error) {
-    if (!(error instanceof ConnectError)) throw error;
-  }
-  return responses;
-}
-
-const streamIdOf = (responses: StreamTokensResponse[]) => (responses[0]?.event.case === "started" ? responses[0].event.value.streamId : "");
 
 /** `GET /metrics` over HTTP, parsed strictly. */
 async function scrape(on: TestServer): Promise<Scrape> {
@@ -41,15 +28,14 @@ describe("GET /metrics", () => {
   it("should count streams, tokens, usage, upstream failures, resumes and stops, as real streams left them", async () => {
     const grpc: Client<typeof TokenService> = createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl }));
     const connect: Client<typeof TokenService> = createClient(TokenService, createConnectTransport({ baseUrl: server.current.baseUrl, httpVersion: "1.1" }));
-    for (let i = 0; i < 2; i++) await readAll(grpc.streamTokens(prompt("gpt-test"), asAlice));
-    await readAll(grpc.streamTokens(prompt("gpt-test")));
-    await readAll(connect.streamTokens(prompt("status-429"), asAlice));
-    const whole = await readAll(connect.streamTokens(prompt("gpt-test", true), asAlice));
-    await readAll(connect.resumeStream({ streamId: streamIdOf(whole), afterSequence: 0n }, asAlice));
-    const controller = new AbortController();
-    const held = await readAll(connect.streamTokens(prompt("stall-after-3", true), { ...asAlice, signal: controller.signal }), (r) => r.event.case === "delta");
-    expect((await connect.stopStream({ streamId: streamIdOf(held) }, asAlice)).stopped).toBe(true);
-    controller.abort();
+    for (let i = 0; i < 2; i++) await drain(grpc.streamTokens(prompt("gpt-test"), asAlice));
+    await drain(grpc.streamTokens(prompt("gpt-test")));
+    await drain(connect.streamTokens(prompt("status-429"), asAlice));
+    const whole = await drain(connect.streamTokens(prompt("gpt-test", true), asAlice));
+    await drain(connect.resumeStream({ streamId: streamIdOf(whole.responses), afterSequence: 0n }, asAlice));
+    const held = await holdStream(connect, { ...asAlice, resumable: true });
+    expect((await connect.stopStream({ streamId: held.streamId }, asAlice)).stopped).toBe(true);
+    await held.release();
     await server.current.settled();
 
     const metrics = await scrape(server.current);

@@ -1,24 +1,15 @@
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { parsePrometheusText } from "../support/prometheus-text.ts";
-import { startTokenwireServer, testApiKey, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, testApiKey, type TestServer } from "../support/tokenwire-test-server.ts";
+import { failureOf } from "../support/read-stream.ts";
+import { closedPort } from "../support/free-port.ts";
 
 const servers: TestServer[] = [];
 afterAll(() => Promise.all(servers.map((server) => server.close())));
 const prompt = (text: string) => ({ generation: { input: { case: "prompt" as const, value: text }, model: "gpt-test" } });
-
-async function failure(call: () => AsyncIterable<unknown>): Promise<ConnectError> {
-  try {
-    for await (const _ of call());
-  } catch (error) {
-    if (error instanceof ConnectError) return error;
-    throw error;
-  }
-  throw new Error("the call did not fail");
-}
 
 describe("what operators read in the log", () => {
   it("should log an unreachable upstream with its cause, ECONNREFUSED at its address and port, never the key, and count it as a connection failure", async () => {
@@ -26,7 +17,7 @@ describe("what operators read in the log", () => {
     const server = await startTokenwireServer({ baseURL: () => `http://127.0.0.1:${port}/v1` });
     servers.push(server);
     const client = createClient(TokenService, createGrpcTransport({ baseUrl: server.baseUrl }));
-    expect((await failure(() => client.streamTokens(prompt("hi")))).code).toBe(Code.Unavailable);
+    expect((await failureOf(client.streamTokens(prompt("hi")))).code).toBe(Code.Unavailable);
     await server.settled();
     const line = server.logs().find((entry) => entry.msg === "stream failed");
     expect(line).toMatchObject({ status: "unavailable", cause: { code: "ECONNREFUSED", syscall: "connect", address: "127.0.0.1", port } });
@@ -39,7 +30,7 @@ describe("what operators read in the log", () => {
     const server = await startTokenwireServer({ readMaxBytes: 1024 });
     servers.push(server);
     const client = createClient(TokenService, createGrpcTransport({ baseUrl: server.baseUrl }));
-    expect((await failure(() => client.streamTokens(prompt("x".repeat(4096))))).code).toBe(Code.ResourceExhausted);
+    expect((await failureOf(client.streamTokens(prompt("x".repeat(4096))))).code).toBe(Code.ResourceExhausted);
     expect(server.logs().find((entry) => entry.msg === "request larger than the read limit")).toMatchObject({
       level: 40,
       method: "tokenwire.v1.TokenService/StreamTokens",
@@ -65,13 +56,3 @@ describe("what a caller sends, in the log", () => {
     ]);
   });
 });
-
-// A port nothing listens on: one the system handed out, then closed.
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { FinishReason, TokenService } from "../../gen/tokenwire/v1/token_service
 import { startFakeAnthropic, textTokens, thinkingTokens, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { closedPort } from "../support/free-port.ts";
 
 let anthropic: FakeAnthropic | undefined;
 let openai: FakeOpenAI | undefined;
@@ -22,15 +22,6 @@ afterEach(async () => {
 const anthropicKey = "sk-ant-test-key-0123456789";
 const unreachableKey = "sk-unreachable-key-0123456789";
 const claudeModels = ["claude-text", "claude-thinking", "claude-tool", "claude-max-tokens"];
-
-/** A port on loopback that nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Reads a StreamTokens call to its end: its events by kind, and the error that ended it. */
 async function read(stream: AsyncIterable<{ event: { case?: string; value?: unknown } }>) {

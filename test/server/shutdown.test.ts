@@ -4,13 +4,14 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/health/v1/health_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../support/tokenwire-test-server.ts";
 import { wiresOf } from "../support/wires.ts";
 import { openSocket } from "../support/raw-socket.ts";
+import { readAll } from "../support/read-stream.ts";
+import { ask } from "../support/ask.ts";
 
 let test: TestServer;
 afterEach(() => test.close());
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 /** Starts a stream, waits for its started event, and returns (in an object, so as not to wait for it) how it ends. */
 async function streamInFlight(model: string) {
@@ -39,9 +40,7 @@ describe("TokenwireServer.shutdown()", () => {
     expect(healthz.status).toBe(503);
     const transport = createGrpcTransport({ baseUrl: test.baseUrl });
     expect((await createClient(Health, transport).check({})).status).toBe(ServingStatus.NOT_SERVING);
-    await expect(async () => {
-      for await (const _ of createClient(TokenService, transport).streamTokens(ask("gpt-test")));
-    }).rejects.toMatchObject({ code: Code.Unavailable });
+    await expect(readAll(createClient(TokenService, transport).streamTokens(ask("gpt-test")))).rejects.toMatchObject({ code: Code.Unavailable });
     expect(await inFlight).toEqual({ text: defaultTokens.join(""), code: undefined });
     await stopped;
   });

@@ -3,10 +3,10 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "./tokenwire-test-server.ts";
+import { useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { ask } from "../support/ask.ts";
 
 const test = useTokenwireServer();
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 const method = "tokenwire.v1.TokenService/StreamTokens";
 
 async function streamAndLog(stream: AsyncIterable<unknown>, afterFirst?: () => void) {

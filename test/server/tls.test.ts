@@ -9,7 +9,9 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { serverConfigFromEnv } from "../../src/config/server-config.ts";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { selfSignedCert } from "../fixtures/self-signed-cert.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../support/tokenwire-test-server.ts";
+import { readAll } from "../support/read-stream.ts";
+import { deltaTextOf } from "../support/stream-text.ts";
 
 let test: TestServer;
 let ca: Buffer;
@@ -37,17 +39,12 @@ describe("createTokenwireServer() with TLS_CERT_FILE and TLS_KEY_FILE", () => {
   });
 
   it.each(transportsTo(() => test.baseUrl))("should stream tokens to a client that trusts the certificate, over %s", async (_, transport) => {
-    let text = "";
-    for await (const { event } of createClient(TokenService, transport({ nodeOptions: { ca } })).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } })) {
-      if (event.case === "delta") text += event.value.text;
-    }
-    expect(text).toBe(defaultTokens.join(""));
+    const responses = await readAll(createClient(TokenService, transport({ nodeOptions: { ca } })).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }));
+    expect(deltaTextOf(responses)).toBe(defaultTokens.join(""));
   });
 
   it("should refuse a client that does not trust the certificate", async () => {
     const client = createClient(TokenService, createGrpcTransport({ baseUrl: test.baseUrl }));
-    await expect(async () => {
-      for await (const _ of client.streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }));
-    }).rejects.toThrow(/certificate/);
+    await expect(readAll(client.streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }))).rejects.toThrow(/certificate/);
   });
 });

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConnectError, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../fixtures/fake-openai.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../fixtures/otlp-receiver.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
+import { drain } from "../support/read-stream.ts";
+import { ask } from "../support/ask.ts";
 
 let upstream: FakeOpenAI | undefined;
 let receiver: OtlpReceiver | undefined;
@@ -24,17 +26,6 @@ function callerTrace() {
   return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
 }
 
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
-
-/** Reads a stream to its end; resolves with the error that ended it, if any. */
-async function drain(stream: AsyncIterable<unknown>): Promise<ConnectError | undefined> {
-  try {
-    for await (const _ of stream);
-  } catch (reason) {
-    return ConnectError.from(reason);
-  }
-  return undefined;
-}
 
 /** The `parent-id` field of a `traceparent`. */
 const parentIdOf = (traceparent: string | undefined) => traceparent?.split("-")[2];
@@ -57,9 +48,9 @@ describe("tracing on npm start", () => {
     const grpc = createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
     const connect = createClient(TokenService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
     const [overGrpc, overConnect, failing] = [callerTrace(), callerTrace(), callerTrace()];
-    expect(await drain(grpc.streamTokens(ask("gpt-test"), { headers: { traceparent: overGrpc.traceparent } }))).toBeUndefined();
-    expect(await drain(connect.streamTokens(ask("gpt-test"), { headers: { traceparent: overConnect.traceparent } }))).toBeUndefined();
-    expect((await drain(grpc.streamTokens(ask("status-429"), { headers: { traceparent: failing.traceparent } })))?.rawMessage).toContain("rate limited");
+    expect((await drain(grpc.streamTokens(ask("gpt-test"), { headers: { traceparent: overGrpc.traceparent } }))).error).toBeUndefined();
+    expect((await drain(connect.streamTokens(ask("gpt-test"), { headers: { traceparent: overConnect.traceparent } }))).error).toBeUndefined();
+    expect((await drain(grpc.streamTokens(ask("status-429"), { headers: { traceparent: failing.traceparent } }))).error?.rawMessage).toContain("rate limited");
 
     await expect.poll(() => receiver!.spans.length).toBeGreaterThanOrEqual(3);
     expect(new Set(receiver.contentTypes)).toEqual(new Set(["application/json"]));
@@ -99,7 +90,7 @@ describe("tracing on npm start", () => {
     upstream = await startFakeOpenAI();
     server = await startTokenwireProcess({ upstreamUrl: upstream.url, models: ["gpt-test"] });
     const grpc = createClient(TokenService, createGrpcTransport({ baseUrl: server.url }));
-    expect(await drain(grpc.streamTokens(ask("gpt-test"), { headers: { traceparent: callerTrace().traceparent } }))).toBeUndefined();
+    expect((await drain(grpc.streamTokens(ask("gpt-test"), { headers: { traceparent: callerTrace().traceparent } }))).error).toBeUndefined();
     expect(upstream.requests).toHaveLength(1);
     expect(upstream.requests[0]!.traceparent).toBeUndefined();
     expect(server.output.join("\n")).not.toContain("tracing");

@@ -5,12 +5,12 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { openSocket, type RawSocket } from "../support/raw-socket.ts";
 import { streamOutcome } from "../support/stream-text.ts";
-import { useTokenwireServer } from "../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { ask } from "../support/ask.ts";
 
 // The flood of idle connections that once used up the server's file descriptors: 5,000 here, against a
 // bound of 1,000, in batches so that the client side stays within this process's own descriptors.
 const test = useTokenwireServer({ maxConnections: 1000, headersTimeoutMs: 5000 });
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 describe("an idle flood of 5,000 connections", () => {
   it("should keep serving streams and /healthz throughout, and close every idle connection", async () => {

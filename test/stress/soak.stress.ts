@@ -3,10 +3,10 @@ import { createClient } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { streamOutcome } from "../support/stream-text.ts";
-import { transportsTo, useTokenwireServer } from "../server/tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../support/tokenwire-test-server.ts";
+import { ask } from "../support/ask.ts";
 
 const test = useTokenwireServer();
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 // A fixed sequence, so that a failure replays the same cancels.
 function random(seed: number): () => number {

@@ -5,7 +5,7 @@ import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../fixtures/fake-openai.ts";
 import { startTokenwireProcess, stopProcess, type TokenwireProcess } from "../fixtures/tokenwire-process.ts";
 import { streamOutcome } from "../support/stream-text.ts";
-import { transportsTo } from "../server/tokenwire-test-server.ts";
+import { transportsTo } from "../support/tokenwire-test-server.ts";
 import { spawnUpstream } from "./upstream-process.ts";
 
 // npm start, the upstream and the clients each in a process of their own, as in a real deployment.

@@ -3,9 +3,9 @@ import { Code, createClient } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import { spawnUpstream } from "./upstream-process.ts";
 import { streamOutcome } from "../support/stream-text.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "../server/tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../support/tokenwire-test-server.ts";
+import { ask } from "../support/ask.ts";
 
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 let server: TestServer | undefined;
 afterAll(() => server?.close());
 

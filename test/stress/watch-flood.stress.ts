@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health } from "../../gen/health/v1/health_pb.js";
-import { useTokenwireServer } from "../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../support/tokenwire-test-server.ts";
 
 const test = useTokenwireServer();
 

@@ -11,3 +11,6 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A loopback port nothing listens on, for a connection that must be refused: the port {@link freePort} released. */
+export const closedPort = freePort;

@@ -1,4 +1,5 @@
-import { ConnectError, type Code } from "@connectrpc/connect";
+import type { Code } from "@connectrpc/connect";
+import { drain } from "./read-stream.ts";
 
 /** What a `StreamTokens` call carried: its deltas' text, and the code it ended with (undefined for a clean end). */
 export interface StreamOutcome {
@@ -8,13 +9,8 @@ export interface StreamOutcome {
 
 /** Reads a `StreamTokens` call to its end and keeps its text and its code, without rethrowing. */
 export async function streamOutcome(stream: AsyncIterable<{ event: { case?: string; value?: unknown } }>): Promise<StreamOutcome> {
-  let text = "";
-  try {
-    for await (const { event } of stream) if (event.case === "delta") text += (event.value as { text: string }).text;
-  } catch (reason) {
-    return { text, code: ConnectError.from(reason).code };
-  }
-  return { text, code: undefined };
+  const { responses, error } = await drain(stream);
+  return { text: deltaTextOf(responses), code: error?.code };
 }
 
 /** The text of a core stream's events of one kind, joined; default its deltas. */

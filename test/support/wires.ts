@@ -1,8 +1,11 @@
 import { expect } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
 import type { TokenwireError } from "../../src/core/tokenwire-error.ts";
-import { transportsTo, type TestServer } from "../server/tokenwire-test-server.ts";
+import { transportsTo, type TestServer } from "./tokenwire-test-server.ts";
+import { holdStream } from "./hold-stream.ts";
+import { codeOf } from "./code-of.ts";
+import { ask as prompt } from "./ask.ts";
 
 // Every wire of the one-port server as a caller uses it, for tests that must hold on all of them.
 
@@ -26,26 +29,21 @@ export interface Wire {
 export const authorization = (key: string) => ({ authorization: `Bearer ${key}` });
 const snake = (name: string) => name.replace(/[A-Z]/g, (letter, at: number) => `${at ? "_" : ""}${letter.toLowerCase()}`);
 const codeOfHttp: Record<number, string> = { 200: "ok", 401: "unauthenticated", 429: "resource_exhausted", 503: "unavailable" };
-const prompt = (model: string, resumable: boolean) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable });
 
 function rpcWire(name: string, client: () => Client<typeof TokenService>): Wire {
   return {
     name,
     modes: ["plain", "resumable"],
     async hold(key, mode) {
-      const controller = new AbortController();
-      const events = client().streamTokens(prompt("stall-after-3", mode === "resumable"), { headers: authorization(key), signal: controller.signal })[Symbol.asyncIterator]();
-      const first = (await events.next()).value;
-      while ((await events.next()).value?.event.case !== "delta");
-      const streamId = first?.event.case === "started" ? first.event.value.streamId || undefined : undefined;
-      return { streamId, drop: async () => void (controller.abort(), await events.next().catch(() => undefined)) };
+      const held = await holdStream(client(), { headers: authorization(key), resumable: mode === "resumable" });
+      return { streamId: held.streamId || undefined, drop: held.release };
     },
     async run(key, mode) {
       try {
         for await (const _ of client().streamTokens(prompt("gpt-test", mode === "resumable"), { headers: authorization(key) }));
         return "ok";
       } catch (reason) {
-        return snake(Code[ConnectError.from(reason).code]);
+        return snake(codeOf(reason));
       }
     },
   };

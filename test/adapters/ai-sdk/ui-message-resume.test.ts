@@ -7,9 +7,10 @@ import { createRedisStreamLog } from "../../../src/adapters/redis/index.ts";
 import type { StreamLog } from "../../../src/index.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
-import { startTokenwireServer, type TestServer } from "../../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
 import { skipWithout } from "../../support/test-tiers.ts";
+import { readAll } from "../../support/read-stream.ts";
 
 const everyText = defaultTokens.join("");
 const ask = (text: string): UIMessage => ({ id: "u1", role: "user", parts: [{ type: "text", text }] });
@@ -164,8 +165,7 @@ describe.each(logs)("useChat's resumption and stop against POST /api/chat, with 
       const dropped = new AbortController();
       const first = await readUntil(await send(chatId, { signal: dropped.signal }), "start");
       dropped.abort();
-      const responses: StreamTokensResponse[] = [];
-      for await (const response of connect().resumeStream({ streamId: chatId, afterSequence: 0n }, { headers })) responses.push(response);
+      const responses = await readAll(connect().resumeStream({ streamId: chatId, afterSequence: 0n }, { headers }));
       expect(deltaTextOf(responses)).toBe(everyText);
       expect(responses.at(-1)?.event.case).toBe("finished");
       expect(first).toEqual([expect.objectContaining({ type: "start" })]);

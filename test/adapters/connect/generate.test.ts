@@ -1,12 +1,13 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { FinishReason, TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { docText } from "../../support/docs.ts";
+import { isCode } from "../../support/code-of.ts";
 
 const server = useTokenwireServer({ allowedModels: ["gpt-test", "paced-50", "status-429"] });
 const client = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl }));
@@ -48,7 +49,7 @@ describe("tokenServiceImpl().generate", () => {
   });
 
   it("should end with the upstream's failure as a status", async () => {
-    await expect(client().generate(generation("hi", "status-429"))).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.ResourceExhausted);
+    await expect(client().generate(generation("hi", "status-429"))).rejects.toSatisfy(isCode(Code.ResourceExhausted));
   });
 
   it("should close the upstream request when the client cancels", async () => {
@@ -57,7 +58,7 @@ describe("tokenServiceImpl().generate", () => {
     const call = client().generate(generation("hi", "paced-50"), { signal: controller.signal });
     await arrived;
     controller.abort();
-    await expect(call).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.Canceled);
+    await expect(call).rejects.toSatisfy(isCode(Code.Canceled));
     expect(await (await arrived).ended).toBe("client-closed");
   });
 });

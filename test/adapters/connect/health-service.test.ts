@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { startTokenwireServer, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { startTokenwireServer, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const test = useTokenwireServer();
 

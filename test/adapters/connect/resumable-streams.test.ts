@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { FinishReason, TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { transportsTo, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
+import { readAll, streamIdOf } from "../../support/read-stream.ts";
+import { isCode } from "../../support/code-of.ts";
 
 // Callers name themselves in a header: enough to prove that a stream is its owner's alone.
 const server = useTokenwireServer({
@@ -12,24 +14,6 @@ const server = useTokenwireServer({
 });
 const everyText = defaultTokens.join("");
 const request = (model: string) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable: true });
-const isCode = (code: Code) => (e: unknown) => e instanceof ConnectError && e.code === code;
-
-// Reads a stream to its end, or until `until` holds: then the call is aborted, as a client that goes away.
-async function readAll(call: (signal: AbortSignal) => AsyncIterable<StreamTokensResponse>, until?: (r: StreamTokensResponse) => boolean) {
-  const controller = new AbortController();
-  const responses: StreamTokensResponse[] = [];
-  try {
-    for await (const response of call(controller.signal)) {
-      responses.push(response);
-      if (until?.(response)) controller.abort();
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  }
-  return responses;
-}
-
-const streamIdOf = (responses: StreamTokensResponse[]) => (responses[0]?.event.case === "started" ? responses[0].event.value.streamId : "");
 
 describe.each(transportsTo(() => server.current.baseUrl))("ResumeStream and StopStream over %s", (_name, transport) => {
   const client = (): Client<typeof TokenService> => createClient(TokenService, transport());

@@ -1,12 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
+import { Code, createClient } from "@connectrpc/connect";
+import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { messagesInput, type ResolvedRun } from "../../../src/index.ts";
 import { createTokenwireServer, type TokenwireServer } from "../../../src/server/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { agentKinds, fakeChatModel, getWeather, weatherIn } from "../../support/agents.ts";
 import { runs } from "../../support/collect.ts";
-import { transportsTo } from "../../server/tokenwire-test-server.ts";
+import { transportsTo } from "../../support/tokenwire-test-server.ts";
+import { readAll } from "../../support/read-stream.ts";
+import { isCode } from "../../support/code-of.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 const { build, modelNode, toolsNode } = agentKinds[0];
 let upstream: FakeOpenAI;
@@ -30,8 +33,7 @@ const connectAndWeb = transportsTo(() => baseUrl).filter(([name]) => name !== "g
 
 describe.each(connectAndWeb)("StreamTokens of a ReAct agent over %s", (_name, transport) => {
   it("should stream the tool call, the tool's result and the answer, each with its node", async () => {
-    const responses: StreamTokensResponse[] = [];
-    for await (const response of createClient(TokenService, transport()).streamTokens(request)) responses.push(response);
+    const responses = await readAll(createClient(TokenService, transport()).streamTokens(request));
     const kinds = runs(responses.map((r) => r.event.case));
     expect(kinds).toEqual(["started", "toolCallDelta", "toolCall", "toolResult", "delta", "finished"]);
     const call = responses.find((r) => r.event.case === "toolCall")!;
@@ -41,7 +43,7 @@ describe.each(connectAndWeb)("StreamTokens of a ReAct agent over %s", (_name, tr
     expect(result.event.value).toMatchObject({ name: getWeather.name, content: weatherIn("Paris"), isError: false });
     expect(result.origin?.node).toBe(toolsNode);
     const answer = responses.filter((r) => r.event.case === "delta");
-    expect(answer.map((r) => (r.event.case === "delta" ? r.event.value.text : "")).join("")).toBe(`The tool says: ${weatherIn("Paris")}`);
+    expect(deltaTextOf(answer)).toBe(`The tool says: ${weatherIn("Paris")}`);
     expect(new Set(answer.map((r) => r.origin?.node))).toEqual(new Set([modelNode]));
   });
 
@@ -53,7 +55,7 @@ describe.each(connectAndWeb)("StreamTokens of a ReAct agent over %s", (_name, tr
       }
     };
     const before = upstream.requests.length;
-    await expect(read()).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.Canceled);
+    await expect(read()).rejects.toSatisfy(isCode(Code.Canceled));
     const answering = upstream.requests[before + 1]!;
     expect(await answering.ended).toBe("client-closed");
   });

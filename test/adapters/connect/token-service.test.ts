@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
+import { readAll } from "../../support/read-stream.ts";
+import { isCode } from "../../support/code-of.ts";
 
 const server = useTokenwireServer();
 const client = () => createClient(TokenService, createGrpcTransport({ baseUrl: server.current.baseUrl }));
@@ -11,8 +13,7 @@ const prompt = (value: string, template?: string) => ({ generation: { input: { c
 
 describe("tokenServiceImpl().streamRunEvents", () => {
   it("should stream the chain's run events in order, with the model's tokens on its stream events", async () => {
-    const events = [];
-    for await (const event of client().streamRunEvents(prompt("hello", "seed"))) events.push(event);
+    const events = await readAll(client().streamRunEvents(prompt("hello", "seed")));
     const kinds = events.map((e) => e.event);
     expect(kinds[0]).toBe("on_chain_start");
     expect(kinds).toEqual(expect.arrayContaining(["on_prompt_start", "on_prompt_end", "on_chat_model_start", "on_chat_model_end"]));
@@ -26,12 +27,7 @@ describe("tokenServiceImpl().streamRunEvents", () => {
 
   it("should refuse an empty prompt with INVALID_ARGUMENT before any model runs", async () => {
     const before = server.current.upstream.requests.length;
-    const read = async () => {
-      for await (const _ of client().streamRunEvents(prompt("", "seed"))) {
-        // nothing is expected
-      }
-    };
-    await expect(read()).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.InvalidArgument);
+    await expect(readAll(client().streamRunEvents(prompt("", "seed")))).rejects.toSatisfy(isCode(Code.InvalidArgument));
     expect(server.current.upstream.requests.length).toBe(before);
   });
 
@@ -44,7 +40,7 @@ describe("tokenServiceImpl().streamRunEvents", () => {
         if (event.event === "on_chat_model_stream" && event.text) controller.abort();
       }
     };
-    await expect(read()).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.Canceled);
+    await expect(read()).rejects.toSatisfy(isCode(Code.Canceled));
     expect(await (await arrived).ended).toBe("client-closed");
   });
 });

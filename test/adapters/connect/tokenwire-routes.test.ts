@@ -8,6 +8,8 @@ import { createModelCatalog } from "../../../src/models/model-catalog.ts";
 import { LocalChatModel, localReply } from "../../../src/models/local-chat-model.ts";
 import { seedInputVariable, seedTemplate } from "../../../src/models/seed-template.ts";
 import { HumanMessage } from "@langchain/core/messages";
+import { readAll } from "../../support/read-stream.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 let server: TokenwireServer;
 let baseUrl: string;
@@ -35,11 +37,9 @@ const transports: [string, () => Transport][] = [
 describe.each(transports)("tokenwireRoutes() over %s", (_, transport) => {
   it("should stream started, the reply's tokens and finished", async () => {
     const client = createClient(TokenService, transport());
-    const events = [];
-    for await (const res of client.streamTokens({ generation: { input: { case: "prompt", value: "hi there" } } })) events.push(res);
+    const events = await readAll(client.streamTokens({ generation: { input: { case: "prompt", value: "hi there" } } }));
     expect(events[0]?.event.case).toBe("started");
-    const text = events.map((e) => (e.event.case === "delta" ? e.event.value.text : "")).join("");
-    expect(text).toBe(localReply([new HumanMessage("hi there")]));
+    expect(deltaTextOf(events)).toBe(localReply([new HumanMessage("hi there")]));
     expect(events.at(-1)?.event.case).toBe("finished");
   });
 

@@ -4,7 +4,8 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { Role, ToolMode, type GenerationSchema } from "../../../gen/tokenwire/v1/generation_pb.js";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
+import { readAll } from "../../support/read-stream.ts";
 
 // `agent` is the fake upstream's tool-calling script: a call of the first tool offered, then, given its result, an answer.
 const server = useTokenwireServer({ allowedModels: ["agent"] });
@@ -16,9 +17,7 @@ type Generation = MessageInitShape<typeof GenerationSchema>;
 const conversation = (messages: Generation["input"] & { case: "conversation" }) => messages;
 
 async function events(generation: Generation): Promise<StreamTokensResponse["event"][]> {
-  const seen: StreamTokensResponse["event"][] = [];
-  for await (const response of client().streamTokens({ generation })) seen.push(response.event);
-  return seen;
+  return (await readAll(client().streamTokens({ generation }))).map((response) => response.event);
 }
 
 describe("tools over gRPC (StreamTokens)", () => {

@@ -1,6 +1,6 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { http2Exchange } from "../../support/http2-exchange.ts";
 
 // Every JSON route of the dialects against a read limit of 2 KiB: the one of TOKENWIRE_READ_MAX_BYTES, as the RPCs have.

@@ -2,7 +2,7 @@ import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
 import { tokenwireOpenAIFetchHandler } from "../../../src/adapters/openai/index.ts";
 import { tokenwireUIMessageFetchHandler } from "../../../src/adapters/ai-sdk/index.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { http2Exchange } from "../../support/http2-exchange.ts";
 import { dialectTokenwire } from "./dialect-models.ts";
 

@@ -6,6 +6,8 @@ import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { tokenwireFetchHandler } from "../../../src/adapters/fetch/tokenwire-fetch-handler.ts";
 import { tokenwireFrom } from "../../../src/models/tokenwire-from.ts";
 import { LocalChatModel, localReply } from "../../../src/models/local-chat-model.ts";
+import { readAll } from "../../support/read-stream.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 const page = "https://chat.example.com";
 const tokenwire = tokenwireFrom({ model: new LocalChatModel({ tokensPerSecond: 0 }) });
@@ -17,11 +19,8 @@ afterEach(() => expect.poll(() => tokenwire.openStreams).toBe(0));
 describe("tokenwireFetchHandler()", () => {
   it("should stream over Connect under its path prefix", async () => {
     const transport = createConnectTransport({ baseUrl: "http://tokenwire.test/api", fetch: (input, init) => handler(new Request(input, init)) });
-    let text = "";
-    for await (const res of createClient(TokenService, transport).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } })) {
-      if (res.event.case === "delta") text += res.event.value.text;
-    }
-    expect(text).toBe(localReply([new HumanMessage("hi")]));
+    const responses = await readAll(createClient(TokenService, transport).streamTokens({ generation: { input: { case: "prompt", value: "hi" } } }));
+    expect(deltaTextOf(responses)).toBe(localReply([new HumanMessage("hi")]));
   });
 
   it("should not serve gRPC, whose trailers a fetch Response cannot carry", async () => {

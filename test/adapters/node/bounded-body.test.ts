@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
-import { transportsTo, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 // The RPCs against the same read limit as the dialects' routes: refused in tokenwire's words, which name its setting.
 const readMaxBytes = 2048;

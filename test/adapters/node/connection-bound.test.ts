@@ -5,9 +5,9 @@ import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { openSocket, type RawSocket } from "../../support/raw-socket.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
+import { ask } from "../../support/ask.ts";
 
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 async function openIdle(baseUrl: string, count: number): Promise<RawSocket[]> {
   const sockets: RawSocket[] = [];

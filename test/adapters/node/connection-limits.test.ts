@@ -10,13 +10,14 @@ import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
 import { selfSignedCert } from "../../fixtures/self-signed-cert.ts";
 import { dribble, openSocket, type RawSocketOptions } from "../../support/raw-socket.ts";
-import { startTokenwireServer, transportsTo, type TestServer } from "../../server/tokenwire-test-server.ts";
+import { startTokenwireServer, transportsTo, type TestServer } from "../../support/tokenwire-test-server.ts";
+import { grpcStreamTokensHeaders } from "../../support/grpc-frame.ts";
+import { ask } from "../../support/ask.ts";
 
 // Short limits, so that each close comes within a second; the streams below outlast them.
 const limits = { headersTimeoutMs: 500, requestTimeoutMs: 700, idleTimeoutMs: 300 };
 const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const slowRequest = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: one-byte-at-a-time\r\n\r\n";
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
 
 const { cert, key } = selfSignedCert(mkdtempSync(join(tmpdir(), "tokenwire-limits-")));
 const ca = readFileSync(cert);
@@ -67,8 +68,7 @@ describe.each([
 
   it("should reset an HTTP/2 stream whose request never arrives whole, and go on serving its session", async () => {
     const session = http2.connect(baseUrl(), { ca });
-    const headers = { ":method": "POST", ":path": "/tokenwire.v1.TokenService/StreamTokens", "content-type": "application/grpc", te: "trailers" };
-    const stuck = session.request(headers, { endStream: false });
+    const stuck = session.request(grpcStreamTokensHeaders, { endStream: false });
     stuck.resume();
     stuck.write(Buffer.from([0, 0, 0, 0, 9])); // a message's envelope that promises 9 bytes, which never come
     await new Promise((resolve) => stuck.once("close", resolve));

@@ -1,25 +1,17 @@
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
-import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, createClient } from "@connectrpc/connect";
-import { StreamTokensRequestSchema, TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { openSocket } from "../../support/raw-socket.ts";
 import { streamOutcome } from "../../support/stream-text.ts";
-import { transportsTo, useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { transportsTo, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
+import { grpcFrame, grpcStreamTokensHeaders } from "../../support/grpc-frame.ts";
+import { ask } from "../../support/ask.ts";
 
 // Bytes no well-behaved client sends, on the one-port server: each is refused or closed, and the server serves on.
 const test = useTokenwireServer();
 const path = "/tokenwire.v1.TokenService/StreamTokens";
-const ask = (model: string) => ({ generation: { model, input: { case: "prompt" as const, value: "hi" } } });
-
-function grpcFrame(model: string): Buffer {
-  const message = toBinary(StreamTokensRequestSchema, create(StreamTokensRequestSchema, ask(model)));
-  const frame = Buffer.alloc(5 + message.length);
-  frame.writeUInt32BE(message.length, 1);
-  frame.set(message, 5);
-  return frame;
-}
 
 /** Sends raw HTTP/1.1 bytes on a new connection and resolves with all the server answered before it closed. */
 async function exchange(bytes: string): Promise<string> {
@@ -53,9 +45,9 @@ describe("createOnePortServer() against HTTP/2 abuse", () => {
     const session = http2.connect(test.current.baseUrl);
     session.on("error", () => {}); // Node may end such a session with ENHANCE_YOUR_CALM
     for (let i = 0; i < 500 && !session.destroyed; i++) {
-      const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+      const stream = session.request(grpcStreamTokensHeaders);
       stream.on("error", () => {});
-      stream.end(grpcFrame("paced-50"));
+      stream.end(grpcFrame(ask("paced-50")));
       stream.close(http2.constants.NGHTTP2_CANCEL);
     }
     session.destroy();
@@ -66,9 +58,9 @@ describe("createOnePortServer() against HTTP/2 abuse", () => {
   it("should free a stream whose reader opened no flow-control window at all, once it goes away", async () => {
     const session = http2.connect(test.current.baseUrl, { settings: { initialWindowSize: 0 } });
     const arrived = test.current.upstream.nextRequest();
-    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    const stream = session.request(grpcStreamTokensHeaders);
     stream.on("error", () => {});
-    stream.end(grpcFrame("long-200000"));
+    stream.end(grpcFrame(ask("long-200000")));
     const request = await arrived;
     session.destroy();
     expect(await request.ended).toBe("client-closed");

@@ -3,7 +3,7 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, stepCountIs, streamText, tool, type ModelMessage } from "ai";
 import { z } from "zod";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const server = useTokenwireServer({ allowedModels: ["echo", "agent", "gpt-test", "paced-20"] });
 

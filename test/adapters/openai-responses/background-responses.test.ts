@@ -4,7 +4,7 @@ import { createRedisStreamLog } from "../../../src/adapters/redis/index.ts";
 import type { StreamLog } from "../../../src/index.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
-import { startTokenwireServer, type TestServer } from "../../server/tokenwire-test-server.ts";
+import { startTokenwireServer, type TestServer } from "../../support/tokenwire-test-server.ts";
 import { isIncreasing } from "../../support/collect.ts";
 import { skipWithout } from "../../support/test-tiers.ts";
 import { accumulated, deltaText, type StreamEvent } from "./response-events.ts";

@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { createModelCatalog } from "../../../src/index.ts";
 import { createTokenwireServer, type TokenwireServer } from "../../../src/server/index.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { getWeather } from "../../support/agents.ts";
 
 const inner = useTokenwireServer({ allowedModels: ["echo", "agent", "gpt-test", "paced-20"] });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { Agent, OpenAIResponsesModel, run, setTracingDisabled, tool } from "@openai/agents";
 import { z } from "zod";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const server = useTokenwireServer({ allowedModels: ["agent"] });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { TokenwireError } from "../../../src/index.ts";
 import { defaultTokens, type UpstreamUsage } from "../../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { isIncreasing, runs } from "../../support/collect.ts";
 import { deltaText, type StreamEvent } from "./response-events.ts";
 

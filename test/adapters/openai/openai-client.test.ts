@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { TokenwireError } from "../../../src/index.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const apiKey = "sk-tokenwire-caller";
 const offered = ["echo", "paced-20", "status-429", "status-503", "gpt-test"];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import OpenAI from "openai";
-import { useTokenwireServer } from "../../server/tokenwire-test-server.ts";
+import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 // `agent` is the fake upstream's tool-calling script; `echo` answers what it is told.
 const server = useTokenwireServer({ allowedModels: ["agent", "echo"] });

@@ -14,6 +14,8 @@ import { createTokenwireServer, type TokenwireServer } from "../../../src/server
 import { answerTokens, defaultTokens, reasoningTokens, startFakeOpenAI, type FakeOpenAI } from "../../fixtures/fake-openai.ts";
 import { weatherIn } from "../../support/agents.ts";
 import { dialectResolver, dialectTokenwire, saidBeforeFailing } from "../dialect/dialect-models.ts";
+import { readAll } from "../../support/read-stream.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 
 let upstream: FakeOpenAI;
 let tokenwire: Tokenwire;
@@ -119,11 +121,8 @@ describe("LangChain's ChatOpenAI pointed at tokenwire", () => {
 
   it("should serve StreamTokens through the outer server, and close the fake upstream's request when the client cancels", async () => {
     const tokens = createClient(TokenService, createConnectTransport({ baseUrl: outerUrl, httpVersion: "1.1" }));
-    let text = "";
-    for await (const res of tokens.streamTokens({ generation: { input: { case: "prompt", value: "two servers deep" }, model: "echo" } })) {
-      if (res.event.case === "delta") text += res.event.value.text;
-    }
-    expect(text).toBe("two servers deep");
+    const responses = await readAll(tokens.streamTokens({ generation: { input: { case: "prompt", value: "two servers deep" }, model: "echo" } }));
+    expect(deltaTextOf(responses)).toBe("two servers deep");
     const controller = new AbortController();
     const next = upstream.nextRequest();
     const reading = (async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { FinishReason, TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { errors } from "../../../src/index.ts";
@@ -7,6 +7,7 @@ import { defaultTokens, startFakeOpenAI, type FakeOpenAI } from "../../fixtures/
 import { startRedisServer, type RedisServer } from "../../fixtures/redis-server.ts";
 import { startTokenwireProcess, type TokenwireProcess } from "../../fixtures/tokenwire-process.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
+import { drain, streamIdOf, untilDeltas, type Drained } from "../../support/read-stream.ts";
 import { skipWithout } from "../../support/test-tiers.ts";
 
 // Two `npm start` processes sharing one redis-server, as two replicas behind a load balancer.
@@ -38,35 +39,13 @@ const clientOf = (replica: TokenwireProcess): Client<typeof TokenService> =>
   createClient(TokenService, replica === a ? createConnectTransport({ baseUrl: replica.url, httpVersion: "1.1" }) : createGrpcTransport({ baseUrl: replica.url }));
 const request = (model: string) => ({ generation: { input: { case: "prompt" as const, value: "hi" }, model }, resumable: true });
 const everyText = defaultTokens.join("");
-const streamIdOf = (responses: StreamTokensResponse[]) => (responses[0]?.event.case === "started" ? responses[0].event.value.streamId : "");
-
-interface Read {
-  responses: StreamTokensResponse[];
-  error?: ConnectError;
-}
-
-// Reads a call to its end, or until `until` holds (then the client goes away); keeps the error it ended with.
-async function readCall(call: (signal: AbortSignal) => AsyncIterable<StreamTokensResponse>, until?: (responses: StreamTokensResponse[]) => boolean): Promise<Read> {
-  const controller = new AbortController();
-  const responses: StreamTokensResponse[] = [];
-  try {
-    for await (const response of call(controller.signal)) {
-      responses.push(response);
-      if (until?.(responses)) controller.abort();
-    }
-    return { responses };
-  } catch (error) {
-    return controller.signal.aborted ? { responses } : { responses, error: ConnectError.from(error) };
-  }
-}
-const deltas = (n: number) => (responses: StreamTokensResponse[]) => responses.filter((r) => r.event.case === "delta").length >= n;
 
 describe.skipIf(skipWithout("redis"))("createRedisStreamLog() behind two server processes", () => {
   it("should resume on B exactly where a client dropped on A, with no sequence twice", async () => {
-    const first = await readCall((signal) => clientOf(a).streamTokens(request("paced-20"), { signal }), deltas(3));
+    const first = await drain((signal) => clientOf(a).streamTokens(request("paced-20"), { signal }), untilDeltas(3));
     const streamId = streamIdOf(first.responses);
     const last = first.responses.at(-1)!.sequence;
-    const rest = await readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: last }, { signal }));
+    const rest = await drain((signal) => clientOf(b).resumeStream({ streamId, afterSequence: last }, { signal }));
     expect(rest.error).toBeUndefined();
     const all = [...first.responses, ...rest.responses];
     expect(deltaTextOf(all)).toBe(everyText);
@@ -76,12 +55,12 @@ describe.skipIf(skipWithout("redis"))("createRedisStreamLog() behind two server 
   });
 
   it("should let a client on B join a stream mid-way and read it whole", async () => {
-    let joining: Promise<Read> | undefined;
-    const onA = await readCall(
+    let joining: Promise<Drained<StreamTokensResponse>> | undefined;
+    const onA = await drain(
       (signal) => clientOf(a).streamTokens(request("paced-50"), { signal }),
-      (responses) => {
+      (response, responses) => {
         const streamId = streamIdOf(responses);
-        if (deltas(2)(responses)) joining ??= readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
+        if (untilDeltas(2)(response, responses)) joining ??= drain((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
         return false;
       },
     );
@@ -94,10 +73,10 @@ describe.skipIf(skipWithout("redis"))("createRedisStreamLog() behind two server 
   it("should stop on B a generation that runs on A: A's upstream request closes and its stream ends stopped", async () => {
     const arrived = upstream.nextRequest();
     let stopped: boolean | undefined;
-    const onA = await readCall(
+    const onA = await drain(
       (signal) => clientOf(a).streamTokens(request("paced-50"), { signal }),
-      (responses) => {
-        if (deltas(1)(responses) && stopped === undefined) {
+      (response, responses) => {
+        if (untilDeltas(1)(response, responses) && stopped === undefined) {
           stopped = false;
           void clientOf(b).stopStream({ streamId: streamIdOf(responses) }).then((r) => (stopped = r.stopped));
         }
@@ -116,47 +95,47 @@ describe.skipIf(skipWithout("redis"))("createRedisStreamLog() behind two server 
   it("should close the upstream request once no client has come back within the grace period", async () => {
     const arrived = upstream.nextRequest();
     // Five seconds of tokens, against a grace period of one.
-    await readCall((signal) => clientOf(a).streamTokens(request("paced-500"), { signal }), deltas(1));
+    await drain((signal) => clientOf(a).streamTokens(request("paced-500"), { signal }), untilDeltas(1));
     expect(await (await arrived).ended).toBe("client-closed");
   });
 
   it("should end B's readers with unavailable when A is killed mid-stream, and keep the text so far readable", async () => {
     const doomed = await startReplica();
-    const first = await readCall((signal) => clientOf(doomed).streamTokens(request("paced-50"), { signal }), deltas(2));
+    const first = await drain((signal) => clientOf(doomed).streamTokens(request("paced-50"), { signal }), untilDeltas(2));
     const streamId = streamIdOf(first.responses);
-    const following = readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
+    const following = drain((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
     doomed.child.kill("SIGKILL");
     const onB = await following;
     expect(onB.error?.code).toBe(Code.Unavailable);
     expect(onB.error?.rawMessage).toBe(errors.producerGone().message);
     expect(everyText.startsWith(deltaTextOf(onB.responses))).toBe(true);
-    const later = await readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
+    const later = await drain((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
     expect(deltaTextOf(later.responses)).toBe(deltaTextOf(onB.responses));
     expect(later.error?.code).toBe(Code.Unavailable);
   });
 
   // Last: it takes the shared Redis away.
   it("should end live streams with unavailable when Redis goes away, refuse new ones, and serve again once it is back", async () => {
-    const first = await readCall((signal) => clientOf(a).streamTokens(request("paced-50"), { signal }), deltas(1));
+    const first = await drain((signal) => clientOf(a).streamTokens(request("paced-50"), { signal }), untilDeltas(1));
     const streamId = streamIdOf(first.responses);
-    const onA = readCall((signal) => clientOf(a).resumeStream({ streamId, afterSequence: 0n }, { signal }));
-    const onB = readCall((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
+    const onA = drain((signal) => clientOf(a).resumeStream({ streamId, afterSequence: 0n }, { signal }));
+    const onB = drain((signal) => clientOf(b).resumeStream({ streamId, afterSequence: 0n }, { signal }));
     await redis.kill();
     expect((await onA).error?.code).toBe(Code.Unavailable);
     expect((await onB).error?.code).toBe(Code.Unavailable);
-    const refused = await readCall((signal) => clientOf(a).streamTokens(request("gpt-test"), { signal }));
+    const refused = await drain((signal) => clientOf(a).streamTokens(request("gpt-test"), { signal }));
     expect(refused.error?.code).toBe(Code.Unavailable);
     await redis.restart();
     const again = await vi.waitFor(
       async () => {
-        const read = await readCall((signal) => clientOf(a).streamTokens(request("gpt-test"), { signal }));
+        const read = await drain((signal) => clientOf(a).streamTokens(request("gpt-test"), { signal }));
         expect(read.error).toBeUndefined();
         return read;
       },
       { timeout: 10_000, interval: 200 },
     );
     expect(deltaTextOf(again.responses)).toBe(everyText);
-    const resumed = await readCall((signal) => clientOf(b).resumeStream({ streamId: streamIdOf(again.responses), afterSequence: 0n }, { signal }));
+    const resumed = await drain((signal) => clientOf(b).resumeStream({ streamId: streamIdOf(again.responses), afterSequence: 0n }, { signal }));
     expect(deltaTextOf(resumed.responses)).toBe(everyText);
   });
 
