@@ -125,7 +125,7 @@ const wires: [string, WireClient][] = [
     async (onToken, signal) => {
       const chatId = crypto.randomUUID();
       // A chat's answer outlives its request: the page stops it as docs/ai-sdk.md does, with POST /api/chat/:id/stop.
-      signal.addEventListener("abort", () => void fetch(`${url}/api/chat/${chatId}/stop`, { method: "POST" }));
+      signal.addEventListener("abort", () => void fetch(`${url}/api/chat/${chatId}/stop`, { method: "POST", headers: { "content-type": "application/json" } }));
       const transport = new DefaultChatTransport<UIMessage>({ api: `${url}/api/chat`, body: { model } });
       const messages: UIMessage[] = [{ id: "1", role: "user", parts: [{ type: "text", text: prompt }] }];
       const chunks = await transport.sendMessages({ chatId, messages, trigger: "submit-message", messageId: undefined, abortSignal: signal });
