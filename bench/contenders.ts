@@ -3,7 +3,7 @@ type Floor = "floor" | "agent-floor";
 /** One row of the table: which server process to start, and which client drives it (none: a floor, run in process). */
 export interface Contender {
   name: string;
-  server: Floor | "bytes-floor" | "wire-floor" | "wire-floor-h1" | "h2-floor" | "tokenwire" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
+  server: Floor | "bytes-floor" | "wire-floor" | "wire-floor-h1" | "h2-floor" | "tokenwire" | "tokenwire-coalesce-20" | "tokenwire-agent" | "seed-grpc" | "ai-sdk" | "tokenwire-dialects" | "sse-proxy";
   client?: string;
   /** The floor the row is measured against; default the chat model's. */
   floor?: Floor;
@@ -31,6 +31,7 @@ export const contenders: Contender[] = [
   { name: "tokenwire, Connect HTTP/1.1", server: "tokenwire", client: "connect-h1" },
   { name: "tokenwire, Connect HTTP/2", server: "tokenwire", client: "connect-h2" },
   { name: "tokenwire, gRPC-Web", server: "tokenwire", client: "grpc-web" },
+  { name: "tokenwire, gRPC (h2c), 20 ms coalescing window", server: "tokenwire-coalesce-20", client: "grpc" },
   { name: "seed design: callback → grpc-js", server: "seed-grpc", client: "seed-grpc" },
   { name: "AI SDK streamText → text", server: "ai-sdk", client: "ai-text" },
   { name: "AI SDK streamText → UI SSE", server: "ai-sdk", client: "ai-ui" },

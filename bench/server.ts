@@ -17,6 +17,8 @@ import { startH2Floor } from "./contenders/h2-floor.ts";
 const servers: Record<string, (upstreamUrl: string, root?: string) => Promise<number>> = {
   "tokenwire": startTokenwire,
   "tokenwire-agent": startTokenwireAgent,
+  // The coalescing window, 20 ms: fewer messages per token on a fast model, for up to that much added delay.
+  "tokenwire-coalesce-20": (upstreamUrl) => startTokenwire(upstreamUrl, undefined, 20),
   "seed-grpc": startSeedServer,
   "ai-sdk": startAiSdkServer,
   "tokenwire-dialects": (upstreamUrl) => startTokenwire(upstreamUrl),

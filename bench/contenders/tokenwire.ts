@@ -13,10 +13,10 @@ type ModelsModule = typeof import("../../src/models/models-from-env.ts");
  * checkout, or a baseline's worktree (`--baseline`), so that both run in one
  * bench against the same upstream.
  */
-export async function startTokenwire(upstreamUrl: string, root?: string): Promise<number> {
+export async function startTokenwire(upstreamUrl: string, root?: string, coalesceMs?: number): Promise<number> {
   const { modelsFromEnv } = (await import(sourceFile(root, "src/models/models-from-env.ts"))) as ModelsModule;
   const models = modelsFromEnv({ OPENAI_BASE_URL: upstreamUrl, OPENAI_API_KEY: "bench", OPENAI_MAX_RETRIES: "0", TOKENWIRE_MODELS: "*" });
-  return listen(models.resolve, root);
+  return listen(models.resolve, { root, coalesceMs });
 }
 
 /** The same server serving a LangGraph ReAct agent: each request's messages are its input, its model name the agent's model. */
@@ -30,10 +30,10 @@ export async function startTokenwireAgent(upstreamUrl: string): Promise<number> 
   return listen(resolve);
 }
 
-async function listen(resolve: ModelResolver, root?: string): Promise<number> {
+async function listen(resolve: ModelResolver, { root, coalesceMs }: { root?: string; coalesceMs?: number } = {}): Promise<number> {
   const { createTokenwireServer } = (await import(sourceFile(root, "src/server/create-tokenwire-server.ts"))) as ServerModule;
   // Room for the memory scenario's streams that are still tearing down when the paced ones start.
-  const server = createTokenwireServer({ resolve, limits: { maxConcurrentStreams: 4096 } });
+  const server = createTokenwireServer({ resolve, limits: { maxConcurrentStreams: 4096 }, ...(coalesceMs && { coalesceMs }) });
   const { port } = await server.listen(0, "127.0.0.1");
   return port;
 }
