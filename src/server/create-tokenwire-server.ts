@@ -15,7 +15,6 @@ import { tokenwireOpenAIHandler, type OpenAIRoutesOptions } from "../adapters/op
 import { tokenwireUIMessageHandler, type UIMessageRoutesOptions } from "../adapters/ai-sdk/index.ts";
 import { silentLogger } from "../core/logger.ts";
 import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
-import { readLimitInterceptor } from "./read-limit-interceptor.ts";
 
 /** Options of {@link createTokenwireServer}. */
 export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
@@ -68,7 +67,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
     tokenwireNodeHandler(tokenwire, {
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
-      interceptors: [readLimitInterceptor(options.logger ?? silentLogger), ...(options.interceptors ?? [])],
+      highWaterMark: options.limits?.highWaterMark,
       fallback: dialectsOr(tokenwire, { ...options, fallback: metrics ? metrics.handler(pages) : pages }),
     }),
   );

@@ -5,19 +5,31 @@ import type { Logger } from "../../core/logger.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { dropDeadlineBeyondTimers } from "../deadline-header.ts";
 import { errorFields } from "./error-fields.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { readLimitInterceptor } from "../connect/read-limit-interceptor.ts";
+import { createRpcStreamHandler } from "../rpc-stream/rpc-stream-handler.ts";
 import type { NodeHandler } from "./one-port-server.ts";
 
 /** Options of {@link tokenwireNodeHandler}. */
 export interface TokenwireNodeHandlerOptions extends RouterOptions {
   /** Serves what no RPC matches, such as a page or `/healthz`; default 404. */
   fallback?: NodeHandler;
-  /** Where a handler's own failure is logged, as one line; default stderr, as connect-node prints it. */
+  /**
+   * Where a handler's own failure is logged, as one line (default stderr, as
+   * connect-node prints it), and a request larger than `readMaxBytes`.
+   */
   logger?: Logger;
+  /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
+  highWaterMark?: number;
 }
 
 /**
  * A `node:http` / `node:http2` request handler that serves tokenwire's RPCs
- * over Connect, gRPC and gRPC-Web, through connect-node.
+ * over Connect, gRPC and gRPC-Web. The server-streaming calls are answered by
+ * a frame sink per call that writes each event straight onto the response
+ * ({@link createRpcStreamHandler}); with interceptors, which must see every
+ * call, and for everything else (unary calls, health, reflection, your
+ * routes, a request the sinks do not take) it is connect-node's.
  *
  * It is connect-node's `connectNodeAdapter` with one difference: a response
  * that cannot be written because the client went away is not reported.
@@ -29,12 +41,20 @@ export interface TokenwireNodeHandlerOptions extends RouterOptions {
  * {@link dropDeadlineBeyondTimers}).
  */
 export function tokenwireNodeHandler(tokenwire: Tokenwire, options: TokenwireNodeHandlerOptions = {}): NodeHandler {
-  const { routes, ...routerOptions } = connectOptionsFrom(tokenwire, options);
-  const router = createConnectRouter({ ...routerOptions, acceptCompression: [compressionGzip, compressionBrotli] });
+  const { routes, interceptors = [], ...routerOptions } = connectOptionsFrom(tokenwire, options);
+  const logger = options.logger ?? silentLogger;
+  const router = createConnectRouter({
+    ...routerOptions,
+    interceptors: [readLimitInterceptor(logger), ...interceptors],
+    acceptCompression: [compressionGzip, compressionBrotli],
+  });
   routes(router);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
   const fallback = options.fallback ?? notFound;
+  // Interceptors see every call's messages, which only connect-node's pipeline shows them.
+  const streams = interceptors.length === 0 ? createRpcStreamHandler(tokenwire, { ...options, logger }) : undefined;
   return (req, res) => {
+    if (streams?.(req, res)) return;
     const handler = handlers.get(req.url?.split("?", 1)[0] ?? "");
     if (!handler) return fallback(req, res);
     const request = universalRequest(req, res);
