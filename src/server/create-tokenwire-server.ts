@@ -17,7 +17,7 @@ import { silentLogger } from "../core/logger.ts";
 import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
 
 /** Options of {@link createTokenwireServer}. */
-export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
+export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback" | "highWaterMark">, OnePortServerOptions {
   /** Serves what no RPC matches (after `GET /healthz`); default 404. */
   fallback?: NodeHandler;
   /** Browser origins allowed to call; default same-origin only. */

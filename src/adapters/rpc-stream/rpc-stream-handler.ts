@@ -1,5 +1,5 @@
 import type * as http from "node:http";
-import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMessage } from "@bufbuild/protobuf";
 import {
   compressionNegotiate,
   createMethodSerializationLookup,
@@ -14,7 +14,7 @@ import type { TokenwireRoutesOptions } from "../connect/tokenwire-routes.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import { warnReadLimit } from "../connect/read-limit-interceptor.ts";
 import { connectProtocol } from "./connect-protocol.ts";
-import { createFrameSink } from "./frame-sink.ts";
+import { createRpcCallSink } from "./rpc-call-sink.ts";
 import { grpcProtocol } from "./grpc-protocol.ts";
 import { grpcWebProtocol } from "./grpc-web-protocol.ts";
 import { readRequestMessage } from "./read-request-message.ts";
@@ -63,16 +63,13 @@ export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamH
     const header = webHeaders(req.headers);
     const compression = compressionNegotiate(acceptCompression, header.get(protocol.headers.encoding), header.get(protocol.headers.acceptEncoding), protocol.headers.acceptEncoding);
     const timeout = protocol.parseTimeout(header.get(protocol.headers.timeout), Number.MAX_SAFE_INTEGER);
-    const output = serialization.getO(binary);
-    const serialize = (message: MessageInitShape<DescMessage> | undefined) => message && output.serialize(create(route.method.output, message));
     const caller = new AbortController(); // the client cancelled or went away
-    const sink = createFrameSink({
+    const sink = createRpcCallSink({
+      route,
+      protocol,
+      binary,
       wire: res,
-      header: protocol.header(binary, compression.response),
-      encode: (event) => serialize(route.response(event)),
-      headerOf: route.headerOf,
-      failure: route.failure && ((error) => serialize(route.failure!(error))),
-      ending: protocol.ending,
+      serialization: serialization.getO(binary),
       compression: compression.response,
       compressMinBytes: limits.compressMinBytes,
       highWaterMark: options.highWaterMark,
