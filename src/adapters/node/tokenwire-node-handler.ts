@@ -31,7 +31,7 @@ export interface TokenwireNodeHandlerOptions extends RouterOptions {
  * call, and for everything else (unary calls, health, reflection, your
  * routes, a request the sinks do not take) it is connect-node's.
  *
- * It is connect-node's `connectNodeAdapter` with one difference: a response
+ * The rest is connect-node's `connectNodeAdapter` with one difference: a response
  * that cannot be written because the client went away is not reported.
  * connect-node prints a stack trace for it when the write fails with a code it
  * does not know as a hang-up (`ECANCELED` from a destroyed HTTP/2 session),

@@ -13,6 +13,7 @@ import type { Tokenwire } from "../../core/tokenwire.ts";
 import type { TokenwireRoutesOptions } from "../connect/tokenwire-routes.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import { warnReadLimit } from "../connect/read-limit-interceptor.ts";
+import { errorFields } from "../node/error-fields.ts";
 import { connectProtocol } from "./connect-protocol.ts";
 import { createRpcCallSink } from "./rpc-call-sink.ts";
 import { grpcProtocol } from "./grpc-protocol.ts";
@@ -94,7 +95,8 @@ export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamH
     for (const protocol of protocols) {
       const codec = protocol.codecOf(req.headers["content-type"], req.httpVersionMajor);
       if (!codec) continue;
-      void serve(call, { protocol, binary: codec.binary }, req, res);
+      // serve() answers every failure of the call on the wire; what is left is a fault of the server's own.
+      serve(call, { protocol, binary: codec.binary }, req, res).catch((reason: unknown) => logger.error({ method: call.name, error: errorFields(reason) }, "rpc handler failed"));
       return true;
     }
     return false;
