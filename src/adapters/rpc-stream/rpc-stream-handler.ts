@@ -30,6 +30,10 @@ export interface RpcStreamHandlerOptions extends TokenwireRoutesOptions {
   highWaterMark?: number;
   /** Where a request larger than `readMaxBytes` is logged. */
   logger?: Logger;
+  /** The compressions a request may come in and a response may go out in; default gzip and brotli. */
+  acceptCompression?: Compression[];
+  /** The request's body as the sink's reader takes it, for a bound of the server's own; default the request itself. */
+  requestBody?: (req: Parameters<NodeHandler>[0], call: { method: string }) => AsyncIterable<Uint8Array>;
 }
 
 /** Answers a request and returns true when it is a server-streaming call it serves; false leaves it to another handler. */
@@ -37,7 +41,6 @@ export type RpcStreamHandler = (...args: Parameters<NodeHandler>) => boolean;
 
 // In the order connect-node negotiates them; their content types do not overlap.
 const protocols: StreamProtocol[] = [grpcProtocol, grpcWebProtocol, connectProtocol];
-const acceptCompression: Compression[] = [compressionGzip, compressionBrotli];
 
 /**
  * Answers the server-streaming RPCs (`StreamTokens`, `ResumeStream`,
@@ -50,6 +53,8 @@ const acceptCompression: Compression[] = [compressionGzip, compressionBrotli];
 export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamHandlerOptions = {}): RpcStreamHandler {
   const limits = validateReadWriteMaxBytes(options.readMaxBytes ?? 1024 * 1024, undefined, undefined);
   const logger = options.logger ?? silentLogger;
+  const acceptCompression = options.acceptCompression ?? [compressionGzip, compressionBrotli];
+  const requestBody = options.requestBody ?? ((req) => req);
   const calls = new Map(streamRoutes(tokenwire, options).map((route) => [createMethodUrl("/", route.method), servedCall(route)]));
 
   // One route's serializers, made once.
@@ -79,7 +84,7 @@ export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamH
     try {
       if (compression.error) throw compression.error;
       if (timeout.error) throw timeout.error;
-      const request = await readRequestMessage(req, { readMaxBytes: limits.readMaxBytes, compression: compression.request, serialization: serialization.getI(binary), endFlag: protocol.requestEndFlag });
+      const request = await readRequestMessage(requestBody(req, { method: name }), { readMaxBytes: limits.readMaxBytes, compression: compression.request, serialization: serialization.getI(binary), endFlag: protocol.requestEndFlag });
       await route.start(request, sink, { signal: caller.signal, headers: header, protocol: protocol.name, method: name, timeoutMs: timeout.timeoutMs });
     } catch (reason) {
       warnReadLimit(logger, { method: name, reason });

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { Code, type ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { createClientMethodSerializers, encodeEnvelope, envelopeCompress, type Compression } from "@connectrpc/connect/protocol";
 import * as grpc from "@connectrpc/connect/protocol-grpc";
 import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
@@ -203,6 +203,28 @@ describe("createRpcStreamHandler()", () => {
     const response = await fetch(`${base}${target}`, { method: verb, headers: { "content-type": contentType }, body: verb === "GET" ? undefined : "" });
     expect(response.status).toBe(404);
     expect(declined.at(-1)).toBe(`${verb} ${target} ${contentType}`);
+  });
+
+  it("should read the body through requestBody, and take only the compressions it is given", async () => {
+    // A bound of the server's own: no more than 8 bytes of body.
+    async function* atMost8(body: AsyncIterable<Uint8Array>, method: string): AsyncGenerator<Uint8Array> {
+      let read = 0;
+      for await (const chunk of body) {
+        read += chunk.byteLength;
+        if (read > 8) throw new ConnectError(`${method}: over 8 bytes`, Code.ResourceExhausted);
+        yield chunk;
+      }
+    }
+    const bounded = createRpcStreamHandler(test.current.server.tokenwire, { acceptCompression: [], requestBody: (req, { method }) => atMost8(req, method) });
+    const own = http.createServer((req, res) => void (bounded(req, res) || res.writeHead(404).end()));
+    try {
+      const baseUrl = await listening(own);
+      const way: Way = { protocol: "connect", httpVersion: 1, binary: true };
+      expect((await call(way, "gpt-test", { baseUrl })).error).toMatchObject({ code: Code.ResourceExhausted, rawMessage: "tokenwire.v1.TokenService/StreamTokens: over 8 bytes" });
+      expect((await call({ ...way, sendCompression: compressionGzip }, "gpt-test", { baseUrl })).error?.code).toBe(Code.Unimplemented);
+    } finally {
+      await new Promise((resolve) => own.close(resolve));
+    }
   });
 
   it("should answer a Connect stream itself", async () => {
