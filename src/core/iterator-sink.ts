@@ -40,6 +40,22 @@ export function canMerge(last: Mergeable | undefined, next: Mergeable): boolean 
 }
 
 /**
+ * Appends an event to a queue of unsent events, merged into the last one when
+ * {@link canMerge} allows. The queued delta is the queue's own until sent: it
+ * grows in place, no copy per token.
+ * @internal
+ */
+export function enqueue<E extends Mergeable>(queue: E[], event: E): void {
+  const last = queue[queue.length - 1];
+  if (canMerge(last, event)) {
+    last!.text += event.text!;
+    last!.seq = event.seq;
+  } else {
+    queue.push(event);
+  }
+}
+
+/**
  * A sink read with `for await`: the bridge from the producer's pushes to
  * pull-style hosts. While the consumer is behind, consecutive deltas of one
  * kind and origin merge into one (text joined, sequence of the last), so memory grows
@@ -83,14 +99,7 @@ export function createIteratorSink<E extends Mergeable>(options: IteratorSinkOpt
     write(event) {
       if (ended) return;
       buffered += event.text?.length ?? 0;
-      const last = queue[queue.length - 1];
-      if (canMerge(last, event)) {
-        // The queued delta is the sink's own until read: grow it in place, no copy per token.
-        last!.text += event.text!;
-        last!.seq = event.seq;
-      } else {
-        queue.push(event);
-      }
+      enqueue(queue, event);
       wake();
       if (buffered <= highWaterMark) return;
       return new Promise<void>((resolve) => (writer = resolve));

@@ -17,7 +17,7 @@ import { tokenwireResponsesHandler } from "../adapters/openai-responses/index.ts
 import { createTokenwireMetrics, type TokenwireMetrics, type TokenwireMetricsOptions } from "./tokenwire-metrics.ts";
 
 /** Options of {@link createTokenwireServer}. */
-export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback">, OnePortServerOptions {
+export interface TokenwireServerOptions extends Omit<TokenwireOptions, "signal">, Omit<TokenwireNodeHandlerOptions, "fallback" | "highWaterMark">, OnePortServerOptions {
   /** Serves what no RPC matches (after `GET /healthz`); default 404. */
   fallback?: NodeHandler;
   /** Browser origins allowed to call; default same-origin only. */
@@ -71,6 +71,7 @@ export function createTokenwireServer(options: TokenwireServerOptions): Tokenwir
       ...options,
       routes: (router) => addRoutes(router, { health, signal: stopping.signal, maxWatches: options.maxHealthWatches, more: options.routes }),
       interceptors: options.interceptors,
+      highWaterMark: options.limits?.highWaterMark,
       fallback: dialectsOr(tokenwire, { ...options, fallback: metrics ? metrics.handler(pages) : pages }),
     }),
   );

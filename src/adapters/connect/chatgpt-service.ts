@@ -1,6 +1,7 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Tokenwire } from "../../core/tokenwire.ts";
-import { Chatgpt } from "../../../gen/openai/chatgpt_pb.js";
+import type { GenerationRequest } from "../../core/generation-request.ts";
+import { Chatgpt, type Message } from "../../../gen/openai/chatgpt_pb.js";
 import { callContextFrom } from "./call-context.ts";
 import { connectErrorFrom } from "./connect-error-from.ts";
 
@@ -18,15 +19,7 @@ export interface ChatgptServiceOptions {
 export function chatgptServiceImpl(tokenwire: Tokenwire, options: ChatgptServiceOptions = {}): ServiceImpl<typeof Chatgpt> {
   return {
     async *send(request, context: HandlerContext) {
-      const events = tokenwire.streamTokens(
-        {
-          prompt: request.content,
-          model: request.params?.model || undefined,
-          temperature: temperatureOf(request.params?.temperature),
-          template: options.template ?? "seed",
-        },
-        callContextFrom(context),
-      );
+      const events = tokenwire.streamTokens(sendRequestOf(request, options), callContextFrom(context));
       try {
         for await (const event of events) {
           if (event.type === "started") context.responseHeader.set("tokenwire-run-id", event.runId);
@@ -38,6 +31,16 @@ export function chatgptServiceImpl(tokenwire: Tokenwire, options: ChatgptService
         throw error;
       }
     },
+  };
+}
+
+/** @internal The core's request for a seed `Send`. */
+export function sendRequestOf(request: Message, options: ChatgptServiceOptions): GenerationRequest {
+  return {
+    prompt: request.content,
+    model: request.params?.model || undefined,
+    temperature: temperatureOf(request.params?.temperature),
+    template: options.template ?? "seed",
   };
 }
 

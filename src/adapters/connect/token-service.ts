@@ -7,6 +7,7 @@ import {
   FinishReason,
   TokenService,
   type GenerateResponseSchema,
+  type ResumeStreamRequest,
   type StreamRunEventsResponseSchema,
   type StreamTokensResponseSchema,
 } from "../../../gen/tokenwire/v1/token_service_pb.js";
@@ -35,8 +36,8 @@ export function tokenServiceImpl(tokenwire: Tokenwire): ServiceImpl<typeof Token
       return mapEvents(events, responseFromTokenEvent);
     },
     resumeStream(request, context: HandlerContext) {
-      const after = request.afterSequence > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(request.afterSequence);
-      return mapEvents(tokenwire.resumeStream(request.streamId, after, callContextFrom(context)), responseFromTokenEvent);
+      const { streamId, afterSeq } = resumePositionOf(request);
+      return mapEvents(tokenwire.resumeStream(streamId, afterSeq, callContextFrom(context)), responseFromTokenEvent);
     },
     stopStream: (request, context: HandlerContext) => unary(async () => ({ stopped: await tokenwire.stopStream(request.streamId, callContextFrom(context)) })),
     streamRunEvents(request, context: HandlerContext) {
@@ -90,7 +91,14 @@ export function mapEvents<E, M>(events: AsyncIterable<E>, map: (event: E) => M):
   };
 }
 
-function responseFromTokenEvent(event: TokenEvent): StreamTokensResponse {
+/** @internal Where a `ResumeStream` request resumes: past a sequence no stream reaches, nothing is left. */
+export function resumePositionOf(request: ResumeStreamRequest): { streamId: string; afterSeq: number } {
+  const afterSeq = request.afterSequence > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(request.afterSequence);
+  return { streamId: request.streamId, afterSeq };
+}
+
+/** @internal The `StreamTokensResponse` of one event. */
+export function responseFromTokenEvent(event: TokenEvent): StreamTokensResponse {
   const sequence = BigInt(event.seq);
   switch (event.type) {
     case "started":
@@ -126,7 +134,8 @@ function responseFromAnswer(answer: Answer): MessageInitShape<typeof GenerateRes
   return { ...answer, finishReason: finishReasons[answer.finishReason] };
 }
 
-function responseFromRunEvent(event: RunEvent): MessageInitShape<typeof StreamRunEventsResponseSchema> {
+/** @internal The `StreamRunEventsResponse` of one run event. */
+export function responseFromRunEvent(event: RunEvent): MessageInitShape<typeof StreamRunEventsResponseSchema> {
   return {
     sequence: BigInt(event.seq),
     event: event.event,

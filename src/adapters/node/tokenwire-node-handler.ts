@@ -8,21 +8,31 @@ import { dropDeadlineBeyondTimers } from "../deadline-header.ts";
 import { boundedBody, type BoundedBodyOptions } from "./bounded-body.ts";
 import { boundedCompression } from "./bounded-compression.ts";
 import { errorFields } from "./error-fields.ts";
+import { createRpcStreamHandler } from "../rpc-stream/rpc-stream-handler.ts";
 import type { NodeHandler } from "./one-port-server.ts";
 
 /** Options of {@link tokenwireNodeHandler}. */
 export interface TokenwireNodeHandlerOptions extends RouterOptions {
   /** Serves what no RPC matches, such as a page or `/healthz`; default 404. */
   fallback?: NodeHandler;
-  /** Where a handler's own failure is logged, as one line; default stderr, as connect-node prints it. */
+  /**
+   * Where a handler's own failure is logged, as one line (default stderr, as
+   * connect-node prints it), and a request larger than `readMaxBytes`.
+   */
   logger?: Logger;
+  /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
+  highWaterMark?: number;
 }
 
 /**
  * A `node:http` / `node:http2` request handler that serves tokenwire's RPCs
- * over Connect, gRPC and gRPC-Web, through connect-node.
+ * over Connect, gRPC and gRPC-Web. The server-streaming calls are answered by
+ * a frame sink per call that writes each event straight onto the response
+ * ({@link createRpcStreamHandler}); with interceptors, which must see every
+ * call, and for everything else (unary calls, health, reflection, your
+ * routes, a request the sinks do not take) it is connect-node's.
  *
- * It is connect-node's `connectNodeAdapter` with one difference: a response
+ * The rest is connect-node's `connectNodeAdapter` with one difference: a response
  * that cannot be written because the client went away is not reported.
  * connect-node prints a stack trace for it when the write fails with a code it
  * does not know as a hang-up (`ECANCELED` from a destroyed HTTP/2 session),
@@ -36,17 +46,25 @@ export interface TokenwireNodeHandlerOptions extends RouterOptions {
  * saying so, where connect-node sends none.
  */
 export function tokenwireNodeHandler(tokenwire: Tokenwire, options: TokenwireNodeHandlerOptions = {}): NodeHandler {
-  const { routes, ...routerOptions } = connectOptionsFrom(tokenwire, options);
+  const { routes, interceptors = [], ...routerOptions } = connectOptionsFrom(tokenwire, options);
   const logRefusal = (fields: object) => options.logger?.warn({ status: "resource_exhausted", ...fields }, "request larger than the read limit");
   // A message larger once decompressed is refused by connect-node before any RPC is known: logged with its compression.
   const acceptCompression = [compressionGzip, compressionBrotli].map((compression) =>
     boundedCompression(compression, (error) => logRefusal({ compression: compression.name, message: error.rawMessage })),
   );
-  const router = createConnectRouter({ ...routerOptions, acceptCompression });
+  const router = createConnectRouter({ ...routerOptions, interceptors, acceptCompression });
   routes(router);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
   const fallback = options.fallback ?? notFound;
+  // Interceptors see every call's messages, which only connect-node's pipeline shows them.
+  const requestBody = (req: Parameters<NodeHandler>[0], { method }: { method: string }) => {
+    const declared = req.headers["content-length"];
+    const onRefused = (error: ConnectError) => logRefusal({ method, message: error.rawMessage });
+    return boundedBody(req as AsyncIterable<Uint8Array>, { maxBytes: routerOptions.readMaxBytes, enveloped: true, declaredBytes: declared === undefined ? undefined : Number(declared), onRefused });
+  };
+  const streams = interceptors.length === 0 ? createRpcStreamHandler(tokenwire, { ...options, acceptCompression, requestBody }) : undefined;
   return (req, res) => {
+    if (streams?.(req, res)) return;
     const handler = handlers.get(req.url?.split("?", 1)[0] ?? "");
     if (!handler) return fallback(req, res);
     const request = universalRequest(req, res);
