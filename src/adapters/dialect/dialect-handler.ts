@@ -9,7 +9,7 @@ import type { CorsOptions } from "../cors-headers.ts";
 import { httpStatuses } from "../http-statuses.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import { jsonOf, readFetchBody, readNodeBody, type RequestBody } from "./request-body.ts";
-import { refusalOf, type HttpFailure } from "./request-guard.ts";
+import { originRefusalOf, refusalOf, type HttpFailure } from "./request-guard.ts";
 import type { SseSink } from "./sse-sink.ts";
 
 export type { HttpFailure } from "./request-guard.ts";
@@ -37,6 +37,8 @@ export interface DialectRoute {
    * the CORS options do not allow.
    */
   json: boolean;
+  /** A route without a body that stops or spends all the same (a cancel): no call from a page of another origin either. */
+  guarded?: boolean;
   /** Answers the request; a failure it throws goes out as the dialect's error. */
   answer(request: DialectRequest): Promise<DialectReply>;
 }
@@ -176,7 +178,10 @@ interface IncomingRequest extends Omit<DialectRequest, "body"> {
 async function answer(incoming: IncomingRequest, { dialect, route, options }: { dialect: Dialect; route: DialectRoute; options: DialectHandlerOptions<unknown> }): Promise<DialectReply> {
   const { read, host, ...request } = incoming;
   try {
-    if (!route.json) return await route.answer({ ...request, body: undefined });
+    if (!route.json) {
+      const foreign = route.guarded ? originRefusalOf({ headers: request.headers, host }, options.cors) : undefined;
+      return foreign ? dialect.errorReply(foreign) : await route.answer({ ...request, body: undefined });
+    }
     const refusal = refusalOf({ headers: request.headers, host }, options.cors);
     if (refusal) return dialect.errorReply(refusal);
     const maxBytes = options.readMaxBytes ?? 1024 * 1024;

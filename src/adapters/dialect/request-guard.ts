@@ -27,11 +27,17 @@ export interface GuardedRequest {
  * someone who can reach the server.
  */
 export function refusalOf(request: GuardedRequest, cors: CorsOptions | undefined): HttpFailure | undefined {
-  const origin = foreignOrigin(request);
-  if (origin !== undefined && !isAllowedOrigin(origin, cors)) return { error: errors.crossOrigin(origin), status: httpStatuses.permission_denied, headers: {} };
+  const foreign = originRefusalOf(request, cors);
+  if (foreign) return foreign;
   const contentType = request.headers.get("content-type") ?? "";
   if (!isJson(contentType)) return { error: errors.contentTypeNotTaken(contentType, "application/json"), status: 415, headers: {} };
   return undefined;
+}
+
+/** Refuses with 403 a request that a page of another origin sent, unless the CORS options allow it: a route that stops or spends with no body. */
+export function originRefusalOf(request: GuardedRequest, cors: CorsOptions | undefined): HttpFailure | undefined {
+  const origin = foreignOrigin(request);
+  return origin !== undefined && !isAllowedOrigin(origin, cors) ? { error: errors.crossOrigin(origin), status: httpStatuses.permission_denied, headers: {} } : undefined;
 }
 
 // The origin of the page that sent the request when it is not the server's own. Browsers say where a request comes

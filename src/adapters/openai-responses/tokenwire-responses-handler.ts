@@ -44,7 +44,8 @@ function queryOf(url: string): URLSearchParams {
   return new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
 }
 
-// A cancel is a POST with no body, as the openai client sends it: the one POST route here that takes no JSON.
+// A cancel is a POST with no body, as the openai client sends it: the one POST route here that takes no JSON, guarded
+// against pages of other origins all the same.
 function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions, query: URLSearchParams): dialect.Dialect {
   const path = `${options.basePath ?? "/v1"}/responses`;
   return {
@@ -56,7 +57,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
       const [segment = "", action, ...more] = requested.slice(path.length + 1).split("/");
       if (more.length > 0) return undefined;
       if (method === "GET" && action === undefined) return { json: false, answer: (request) => retrieve(tokenwire, { segment, query }, request) };
-      if (method === "POST" && action === "cancel") return { json: false, answer: (request) => cancel(tokenwire, segment, request) };
+      if (method === "POST" && action === "cancel") return { json: false, guarded: true, answer: (request) => cancel(tokenwire, segment, request) };
       return undefined;
     },
   };

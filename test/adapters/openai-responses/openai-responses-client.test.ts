@@ -220,4 +220,13 @@ describe("requests /v1/responses refuses with 400, naming what is wrong", () => 
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ error: { message, code: status === 404 ? "not_found" : "invalid_argument" } });
   });
+
+  it("should refuse a cancel that a page of another origin sent, though it has no body, with 403", async () => {
+    const response = await fetch(`${server.current.baseUrl}/v1/responses/${missing}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, origin: "http://attacker.example", "sec-fetch-site": "cross-site" },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: "permission_denied" } });
+  });
 });
