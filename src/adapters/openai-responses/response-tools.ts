@@ -1,6 +1,7 @@
 import { errors } from "../../core/errors.ts";
 import type { ToolChoice, ToolDefinition } from "../../core/generation-request.ts";
 import { arrayField, objectOf, type JsonObject } from "../dialect/json-fields.ts";
+import { functionToolOf } from "../openai/chat-completion-tools.ts";
 
 /** A Responses request's tools and tool choice: in tokenwire's words, and as its response repeats them. */
 export interface ResponseTools {
@@ -36,11 +37,8 @@ export function responseToolsOf(body: JsonObject): ResponseTools {
 function definitionOf(tool: JsonObject, index: number): ToolDefinition {
   const what = `tools[${index}]`;
   if (tool.type !== "function") throw errors.invalidRequest(`${what}.type must be function (tokenwire offers function tools only)`);
-  const parameters = tool.parameters === undefined || tool.parameters === null ? undefined : objectOf(tool.parameters, `${what}.parameters`);
   if (tool.strict !== undefined && tool.strict !== null && typeof tool.strict !== "boolean") throw errors.invalidRequest(`${what}.strict must be a boolean`);
-  const description = tool.description === undefined || tool.description === null ? undefined : (tool.description as string);
-  // The core checks the name and the description, and says which tool is wrong.
-  return { name: tool.name as string, ...(description !== undefined && { description }), ...(parameters && { parameters }) };
+  return functionToolOf(tool, what);
 }
 
 function choiceOf(choice: unknown): ToolChoice | undefined {

@@ -30,10 +30,20 @@ export function toolCallsOf(message: JsonObject, index: number): ToolCall[] | un
 function definitionOf(value: unknown, index: number): ToolDefinition {
   const tool = objectOf(value, `tools[${index}]`);
   if (tool.type !== "function") throw errors.invalidRequest(`tools[${index}].type must be function (tokenwire offers function tools only)`);
-  const fn = objectOf(tool.function, `tools[${index}].function`);
-  const parameters = fn.parameters === undefined || fn.parameters === null ? undefined : objectOf(fn.parameters, `tools[${index}].function.parameters`);
-  const description = fn.description === undefined || fn.description === null ? undefined : (fn.description as string);
-  return { name: fn.name as string, ...(description !== undefined && { description }), ...(parameters && { parameters }) };
+  return functionToolOf(objectOf(tool.function, `tools[${index}].function`), `tools[${index}].function`);
+}
+
+/**
+ * A function tool's `name`, `description` and `parameters` (a JSON object),
+ * as both of OpenAI's APIs spell them: nested under `function` in chat
+ * completions, flat in the Responses API. The core checks the name and the
+ * description, and says which tool is wrong.
+ * @internal
+ */
+export function functionToolOf(fields: JsonObject, what: string): ToolDefinition {
+  const parameters = fields.parameters === undefined || fields.parameters === null ? undefined : objectOf(fields.parameters, `${what}.parameters`);
+  const description = fields.description === undefined || fields.description === null ? undefined : (fields.description as string);
+  return { name: fields.name as string, ...(description !== undefined && { description }), ...(parameters && { parameters }) };
 }
 
 function choiceOf(choice: unknown): ToolChoice | undefined {
