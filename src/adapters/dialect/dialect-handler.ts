@@ -200,31 +200,15 @@ function tooLarge({ protocol, path, maxBytes, logger = silentLogger }: { protoco
   return { error, status: 413, headers: {} };
 }
 
-async function writeNode(reply: DialectReply, res: NodeResponse, httpVersionMajor: number): Promise<void> {
+function writeNode(reply: DialectReply, res: NodeResponse, httpVersionMajor: number): void {
   if (res.destroyed) return;
   // A body refused as too large is left unread: HTTP/1.1 cannot take the next request on this connection until the
   // client stops sending it, so the connection closes. HTTP/2 resets just the stream, and forbids the header.
   const headers = reply.status === 413 && httpVersionMajor === 1 ? { ...reply.headers, connection: "close" } : reply.headers;
   res.writeHead(reply.status, headers);
   if ("body" in reply) return void res.end(reply.body);
-  // Leaving the loop early (the client went away) returns the frames' generator, which stops the call.
-  for await (const frame of reply.sse.frames()) {
-    if (!res.write(frame) && !res.destroyed) await drained(res);
-    if (res.destroyed) break;
-  }
-  res.end();
-}
-
-function drained(res: NodeResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.once("drain", done);
-    res.once("close", done);
-  });
+  // The sink writes its frames itself from here; the response closing early (the client went away) stops the call.
+  reply.sse.attach(res);
 }
 
 // HTTP/2's pseudo-headers (`:path`, …) are not headers to a `Headers` object, which refuses them.

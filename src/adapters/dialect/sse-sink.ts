@@ -1,7 +1,7 @@
-import { createIteratorSink } from "../../core/iterator-sink.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import type { TokenSink } from "../../core/token-sink.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
+import { createWireSink, readableWire, type Wire } from "../wire-sink.ts";
 
 /** How a dialect spells a stream as server-sent events. */
 export interface SseEncoder {
@@ -15,7 +15,7 @@ export interface SseEncoder {
 export interface SseSinkOptions {
   /** Characters of unsent text past which `write` asks the producer to wait; default 64 Ki. */
   highWaterMark?: number;
-  /** Called once when the reader stops reading before the stream ended: the call should stop. */
+  /** Called once when the reader goes away before the stream ended: the call should stop. */
   onReturn?: () => void;
 }
 
@@ -28,34 +28,30 @@ export interface SseSink extends TokenSink<TokenEvent> {
    * error, not as an event.
    */
   readonly head: Promise<TokenwireError | undefined>;
-  /** The frames, as the reader pulls them; read once. */
-  frames(): AsyncGenerator<string>;
-  /** The same frames as bytes, for a fetch `Response`; read once. */
+  /** Writes the frames onto a response whose head is sent: what was written before goes first. Once. */
+  attach(wire: Wire): void;
+  /** The frames as a fetch `Response`'s body, at its reader's pace. Once, instead of `attach`. */
   body(): ReadableStream<Uint8Array>;
 }
 
 /**
- * A sink that turns events into a dialect's SSE frames as the reader pulls
- * them. It queues through the core's iterator sink, so a reader that falls
- * behind gets merged deltas and holds the model back past the high-water mark,
- * exactly as `for await` readers do.
+ * A sink that writes a dialect's SSE frames onto the response itself. Until
+ * the reply's head is out, events wait; after it, a reader that falls behind
+ * gets merged deltas and holds the model back past the high-water mark, as
+ * every wire's sink does.
  */
 export function createSseSink(encoder: SseEncoder, options: SseSinkOptions = {}): SseSink {
-  const queue = createIteratorSink<TokenEvent>(options);
   let settle: (error: TokenwireError | undefined) => void = () => {};
   const head = new Promise<TokenwireError | undefined>((resolve) => (settle = resolve));
   let answered = false;
-  async function* frames(): AsyncGenerator<string> {
-    try {
-      for await (const event of queue) {
-        const text = encoder.event(event);
-        if (text) yield text;
-      }
-      yield encoder.end(undefined);
-    } catch (reason) {
-      yield encoder.end(reason as TokenwireError);
-    }
-  }
+  const sink = createWireSink<TokenEvent>({
+    ...options,
+    encode(events, end) {
+      let frames = "";
+      for (const event of events) frames += encoder.event(event);
+      return end ? frames + encoder.end(end.error as TokenwireError | undefined) : frames;
+    },
+  });
   return {
     head,
     write(event) {
@@ -63,14 +59,18 @@ export function createSseSink(encoder: SseEncoder, options: SseSinkOptions = {})
         answered = true;
         settle(undefined);
       }
-      return queue.write(event);
+      return sink.write(event);
     },
     close(error) {
       settle(answered ? undefined : error);
-      queue.close(error);
+      sink.close(error);
     },
-    frames,
-    body: () => byteStream(frames(), options.onReturn),
+    attach: sink.attach,
+    body() {
+      const { wire, stream } = readableWire();
+      sink.attach(wire);
+      return stream;
+    },
   };
 }
 
@@ -81,23 +81,3 @@ export function sseFrame(seq: number, data: unknown): string {
 
 /** The last frame of a stream that finished well, in both dialects. */
 export const doneFrame = "data: [DONE]\n\n";
-
-// Pulled one frame per read (high-water mark 0), so the reader's pace reaches the sink. A cancel stops the call at
-// once: the generator cannot return while it waits for the next event, which a stalled model may never send.
-function byteStream(frames: AsyncGenerator<string>, onReturn: (() => void) | undefined): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { done, value } = await frames.next();
-        if (done) controller.close();
-        else controller.enqueue(bytes.encode(value));
-      },
-      cancel() {
-        onReturn?.();
-        void frames.return(undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}

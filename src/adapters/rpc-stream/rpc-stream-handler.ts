@@ -8,6 +8,7 @@ import {
   type Compression,
 } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { errors } from "../../core/errors.ts";
 import { escapeLogFields, silentLogger, type Logger } from "../../core/logger.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import type { TokenwireRoutesOptions } from "../connect/tokenwire-routes.ts";
@@ -33,6 +34,10 @@ export interface RpcStreamHandlerOptions extends TokenwireRoutesOptions {
   acceptCompression?: Compression[];
   /** The request's body as the sink's reader takes it, for a bound of the server's own; default the request itself. */
   requestBody?: (req: Parameters<NodeHandler>[0], call: { method: string }) => AsyncIterable<Uint8Array>;
+  /** Serves the RPCs under this path, such as `/api`; default none. */
+  requestPathPrefix?: string;
+  /** Ends the streams in flight as `unavailable` when aborted: a framework's server closing. */
+  shutdownSignal?: AbortSignal;
 }
 
 /** Answers a request and returns true when it is a server-streaming call it serves; false leaves it to another handler. */
@@ -54,7 +59,8 @@ export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamH
   const logger = options.logger ?? silentLogger;
   const acceptCompression = options.acceptCompression ?? [compressionGzip, compressionBrotli];
   const requestBody = options.requestBody ?? ((req) => req);
-  const calls = new Map(streamRoutes(tokenwire, options).map((route) => [createMethodUrl("/", route.method), servedCall(route)]));
+  const prefix = options.requestPathPrefix ?? "";
+  const calls = new Map(streamRoutes(tokenwire, options).map((route) => [prefix + createMethodUrl("/", route.method), servedCall(route)]));
 
   // One route's serializers, made once.
   function servedCall(route: StreamRoute<DescMessage, DescMessage, unknown>) {
@@ -68,7 +74,11 @@ export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamH
     const header = webHeaders(req.headers);
     const compression = compressionNegotiate(acceptCompression, header.get(protocol.headers.encoding), header.get(protocol.headers.acceptEncoding), protocol.headers.acceptEncoding);
     const timeout = protocol.parseTimeout(header.get(protocol.headers.timeout), Number.MAX_SAFE_INTEGER);
-    const caller = new AbortController(); // the client cancelled or went away
+    const caller = new AbortController(); // the client cancelled or went away, or the server closes
+    const shutdown = (): void => caller.abort(errors.shuttingDown());
+    if (options.shutdownSignal?.aborted) shutdown();
+    else options.shutdownSignal?.addEventListener("abort", shutdown, { once: true });
+    res.once("close", () => options.shutdownSignal?.removeEventListener("abort", shutdown));
     const sink = createRpcCallSink({
       route,
       protocol,
