@@ -38,6 +38,7 @@ export const contenders: Contender[] = [
   { name: "tokenwire, AI SDK UI message stream (/api/chat)", server: "tokenwire-dialects", client: "ui-chat" },
   { name: "proxy floor: the upstream's SSE passed through", server: "sse-proxy", client: "openai-sse" },
   { name: "tokenwire, OpenAI chat completions SSE (/v1)", server: "tokenwire-dialects", client: "openai-sse" },
+  { name: "tokenwire, OpenAI Responses SSE (/v1/responses)", server: "tokenwire-dialects", client: "openai-responses" },
   { name: "agent floor: LangGraph .stream() (messages) in process", server: "agent-floor", floor: "agent-floor", streamShare: 0.2 },
   { name: "ReAct agent through tokenwire, gRPC (h2c)", server: "tokenwire-agent", client: "grpc", floor: "agent-floor", streamShare: 0.2 },
 ];

@@ -10,6 +10,12 @@ export const dialectClients: Record<string, (baseUrl: string) => OpenStream> = {
       const chunk = data as { choices?: { delta?: { content?: string } }[] };
       return chunk.choices?.[0]?.delta?.content ?? "";
     }),
+  // OpenAI's Responses API, as its SDKs stream it: the text is each `response.output_text.delta` event's `delta`.
+  "openai-responses": (baseUrl) =>
+    sseJson(`${baseUrl}/v1/responses`, (model) => ({ model, input: "hi", stream: true }), (data) => {
+      const event = data as { type?: string; delta?: string };
+      return event.type === "response.output_text.delta" ? (event.delta ?? "") : "";
+    }),
   // useChat's request to tokenwire's `/api/chat`: the text is each `text-delta` chunk's `delta`. Each stream is a chat of its
   // own, named by its model name (unique per stream); a chat's answer outlives its request, so a cancel stops it as the
   // stopping fetch of docs/ai-sdk.md does, with `POST /api/chat/:id/stop`.

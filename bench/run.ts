@@ -77,6 +77,7 @@ const file = new URL(`${startedAt}${flags.quick ? "-quick" : ""}.json`, resultsD
 writeFileSync(file, JSON.stringify({ machine: machine(), config, current: current?.commit, baseline: baseline?.commit, rows, table, comparison }, null, 2));
 process.stderr.write(`bench: raw figures in ${file.pathname}\n`);
 runSection("stream-cost", flags);
+runSection("capacity", flags);
 runSection("resumable", flags);
 runSection("workers", flags);
 

@@ -3,7 +3,7 @@
 // floors have no server: they run the scenarios here, in process.
 import { createIpcPeer, type IpcPeer } from "./lib/ipc.ts";
 import { ownStats, type Harness, type OpenStream } from "./lib/harness.ts";
-import { runScenarios, startAndTokenCost, type ScenarioConfig } from "./scenarios.ts";
+import { capacity, runScenarios, startAndTokenCost, type ScenarioConfig } from "./scenarios.ts";
 import { floorStream } from "./contenders/floor.ts";
 import { agentFloorStream } from "./contenders/agent.ts";
 import { bytesFloorStream } from "./contenders/bytes-floor.ts";
@@ -39,6 +39,7 @@ const parent: IpcPeer = createIpcPeer(process, {
   serverStats: (gc: boolean) => ownStats(gc),
   run: (config: ScenarioConfig) => runScenarios(inProcess(), config),
   startAndTokenCost: ({ config, rounds }: { config: ScenarioConfig; rounds: number }) => startAndTokenCost(inProcess(), config, rounds),
+  capacity: ({ config, search }: { config: ScenarioConfig; search: Parameters<typeof capacity>[2] }) => capacity(inProcess(), config, search),
 });
 // A floor's harness: its streams and the figures of this very process.
 function inProcess(): Harness {

@@ -2,7 +2,8 @@
 // (`--only stream-cost` alone): what a paced stream's server CPU is made of. For the floors, the seed design
 // and the tokenwire rows, the paced scenario's streams (1,000 at 5 tokens/s, started over 2 s) of one token
 // and of 30, in alternating rounds: what starting a stream costs, and what each token after it adds. From
-// the floors, what LangChain, HTTP/2 and connect-node each add, and what is left to tokenwire itself.
+// the floors, what LangChain, HTTP/2 and connect-node each add, and what is left to tokenwire itself beyond
+// LangChain and a wire written by hand.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startChild } from "./lib/child.ts";
@@ -52,30 +53,28 @@ function costTable(): string {
   return lines.join("\n");
 }
 
-// What each layer adds over the physical floor, and what a tokenwire row costs beyond LangChain plus connect-node on
-// its HTTP version: gRPC and Connect over HTTP/2 against the wire floor, Connect over HTTP/1.1 and gRPC-Web against
-// the wire floor over HTTP/1.1.
+// What each layer adds over the physical floor, and what a tokenwire row costs beyond LangChain and the HTTP/2
+// floor's wire (gRPC messages written by hand on node:http2): what tokenwire itself adds, its wire's HTTP version apart.
 function shareTable(): string {
   const of = (server: Contender["server"]) => rows.find((row) => row.server === server)?.cost;
   const [bytes, floor, wire, wireHttp1, h2] = [of("bytes-floor"), of("floor"), of("wire-floor"), of("wire-floor-h1"), of("h2-floor")];
   if (!bytes || !floor || !wire || !wireHttp1 || !h2) return "";
   const layer = (cost: StartAndTokenCost, base: StartAndTokenCost) => ({ start: cost.startUs - base.startUs, token: cost.tokenUs - base.tokenUs });
   const langchain = layer(floor, bytes);
+  const handWritten = layer(h2, bytes);
   const lines = [
     `| over the physical floor | the stream's start, µs | each token, µs | µs/token, streams of ${config.pacedTokens} |`,
     "| --- | --- | --- | --- |",
     share("LangChain and the OpenAI client (floor − physical floor)", langchain),
     share("connect-node, gRPC (wire floor − physical floor)", layer(wire, bytes)),
-    share("of which HTTP/2 and protobuf-es (HTTP/2 floor − physical floor)", layer(h2, bytes)),
+    share("of which HTTP/2 and protobuf-es (HTTP/2 floor − physical floor)", handWritten),
     share("of which connect-node's own pipeline (wire floor − HTTP/2 floor)", layer(wire, h2)),
     share("connect-node, Connect HTTP/1.1 (wire floor over HTTP/1.1 − physical floor)", layer(wireHttp1, bytes)),
   ];
   for (const row of rows.filter((each) => each.server === "tokenwire")) {
-    const http1 = row.client === "connect-h1" || row.client === "grpc-web";
-    const wireOfRow = layer(http1 ? wireHttp1 : wire, bytes);
     const beyond = layer(row.cost, bytes);
-    const name = `${row.name}: beyond LangChain and connect-node (${http1 ? "wire floor over HTTP/1.1" : "wire floor"})`;
-    lines.push(share(name, { start: beyond.start - langchain.start - wireOfRow.start, token: beyond.token - langchain.token - wireOfRow.token }));
+    const name = `${row.name}: beyond LangChain and the HTTP/2 floor's wire`;
+    lines.push(share(name, { start: beyond.start - langchain.start - handWritten.start, token: beyond.token - langchain.token - handWritten.token }));
   }
   return lines.join("\n");
 }

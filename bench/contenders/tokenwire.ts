@@ -32,8 +32,8 @@ export async function startTokenwireAgent(upstreamUrl: string): Promise<number> 
 
 async function listen(resolve: ModelResolver, { root, coalesceMs }: { root?: string; coalesceMs?: number } = {}): Promise<number> {
   const { createTokenwireServer } = (await import(sourceFile(root, "src/server/create-tokenwire-server.ts"))) as ServerModule;
-  // Room for the memory scenario's streams that are still tearing down when the paced ones start.
-  const server = createTokenwireServer({ resolve, limits: { maxConcurrentStreams: 4096 }, ...(coalesceMs && { coalesceMs }) });
+  // Room for the capacity section's most streams, and for the memory scenario's that are still tearing down when the paced ones start.
+  const server = createTokenwireServer({ resolve, limits: { maxConcurrentStreams: 20_000 }, ...(coalesceMs && { coalesceMs }) });
   const { port } = await server.listen(0, "127.0.0.1");
   return port;
 }
