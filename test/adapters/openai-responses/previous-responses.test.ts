@@ -98,6 +98,16 @@ describe.each(responseLogs)("previous_response_id on %s", (_name, createLog) => 
     ]);
   });
 
+  it("should stop the model when the client of a kept response that does not stream leaves", async () => {
+    const upstream = a().upstream.nextRequest();
+    const leaving = new AbortController();
+    const answer = client(a()).responses.create({ model: "paced-20", input: "hi" }, { signal: leaving.signal });
+    const request = await upstream;
+    leaving.abort();
+    await expect(answer).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(await request.ended).toBe("client-closed");
+  });
+
   it("should refuse to follow a response still generating, whose output is not whole yet", async () => {
     const upstream = a().upstream.nextRequest();
     const running = await client(a()).responses.create({ model: "lockstep", input: "hi", background: true });
