@@ -33,6 +33,7 @@ export const errors = named({
     error("permission_denied", `pages of ${clip(origin)} may not call this server (list the origin in TOKENWIRE_CORS_ORIGINS to allow it)`),
   noRoute: (method: string, path: string) => error("not_found", `there is no ${clip(method, 16)} ${clip(path)} here`),
   streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
+  previousResponseNotFound: (id: string) => error("not_found", `no response ${clip(id)} here to follow (it may have expired or have been made with store false)`),
   streamExists: () => error("invalid_argument", "the stream id is taken by a stream still generating or by another caller"),
   sequenceBeyondEnd: (after: number, last: number) => error("out_of_range", `the stream has no sequence ${after} (its last so far is ${last})`),
   stopped: () => error("canceled", "the stream was stopped"),

@@ -4,15 +4,16 @@ import type { TokenSink } from "./token-sink.ts";
 
 /**
  * The sink a resumable stream's producer writes into: the log's writer, with
- * the stream's id on its started event, and a stop turned into the stream's
- * last event (`finished`, `stopped`) so that what came before it stands.
+ * the stream's id (and its call's note) on its started event, and a stop
+ * turned into the stream's last event (`finished`, `stopped`) so that what
+ * came before it stands.
  * @internal
  */
-export function logSink(writer: StreamLogWriter, streamId: string): TokenSink<TokenEvent> {
+export function logSink(writer: StreamLogWriter, { streamId, note }: { streamId: string; note?: unknown }): TokenSink<TokenEvent> {
   let lastSeq = -1;
   return {
     write(event) {
-      if (event.type === "started") event.streamId = streamId;
+      if (event.type === "started") Object.assign(event, { streamId }, note !== undefined && { note });
       lastSeq = event.seq;
       return writer.write(event);
     },

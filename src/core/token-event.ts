@@ -41,7 +41,10 @@ export type DeltaPart = Extract<TokenPart, { type: "delta" | "reasoning" | "tool
  * One event of a token stream. `seq` strictly increases within a stream: 0 for
  * started, one more for each part, and a merged delta carries its last part's.
  */
-export type TokenEvent = { type: "started"; seq: number; runId: string; model: string; streamId?: string } | (TokenPart & { seq: number });
+export type TokenEvent =
+  /** `note`: what the call that started a resumable stream kept with it (see `CallContext.note`). */
+  | { type: "started"; seq: number; runId: string; model: string; streamId?: string; note?: unknown }
+  | (TokenPart & { seq: number });
 
 /** One LangChain run event (streamEvents v2), reduced to what crosses a wire. */
 export interface RunEvent {

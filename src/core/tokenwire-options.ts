@@ -68,6 +68,12 @@ export interface CallContext extends StopOptions {
    * once, one still generating once it has been stopped.
    */
   streamId?: string;
+  /**
+   * JSON that a resumable stream's log keeps on its started event, for
+   * whoever reads the stream back: what the call asked, which the log's
+   * events alone do not say.
+   */
+  note?: unknown;
   /** This call's coalescing window (see {@link TokenwireOptions.coalesceMs}); unset for the server's. */
   coalesceMs?: number;
   /** For `resumeStream`: a stream that has ended reads as `not_found`, for clients that only resume answers in flight. */

@@ -168,7 +168,7 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model });
     stream.within(
       () =>
-        void runStream(coalesced(logSink(writer, streamId), context), source, { control, idleMs }).then((summary) => {
+        void runStream(coalesced(logSink(writer, { streamId, note: context.note }), context), source, { control, idleMs }).then((summary) => {
           admitted.release(summary);
           stream.end(summary);
         }),

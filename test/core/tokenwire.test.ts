@@ -76,6 +76,15 @@ describe("createTokenwire()", () => {
     expect(logged.events.filter((e) => e.type === "delta").length).toBe(1);
   });
 
+  it("should keep a resumable stream's note on its started event for every reader, and no note on a plain stream's", async () => {
+    const { tokenwire } = tokenwireWith();
+    const note = { asked: ["hi"], by: "the call" };
+    const first = await collect(tokenwire.streamTokens({ prompt: "hi" }, { resumable: true, streamId: "noted", note }));
+    expect(first.events[0]).toMatchObject({ type: "started", streamId: "noted", note });
+    expect((await collect(tokenwire.resumeStream("noted", -1))).events[0]).toMatchObject({ type: "started", note });
+    expect((await collect(tokenwire.streamTokens({ prompt: "hi" }, { note }))).events[0]).not.toHaveProperty("note");
+  });
+
   it("should let the auth hook refuse a caller before any model runs", async () => {
     const { tokenwire, lines } = tokenwireWith({
       authenticate(headers) {

@@ -3,7 +3,7 @@ import type { TokenSink } from "../../core/token-sink.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { nextTurn } from "../../core/iterator-sink.ts";
 import * as dialect from "../dialect/dialect-handler.ts";
-import { createResponseBuilder, unknownEcho, type ResponseEcho } from "./response-builder.ts";
+import { createResponseBuilder, unknownEcho, type ResponseBuilder, type ResponseEcho } from "./response-builder.ts";
 import { createResponseReadSink } from "./response-stream-sink.ts";
 
 /** The wire's name in the log line of each stream. */
@@ -21,14 +21,19 @@ export interface ReadResponseOptions {
   upTo: "end" | "now";
 }
 
-/**
- * A kept response's object, built from its stream's log from the start. A
- * response that ended is read whole. One still generating is, with `now`,
- * read as far as the log gives at once (what came in while it was read
- * included) and answered `in_progress`: a poll never waits for the model.
- * An unknown, expired or another caller's response is `not_found`.
- */
+/** A kept response's object, as {@link readKeptResponse} reads it. */
 export async function readResponse(tokenwire: Tokenwire, options: ReadResponseOptions, request: dialect.DialectRequest): Promise<Record<string, unknown>> {
+  return (await readKeptResponse(tokenwire, options, request)).response();
+}
+
+/**
+ * A kept response, built from its stream's log from the start. A response
+ * that ended is read whole. One still generating is, with `now`, read as far
+ * as the log gives at once (what came in while it was read included) and
+ * stands `in_progress`: a poll never waits for the model. An unknown,
+ * expired or another caller's response is `not_found`.
+ */
+export async function readKeptResponse(tokenwire: Tokenwire, options: ReadResponseOptions, request: dialect.DialectRequest): Promise<ResponseBuilder> {
   if (options.upTo === "end") return readLog(tokenwire, { ...options, onlyLive: false }, request);
   try {
     return await readLog(tokenwire, { ...options, onlyLive: true }, request);
@@ -48,13 +53,13 @@ export function streamResponse(tokenwire: Tokenwire, options: { id: string; echo
   return dialect.headedReply(sink);
 }
 
-function readLog(tokenwire: Tokenwire, options: ReadResponseOptions & { onlyLive: boolean }, request: dialect.DialectRequest): Promise<Record<string, unknown>> {
+function readLog(tokenwire: Tokenwire, options: ReadResponseOptions & { onlyLive: boolean }, request: dialect.DialectRequest): Promise<ResponseBuilder> {
   const builder = createResponseBuilder({ id: options.id, echo: unknownEcho });
   const reading = new AbortController();
   return new Promise((resolve, reject) => {
     let read = 0;
     const answer = (): void => {
-      resolve(builder.response());
+      resolve(builder);
       reading.abort();
     };
     const sink: TokenSink = {

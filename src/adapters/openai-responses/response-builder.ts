@@ -1,6 +1,8 @@
+import type { ChatMessage } from "../../core/generation-request.ts";
 import type { TokenEvent, Usage } from "../../core/token-event.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { createdAtOf, outputItemId } from "./response-ids.ts";
+import { responseNoteOf } from "./response-note.ts";
 
 /** One event of the Responses API's stream, before its `sequence_number`. */
 export type ResponseEvent = { type: string } & Record<string, unknown>;
@@ -15,9 +17,10 @@ export interface ResponseEcho {
   tool_choice: unknown;
   background: boolean;
   store: boolean;
+  previous_response_id: string | null;
 }
 
-/** A response read back from its stream's log: the log keeps no request, so none of its fields is known. */
+/** A response read back from a log that kept no note of its request: none of its fields is known. */
 export const unknownEcho: ResponseEcho = {
   instructions: null,
   metadata: {},
@@ -27,6 +30,7 @@ export const unknownEcho: ResponseEcho = {
   tool_choice: "auto",
   background: true,
   store: true,
+  previous_response_id: null,
 };
 
 /** Where a response stands. */
@@ -44,6 +48,8 @@ export interface ResponseBuilder {
   /** The response object as it stands now. */
   response(): Record<string, unknown>;
   readonly status: ResponseStatus;
+  /** The messages its output follows, as the note in its log keeps them; none when it kept no note. */
+  readonly conversation: ChatMessage[];
 }
 
 interface Item {
@@ -73,9 +79,13 @@ const incompleteReasons: Record<string, string> = { length: "max_output_tokens",
  * ends where anything else begins (a new model call of a graph begins a new
  * one); a function call ends with its whole call. A length or content-filter
  * finish is `incomplete`, a stop request `cancelled`, a failure `failed`.
+ * A started event read from a kept response's log brings the request's
+ * fields that the response repeats, and the conversation before it.
  */
 export function createResponseBuilder(options: { id: string; echo: ResponseEcho }): ResponseBuilder {
-  const { id, echo } = options;
+  const { id } = options;
+  let { echo } = options;
+  let conversation: ChatMessage[] = [];
   const items: Item[] = [];
   const pieces = new Map<string, Item>(); // a streamed call's item, by its model call and index
   const calls = new Map<string, Item>(); // a streamed call's item, by its call id
@@ -192,7 +202,7 @@ export function createResponseBuilder(options: { id: string; echo: ResponseEcho 
       model,
       output: items.map(itemObject),
       parallel_tool_calls: true,
-      previous_response_id: null,
+      previous_response_id: echo.previous_response_id,
       reasoning: null,
       store: echo.store,
       temperature: echo.temperature,
@@ -210,10 +220,14 @@ export function createResponseBuilder(options: { id: string; echo: ResponseEcho 
     get status() {
       return status;
     },
+    get conversation() {
+      return conversation;
+    },
     event(event) {
       switch (event.type) {
         case "started":
           model = event.model;
+          ({ echo, conversation } = responseNoteOf(event.note) ?? { echo, conversation });
           return [lifecycle("response.created"), lifecycle("response.in_progress")];
         case "delta":
           return grow("message", event);

@@ -1,5 +1,5 @@
 import { errors } from "../../core/errors.ts";
-import type { GenerationRequest } from "../../core/generation-request.ts";
+import type { ChatMessage, GenerationRequest } from "../../core/generation-request.ts";
 import { arrayField, field, objectOf, type JsonObject } from "../dialect/json-fields.ts";
 import type { ResponseEcho } from "./response-builder.ts";
 import { inputMessages } from "./response-input.ts";
@@ -7,41 +7,55 @@ import { responseToolsOf } from "./response-tools.ts";
 
 /** A Responses request, read: what to generate, how to answer, and what its response repeats of it. */
 export interface ResponseCall {
-  request: GenerationRequest;
+  /** What to generate, but for the messages, which the conversation it follows decides. */
+  request: Omit<GenerationRequest, "messages">;
+  /** The system message of `instructions`, which a response that follows this one does not carry over. */
+  instructions: ChatMessage[];
+  /** Its own input, after the conversation of `previousResponseId`. */
+  input: ChatMessage[];
+  /** The kept response whose conversation and output come before its input. */
+  previousResponseId: string | undefined;
   /** Server-sent events, or one response object. */
   stream: boolean;
-  /** Answered at once, generated apart from the connection, and kept to be read back, resumed and cancelled. */
+  /** Answered at once, generated apart from the connection. */
   background: boolean;
+  /** Kept for the log's retention, to be read back, resumed, cancelled and followed. */
+  store: boolean;
   echo: ResponseEcho;
 }
 
 // The fields read here; any other one that is set is refused, since it would ask for what tokenwire does not do.
 const fields = new Set([
-  ...["model", "input", "instructions", "temperature", "max_output_tokens", "tools", "tool_choice", "stream", "background", "store", "metadata"],
+  ...["model", "input", "instructions", "previous_response_id", "temperature", "max_output_tokens", "tools", "tool_choice"],
+  ...["stream", "background", "store", "metadata"],
   ...["text", "parallel_tool_calls", "include", "truncation"],
 ]);
 
 /**
  * Reads an OpenAI Responses body (`POST /v1/responses`) into tokenwire's
- * request. What it cannot honour (`previous_response_id`, `reasoning`,
- * `top_p`, a JSON text format, built-in tools…) is an `invalid_argument`
- * that names the field, never dropped in silence.
+ * request. What it cannot honour (`reasoning`, `top_p`, a JSON text format,
+ * built-in tools…) is an `invalid_argument` that names the field, never
+ * dropped in silence.
  */
 export function responseCall(json: unknown): ResponseCall {
   const body = objectOf(json, "the request body");
   checkFields(body);
   const background = field(body, "background", "boolean") ?? false;
-  const store = field(body, "store", "boolean");
-  if (background && store === false) throw errors.invalidRequest("background true needs store (a background response is kept to be read back)");
-  if (!background && store === true) throw errors.invalidRequest("store true is for background responses here (only those are kept) so send background true or leave store out");
+  const store = field(body, "store", "boolean") ?? true;
+  if (background && !store) throw errors.invalidRequest("background true needs store (a background response is kept to be read back)");
   const maxTokens = field(body, "max_output_tokens", "number");
   const temperature = field(body, "temperature", "number");
   const instructions = field(body, "instructions", "string") ?? null;
+  const previousResponseId = field(body, "previous_response_id", "string");
   const { echoed, echoedChoice, ...tools } = responseToolsOf(body);
   return {
-    request: { messages: inputMessages(body), model: field(body, "model", "string") || undefined, temperature, maxTokens, ...tools },
+    request: { model: field(body, "model", "string") || undefined, temperature, maxTokens, ...tools },
+    instructions: instructions ? [{ role: "system", content: instructions }] : [],
+    input: inputMessages(body),
+    previousResponseId,
     stream: field(body, "stream", "boolean") ?? false,
     background,
+    store,
     echo: {
       instructions,
       metadata: metadataOf(body.metadata),
@@ -50,7 +64,8 @@ export function responseCall(json: unknown): ResponseCall {
       tools: echoed,
       tool_choice: echoedChoice,
       background,
-      store: background,
+      store,
+      previous_response_id: previousResponseId ?? null,
     },
   };
 }

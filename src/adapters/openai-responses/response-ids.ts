@@ -12,9 +12,14 @@ export function newResponseId(now = Date.now()): string {
   return `resp_${seconds}${random}`;
 }
 
+/** True for an id this server could have made. */
+export function isResponseId(value: string): boolean {
+  return responseIdPattern.test(value);
+}
+
 /** The id in a route's path, checked: one this server could have made, else an `invalid_argument`. */
 export function responseIdOf(segment: string): string {
-  if (!responseIdPattern.test(segment)) throw errors.invalidRequest("the response id in the path is not one of this server's (resp_ and 32 hex digits)");
+  if (!isResponseId(segment)) throw errors.invalidRequest("the response id in the path is not one of this server's (resp_ and 32 hex digits)");
   return segment;
 }
 

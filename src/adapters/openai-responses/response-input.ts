@@ -1,38 +1,53 @@
 import { errors } from "../../core/errors.ts";
 import type { ChatMessage } from "../../core/generation-request.ts";
-import { field, objectOf, type JsonObject } from "../dialect/json-fields.ts";
+import { objectOf, type JsonObject } from "../dialect/json-fields.ts";
 
 // `developer` is OpenAI's newer name for the system message.
 const roles: Record<string, ChatMessage["role"]> = { system: "system", developer: "system", user: "user", assistant: "assistant" };
 
 /**
- * The chat that a Responses request's `instructions` and `input` amount to,
- * oldest first: the instructions as the system message, a string input as a
- * user message, and each input item in turn. A `function_call` joins the
- * assistant message before it (as its tool calls), a `function_call_output`
- * is a tool message, and a `reasoning` item is left out, as every chat model
- * reads no reasoning back. Any other item (an `item_reference`, an image, a
- * built-in tool's call) is an `invalid_argument` that names it.
+ * The chat that a Responses request's `input` amounts to, oldest first: a
+ * string input as a user message, and each input item in turn. A
+ * `function_call` joins the assistant message before it (as its tool calls),
+ * a `function_call_output` is a tool message, and a `reasoning` item is left
+ * out, as every chat model reads no reasoning back. Any other item (an
+ * `item_reference`, an image, a built-in tool's call) is an
+ * `invalid_argument` that names it.
  */
 export function inputMessages(body: JsonObject): ChatMessage[] {
-  const instructions = field(body, "instructions", "string");
-  const messages: ChatMessage[] = instructions ? [{ role: "system", content: instructions }] : [];
   const { input } = body;
-  if (typeof input === "string") return [...messages, { role: "user", content: input }];
+  if (typeof input === "string") return [{ role: "user", content: input }];
   if (!Array.isArray(input) || input.length === 0) throw errors.invalidRequest("input must be a string or a non-empty array of items");
-  input.forEach((value, index) => addItem(messages, objectOf(value, `input[${index}]`), index));
+  const messages: ChatMessage[] = [];
+  input.forEach((value, index) => addItem(messages, objectOf(value, `input[${index}]`), `input[${index}]`));
   return messages;
 }
 
-function addItem(messages: ChatMessage[], item: JsonObject, index: number): void {
+/**
+ * The messages a response's output adds for the response that follows it,
+ * read as an input that repeated its items would be. What was cut off and
+ * says nothing whole is left out: a message with no text yet, a call whose
+ * arguments never ended.
+ */
+export function outputMessages(output: JsonObject[]): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  output.forEach((item, index) => carried(item) && addItem(messages, item, `output[${index}]`));
+  return messages;
+}
+
+function carried(item: JsonObject): boolean {
+  if (item.status === "completed") return true;
+  return item.type === "message" && textOf(item.content, "content") !== "";
+}
+
+function addItem(messages: ChatMessage[], item: JsonObject, what: string): void {
   const type = item.type ?? "message";
-  const what = `input[${index}]`;
   if (type === "message") return void messages.push(messageOf(item, what));
   if (type === "function_call") return addCall(messages, item, what);
   if (type === "function_call_output") return void messages.push({ role: "tool", content: outputOf(item.output, what), toolCallId: stringOf(item, "call_id", what) });
   if (type === "reasoning") return;
   if (type === "item_reference") {
-    throw errors.invalidRequest(`${what} is an item_reference and this server keeps no items to refer to (send the item itself - with @ai-sdk/openai set providerOptions.openai.store to false)`);
+    throw errors.invalidRequest(`${what} is an item_reference and this server looks up no items by their id (send the item itself - with @ai-sdk/openai set providerOptions.openai.store to false)`);
   }
   throw errors.invalidRequest(`${what}.type ${String(type)} is not supported (message or function_call or function_call_output or reasoning)`);
 }

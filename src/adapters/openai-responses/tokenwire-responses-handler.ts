@@ -1,14 +1,18 @@
-import { errors } from "../../core/errors.ts";
-import type { Tokenwire } from "../../core/tokenwire.ts";
+import { errors, hasReason } from "../../core/errors.ts";
+import type { GenerationRequest } from "../../core/generation-request.ts";
+import type { CallContext, Tokenwire } from "../../core/tokenwire.ts";
+import type { TokenEvent } from "../../core/token-event.ts";
 import type { TokenSink } from "../../core/token-sink.ts";
-import { TokenwireError } from "../../core/tokenwire-error.ts";
+import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
 import * as dialect from "../dialect/dialect-handler.ts";
 import { openAIErrorReply } from "../openai/chat-completion-sink.ts";
 import { createResponseBuilder, type ResponseBuilder } from "./response-builder.ts";
 import { responseCall, type ResponseCall } from "./response-call.ts";
 import { newResponseId, responseIdOf } from "./response-ids.ts";
+import type { ResponseNote } from "./response-note.ts";
 import { createResponseStreamSink } from "./response-stream-sink.ts";
+import { previousConversation } from "./previous-response.ts";
 import { protocol, readResponse, streamResponse } from "./read-response.ts";
 
 /** Options of the Responses API's routes. */
@@ -40,6 +44,13 @@ export function tokenwireResponsesFetchHandler(tokenwire: Tokenwire, options: To
   return (request) => dialect.dialectFetchHandler(responsesDialect(tokenwire, options, new URL(request.url).searchParams), options)(request);
 }
 
+// A previous response not held here is OpenAI's own error, which names the field and says what is missing.
+function responsesErrorReply(failure: dialect.HttpFailure): dialect.DialectReply {
+  if (!hasReason(failure.error, "previousResponseNotFound")) return openAIErrorReply(failure);
+  const error = { message: failure.error.message, type: "invalid_request_error", param: "previous_response_id", code: "previous_response_not_found" };
+  return dialect.jsonReply(404, { error }, failure.headers);
+}
+
 function queryOf(url: string): URLSearchParams {
   return new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
 }
@@ -50,7 +61,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
   const path = `${options.basePath ?? "/v1"}/responses`;
   return {
     protocol,
-    errorReply: openAIErrorReply,
+    errorReply: responsesErrorReply,
     route(method, requested) {
       if (method === "POST" && requested === path) return { json: true, answer: (request) => create(tokenwire, request) };
       if (!requested.startsWith(`${path}/`)) return undefined;
@@ -65,44 +76,80 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
 
 async function create(tokenwire: Tokenwire, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
   const call = responseCall(request.body);
+  const previous = call.previousResponseId === undefined ? [] : await previousConversation(tokenwire, call.previousResponseId, request);
+  const conversation = [...previous, ...call.input];
+  const generation: GenerationRequest = { ...call.request, messages: [...call.instructions, ...conversation] };
   const id = newResponseId();
   const builder = createResponseBuilder({ id, echo: call.echo });
-  if (call.background) return background(tokenwire, { call, id, builder }, request);
-  if (call.stream) {
-    const sink = createResponseStreamSink({ builder, onReturn: request.cancel });
-    return dialect.sseReply(tokenwire, { request: call.request, sink, protocol }, request);
-  }
-  for await (const event of tokenwire.streamTokens(call.request, dialect.contextOf(request, protocol))) builder.event(event);
-  return dialect.jsonReply(200, builder.response());
+  const made: MadeResponse = { id, builder, generation, note: { echo: call.echo, conversation } };
+  return (call.background ? background : foreground)(tokenwire, made, { call, request });
 }
 
-// A background response is a resumable stream named by the response's id, which its own reader here follows to its
-// end whoever else reads it: it runs to its end, its cancel or the server's drain, whether or not its client stays.
-async function background(tokenwire: Tokenwire, { call, id, builder }: { call: ResponseCall; id: string; builder: ResponseBuilder }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
-  const keeper = keeperOf(builder);
-  const context = { ...dialect.contextOf(request, protocol), signal: undefined, resumable: true, streamId: id };
-  void tokenwire.pipeTokens(call.request, keeper.sink, context);
+/** A response being made: its id, what builds it, what it generates, and what its log keeps of its request. */
+interface MadeResponse {
+  id: string;
+  builder: ResponseBuilder;
+  generation: GenerationRequest;
+  note: ResponseNote;
+}
+
+// A kept response is a resumable stream named by its id, its request's note on its started event.
+const keptContext = ({ id, note }: MadeResponse, request: dialect.DialectRequest): CallContext => ({ ...dialect.contextOf(request, protocol), resumable: true, streamId: id, note });
+
+// A background response's own reader here follows its stream to its end whoever else reads it: it runs to its end,
+// its cancel or the server's drain, whether or not its client stays.
+async function background(tokenwire: Tokenwire, response: MadeResponse, { call, request }: { call: ResponseCall; request: dialect.DialectRequest }): Promise<dialect.DialectReply> {
+  const keeper = keeperOf(response.builder);
+  void tokenwire.pipeTokens(response.generation, keeper.sink, { ...keptContext(response, request), signal: undefined });
   // A call refused (a key, a limit, a model not offered) is an HTTP error; once started the response stands.
   const refused = await keeper.begun;
   if (refused) throw refused;
-  if (!call.stream) return dialect.jsonReply(200, builder.response());
-  return streamResponse(tokenwire, { id, echo: call.echo, startingAfter: -1 }, request);
+  if (!call.stream) return dialect.jsonReply(200, response.builder.response());
+  return streamResponse(tokenwire, { id: response.id, echo: call.echo, startingAfter: -1 }, request);
 }
 
-function keeperOf(builder: ResponseBuilder): { sink: TokenSink; begun: Promise<TokenwireError | undefined> } {
-  let settle: (error: TokenwireError | undefined) => void = () => {};
-  const begun = new Promise<TokenwireError | undefined>((resolve) => (settle = resolve));
-  const sink: TokenSink = {
+// A kept response in the foreground is generated into its log apart from its reader, as a background one is, so its
+// reader stops it when its client goes away, as every wire stops its model's call: it is kept `cancelled`. One not
+// kept (`store: false`) is a plain generation, which its client going away ends.
+async function foreground(tokenwire: Tokenwire, response: MadeResponse, { call, request }: { call: ResponseCall; request: dialect.DialectRequest }): Promise<dialect.DialectReply> {
+  const stopWhenLeft = <S extends TokenSink<TokenEvent>>(sink: S): S => ({
+    ...sink,
+    close(error) {
+      if (error && request.signal.aborted) void tokenwire.stopStream(response.id, dialect.contextOf(request, protocol)).catch(() => undefined);
+      return sink.close(error);
+    },
+  });
+  const [context, watch] = call.store ? [keptContext(response, request), stopWhenLeft] : [dialect.contextOf(request, protocol), <S>(sink: S) => sink];
+  if (call.stream) {
+    const sink = watch(createResponseStreamSink({ builder: response.builder, onReturn: request.cancel }));
+    void tokenwire.pipeTokens(response.generation, sink, context);
+    return dialect.headedReply(sink);
+  }
+  const keeper = keeperOf(response.builder);
+  void tokenwire.pipeTokens(response.generation, watch(keeper.sink), context);
+  const failed = await keeper.ended;
+  if (failed) throw failed;
+  return dialect.jsonReply(200, response.builder.response());
+}
+
+// A sink that builds the response: `begun` settles at its first event (or its refusal), `ended` at its end.
+function keeperOf(builder: ResponseBuilder): { sink: TokenSink<TokenEvent>; begun: Promise<TokenwireError | undefined>; ended: Promise<TokenwireError | undefined> } {
+  let begin: (error: TokenwireError | undefined) => void = () => {};
+  let end: (error: TokenwireError | undefined) => void = () => {};
+  const begun = new Promise<TokenwireError | undefined>((resolve) => (begin = resolve));
+  const ended = new Promise<TokenwireError | undefined>((resolve) => (end = resolve));
+  const sink: TokenSink<TokenEvent> = {
     write(event) {
       builder.event(event);
-      settle(undefined);
+      begin(undefined);
     },
     close(error) {
       builder.end(error);
-      settle(error);
+      begin(error);
+      end(error);
     },
   };
-  return { sink, begun };
+  return { sink, begun, ended };
 }
 
 async function retrieve(tokenwire: Tokenwire, { segment, query }: { segment: string; query: URLSearchParams }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {

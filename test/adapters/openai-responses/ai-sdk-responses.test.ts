@@ -70,6 +70,17 @@ describe("@ai-sdk/openai's default model, the Responses API, against /v1/respons
     ]);
   });
 
+  it("should go on from the previous response the server kept, named by providerOptions.openai.previousResponseId", async () => {
+    const first = await generateText({ model: openai()("echo"), prompt: "one two" });
+    const second = await generateText({ model: openai()("echo"), prompt: "three four", providerOptions: { openai: { previousResponseId: first.response.id } } });
+    expect(second.text).toBe("three four");
+    expect(upstream().body.messages).toEqual([
+      { role: "user", content: "one two" },
+      { role: "assistant", content: "one two" },
+      { role: "user", content: "three four" },
+    ]);
+  });
+
   it("should close the upstream's connection when streamText is aborted", async () => {
     const abort = new AbortController();
     const request = server.current.upstream.nextRequest();

@@ -16,12 +16,14 @@ const getWeather = tool({
   execute: async ({ city }) => `Sunny in ${city}`,
 });
 
+const client = () => new OpenAI({ apiKey: "unused", baseURL: `${server.current.baseUrl}/v1`, maxRetries: 0 });
+
 // An agent on the Responses API, its client aimed at tokenwire.
 const weatherAgent = () =>
   new Agent({
     name: "Weather",
     instructions: "Answer with the weather",
-    model: new OpenAIResponsesModel(new OpenAI({ apiKey: "unused", baseURL: `${server.current.baseUrl}/v1`, maxRetries: 0 }), "agent"),
+    model: new OpenAIResponsesModel(client(), "agent"),
     tools: [getWeather],
   });
 
@@ -41,5 +43,20 @@ describe("@openai/agents on the Responses API against /v1/responses", () => {
     await result.completed;
     expect(text).toBe("The tool says: Sunny in Paris");
     expect(result.finalOutput).toBe("The tool says: Sunny in Paris");
+  });
+
+  it("should go on from a kept response with previousResponseId, sending the server only what each turn adds", async () => {
+    const earlier = await client().responses.create({ model: "agent", input: "I am in Paris" });
+    const result = await run(weatherAgent(), "What is the weather?", { previousResponseId: earlier.id });
+    expect(result.finalOutput).toBe("The tool says: Sunny in Paris");
+    // The tool's turn sent only its output after the turn that called it: the model got the rest from the chain.
+    const messages = server.current.upstream.requests.at(-1)!.body.messages;
+    expect(messages.slice(0, 4)).toEqual([
+      { role: "system", content: "Answer with the weather" },
+      { role: "user", content: "I am in Paris" },
+      { role: "assistant", content: "I am in Paris" },
+      { role: "user", content: "What is the weather?" },
+    ]);
+    expect(messages.slice(4)).toMatchObject([{ role: "assistant", tool_calls: [{ function: { name: "get_weather" } }] }, { role: "tool", content: "Sunny in Paris" }]);
   });
 });

@@ -5,6 +5,7 @@ import { defaultTokens, type UpstreamUsage } from "../../fixtures/fake-openai.ts
 import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 import { isIncreasing, runs } from "../../support/collect.ts";
 import { deltaText, type StreamEvent } from "./response-events.ts";
+import { question, weather } from "./weather-tool.ts";
 
 const apiKey = "sk-tokenwire-caller";
 const server = useTokenwireServer({
@@ -17,14 +18,6 @@ const server = useTokenwireServer({
 const client = (key = apiKey) => new OpenAI({ apiKey: key, baseURL: `${server.current.baseUrl}/v1`, maxRetries: 0 });
 const upstream = () => server.current.upstream.requests.at(-1)!;
 const usageOf = ({ prompt_tokens, completion_tokens, total_tokens }: UpstreamUsage) => ({ input_tokens: prompt_tokens, output_tokens: completion_tokens, total_tokens });
-const weather: OpenAI.Responses.FunctionTool = {
-  type: "function",
-  name: "get_weather",
-  description: "The weather in a city",
-  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  strict: true,
-};
-const question = "What is the weather in Paris?";
 
 async function eventsOf(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
@@ -176,7 +169,7 @@ describe("requests /v1/responses refuses with 400, naming what is wrong", () => 
     ["an unknown role", { input: [{ role: "tool", content: "x" }] }, "input[0].role must be system or developer or user or assistant"],
     ["an image part", { input: [{ role: "user", content: [{ type: "input_image", image_url: "x" }] }] }, "input[0].content[0] is a input_image part and only input_text and output_text parts are supported"],
     ["content that is a number", { input: [{ role: "user", content: 42 }] }, "input[0].content must be a string or an array of text parts"],
-    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, expect.stringContaining("input[0] is an item_reference and this server keeps no items")],
+    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, expect.stringContaining("input[0] is an item_reference and this server looks up no items by their id")],
     ["a built-in tool's call", { input: [{ type: "web_search_call", id: "ws_1" }] }, "input[0].type web_search_call is not supported (message or function_call or function_call_output or reasoning)"],
     ["a function_call without call_id", { input: [{ ...call, call_id: undefined }] }, "input[0].call_id must be a string"],
     ["a function_call whose arguments are not JSON", { input: [call, { type: "function_call_output", call_id: "call_1", output: "x" }].map((item, i) => (i === 0 ? { ...item, arguments: "{city" } : item)) }, "message 0 tool call 0 arguments must be a JSON object"],
@@ -191,14 +184,13 @@ describe("requests /v1/responses refuses with 400, naming what is wrong", () => 
     ["parameters that are not an object", { input, tools: [{ type: "function", name: "f", parameters: "x" }] }, "tools[0].parameters must be a JSON object"],
     ["an unknown tool_choice", { input, tools: [weather], tool_choice: "always" }, 'tool_choice must be auto or none or required or {"type":"function","name"}'],
     ["tool_choice naming a tool not offered", { input, tools: [weather], tool_choice: { type: "function", name: "other" } }, "tool_choice names a tool the request does not offer"],
-    ["previous_response_id", { input, previous_response_id: "resp_1" }, "previous_response_id is not supported here"],
+    ["previous_response_id that is not a string", { input, previous_response_id: 42 }, "previous_response_id must be a string"],
     ["a reasoning effort", { input, reasoning: { effort: "high" } }, "reasoning is not supported here"],
     ["top_p", { input, top_p: 0.5 }, "top_p is not supported here"],
     ["a JSON text format", { input, text: { format: { type: "json_object" } } }, "text.format json_object is not supported (only text)"],
     ["parallel_tool_calls false", { input, parallel_tool_calls: false }, "parallel_tool_calls false is not supported (a model here may call several tools at once)"],
     ["include", { input, include: ["reasoning.encrypted_content"] }, "include is not supported here"],
     ["automatic truncation", { input, truncation: "auto" }, "truncation must be disabled (the input is never truncated here)"],
-    ["store true in the foreground", { input, store: true }, "store true is for background responses here (only those are kept) so send background true or leave store out"],
     ["background without store", { input, background: true, store: false }, "background true needs store (a background response is kept to be read back)"],
     ["metadata that is not strings", { input, metadata: { n: 1 } }, "metadata holds up to 16 string values (keys up to 64 characters and values up to 512)"],
   ])("%s", async (_what, body, message) => {

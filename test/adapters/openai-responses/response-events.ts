@@ -27,3 +27,24 @@ export async function accumulated(events: readonly StreamEvent[]): Promise<OpenA
 export function deltaText(events: readonly StreamEvent[]): string {
   return events.map((event) => (event.type === "response.output_text.delta" ? event.delta : "")).join("");
 }
+
+/** True once the events hold some text. */
+export const firstDelta = (events: readonly StreamEvent[]): boolean => deltaText(events) !== "";
+
+/** Reads a stream until `until` holds, then leaves it: the request is aborted, as a dropped connection is. */
+export async function readUntil(stream: AsyncIterable<StreamEvent>, until: (events: StreamEvent[]) => boolean): Promise<StreamEvent[]> {
+  const events: StreamEvent[] = [];
+  for await (const event of stream) {
+    events.push(event);
+    if (until(events)) break;
+  }
+  return events;
+}
+
+/** Reads a stream to its end. */
+export const toEnd = (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> => readUntil(stream, () => false);
+
+// The client adds `output_text` to what it creates and retrieves, not to what it cancels: the items say it for all.
+/** The text of a response's message items. */
+export const textOf = (response: OpenAI.Responses.Response): string =>
+  response.output.flatMap((item) => (item.type === "message" ? item.content.map((part) => (part.type === "output_text" ? part.text : "")) : [])).join("");

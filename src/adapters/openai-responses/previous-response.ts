@@ -1,0 +1,25 @@
+import { errors, hasReason } from "../../core/errors.ts";
+import type { ChatMessage } from "../../core/generation-request.ts";
+import type { Tokenwire } from "../../core/tokenwire.ts";
+import type * as dialect from "../dialect/dialect-handler.ts";
+import type { JsonObject } from "../dialect/json-fields.ts";
+import { readKeptResponse } from "./read-response.ts";
+import { isResponseId } from "./response-ids.ts";
+import { outputMessages } from "./response-input.ts";
+
+/**
+ * The conversation that a response naming `previous_response_id` goes on
+ * from: the previous response's own (its whole chain's, as its log keeps it,
+ * its instructions apart), then its output. One this server does not hold
+ * (unknown, expired, made with `store: false`, or another caller's) is
+ * `previousResponseNotFound`; one still generating is refused, as its
+ * output is not whole yet.
+ */
+export async function previousConversation(tokenwire: Tokenwire, id: string, request: dialect.DialectRequest): Promise<ChatMessage[]> {
+  if (!isResponseId(id)) throw errors.previousResponseNotFound(id);
+  const previous = await readKeptResponse(tokenwire, { id, upTo: "now" }, request).catch((reason: unknown) => {
+    throw hasReason(reason, "streamNotFound") ? errors.previousResponseNotFound(id) : reason;
+  });
+  if (previous.status === "in_progress") throw errors.invalidRequest("previous_response_id names a response still in progress (wait for it to end)");
+  return [...previous.conversation, ...outputMessages(previous.response().output as JsonObject[])];
+}
