@@ -1,3 +1,4 @@
+import { PassThrough, Readable } from "node:stream";
 import type { TokenEvent } from "../../../src/index.ts";
 import type { SseSink, SseSinkOptions } from "../../../src/adapters/dialect/sse-sink.ts";
 import type { SinkUnderTest } from "../../support/sink-contract.ts";
@@ -43,6 +44,29 @@ export function dialectSinkUnderTest(create: (options: SseSinkOptions) => SseSin
     const sink = create({ highWaterMark, onReturn: () => gone() });
     async function* read(): AsyncGenerator<TokenEvent> {
       for await (const group of frameGroups(sink.body())) yield decode(group);
+    }
+    return { sink, read, readerGone };
+  };
+}
+
+/**
+ * The same view, with the sink attached to a node response as the node
+ * handler attaches it: a wire that holds one frame until it is read, as a
+ * socket whose peer does not read, and that closes when the client stops reading.
+ */
+export function dialectSinkOnNodeWire(create: (options: SseSinkOptions) => SseSink, decode: (group: FrameGroup) => TokenEvent) {
+  return ({ highWaterMark }: { highWaterMark: number }): SinkUnderTest => {
+    let gone: () => void = () => {};
+    const readerGone = new Promise<void>((resolve) => (gone = resolve));
+    const sink = create({ highWaterMark, onReturn: () => gone() });
+    const wire = new PassThrough({ highWaterMark: 1 });
+    sink.attach(wire);
+    async function* read(): AsyncGenerator<TokenEvent> {
+      try {
+        for await (const group of frameGroups(Readable.toWeb(wire) as ReadableStream<Uint8Array>)) yield decode(group);
+      } finally {
+        wire.destroy();
+      }
     }
     return { sink, read, readerGone };
   };

@@ -3,7 +3,7 @@ import { TokenwireError, type TokenEvent } from "../../../src/index.ts";
 import { createChatCompletionSink } from "../../../src/adapters/openai/index.ts";
 import { runSinkContract } from "../../support/sink-contract.ts";
 import { collect } from "../../support/collect.ts";
-import { dialectSinkUnderTest, frameGroups, type FrameGroup } from "../dialect/sse-events.ts";
+import { dialectSinkOnNodeWire, dialectSinkUnderTest, frameGroups, type FrameGroup } from "../dialect/sse-events.ts";
 
 type Chunk = { id?: string; model?: string; choices?: { delta: Record<string, unknown>; finish_reason: string | null }[]; usage?: Record<string, number> | null };
 type ToolPiece = { index: number; id?: string; function: { name?: string; arguments: string } };
@@ -22,6 +22,7 @@ function eventOf({ seq = -1, data }: FrameGroup): TokenEvent {
 }
 
 runSinkContract({ name: "createChatCompletionSink", createSink: dialectSinkUnderTest(createChatCompletionSink, eventOf) });
+runSinkContract({ name: "createChatCompletionSink on a node response", createSink: dialectSinkOnNodeWire(createChatCompletionSink, eventOf) });
 
 async function chunksOf(events: TokenEvent[], includeUsage = false): Promise<Chunk[]> {
   const sink = createChatCompletionSink({ includeUsage });
