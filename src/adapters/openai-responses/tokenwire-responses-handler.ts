@@ -12,6 +12,7 @@ import { responseCall, type ResponseCall } from "./response-call.ts";
 import { newResponseId, responseIdOf } from "./response-ids.ts";
 import type { ResponseNote } from "./response-note.ts";
 import { createResponseStreamSink } from "./response-stream-sink.ts";
+import { withItemsReferenced } from "./item-references.ts";
 import { previousConversation } from "./previous-response.ts";
 import { protocol, readResponse, streamResponse } from "./read-response.ts";
 
@@ -44,11 +45,17 @@ export function tokenwireResponsesFetchHandler(tokenwire: Tokenwire, options: To
   return (request) => dialect.dialectFetchHandler(responsesDialect(tokenwire, options, new URL(request.url).searchParams), options)(request);
 }
 
-// A previous response not held here is OpenAI's own error, which names the field and says what is missing.
+// A previous response or a referenced item not held here is OpenAI's own error, which names the field and says what
+// is missing.
+const notHeld = {
+  previousResponseNotFound: { param: "previous_response_id", code: "previous_response_not_found" },
+  itemNotFound: { param: "input", code: "item_not_found" },
+};
+
 function responsesErrorReply(failure: dialect.HttpFailure): dialect.DialectReply {
-  if (!hasReason(failure.error, "previousResponseNotFound")) return openAIErrorReply(failure);
-  const error = { message: failure.error.message, type: "invalid_request_error", param: "previous_response_id", code: "previous_response_not_found" };
-  return dialect.jsonReply(404, { error }, failure.headers);
+  const missing = Object.entries(notHeld).find(([reason]) => hasReason(failure.error, reason as keyof typeof notHeld))?.[1];
+  if (!missing) return openAIErrorReply(failure);
+  return dialect.jsonReply(404, { error: { message: failure.error.message, type: "invalid_request_error", ...missing } }, failure.headers);
 }
 
 function queryOf(url: string): URLSearchParams {
@@ -75,7 +82,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
 }
 
 async function create(tokenwire: Tokenwire, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
-  const call = responseCall(request.body);
+  const call = responseCall(await withItemsReferenced(tokenwire, request));
   const previous = call.previousResponseId === undefined ? [] : await previousConversation(tokenwire, call.previousResponseId, request);
   const conversation = [...previous, ...call.input];
   const generation: GenerationRequest = { ...call.request, messages: [...call.instructions, ...conversation] };
