@@ -39,3 +39,8 @@ export function itemPlaceOf(itemId: string): { responseId: string; index: number
 export function outputItemId(prefix: "msg" | "rs" | "fc", responseId: string, index: number): string {
   return `${prefix}_${responseId.slice("resp_".length)}_${index}`;
 }
+
+/** The id of an item of a response's input, as its list names it: its kind's prefix, the response's id and its place in the input. */
+export function inputItemId(prefix: "msg" | "fc" | "fco", responseId: string, index: number): string {
+  return `${prefix}_${responseId.slice("resp_".length)}_in${index}`;
+}

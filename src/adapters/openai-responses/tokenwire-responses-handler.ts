@@ -14,7 +14,8 @@ import type { ResponseNote } from "./response-note.ts";
 import { createResponseStreamSink } from "./response-stream-sink.ts";
 import { withItemsReferenced } from "./item-references.ts";
 import { previousConversation } from "./previous-response.ts";
-import { protocol, readResponse, streamResponse } from "./read-response.ts";
+import { protocol, readKeptResponse, readResponse, streamResponse } from "./read-response.ts";
+import { inputItemList } from "./input-items.ts";
 
 /** Options of the Responses API's routes. */
 export interface ResponsesRoutesOptions extends dialect.DialectRoutesOptions {
@@ -31,9 +32,10 @@ export type TokenwireResponsesFetchHandlerOptions = ResponsesRoutesOptions & dia
 /**
  * A `node:http` / `node:http2` handler, and Express middleware, that serves
  * OpenAI's Responses API: `POST /v1/responses`, streaming and not, in the
- * foreground or in the background; and for a background response
+ * foreground or in the background; and for a kept response
  * `GET /v1/responses/{id}` (its object, or its stream resumed with
- * `stream=true&starting_after=N`) and `POST /v1/responses/{id}/cancel`.
+ * `stream=true&starting_after=N`), `GET /v1/responses/{id}/input_items`
+ * and `POST /v1/responses/{id}/cancel`.
  */
 export function tokenwireResponsesHandler(tokenwire: Tokenwire, options: TokenwireResponsesHandlerOptions = {}): dialect.DialectNodeHandler {
   // The shared handler passes on no query string: the routes of each request are made with its own.
@@ -75,6 +77,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
       const [segment = "", action, ...more] = requested.slice(path.length + 1).split("/");
       if (more.length > 0) return undefined;
       if (method === "GET" && action === undefined) return { json: false, answer: (request) => retrieve(tokenwire, { segment, query }, request) };
+      if (method === "GET" && action === "input_items") return { json: false, answer: (request) => inputItems(tokenwire, { segment, query }, request) };
       if (method === "POST" && action === "cancel") return { json: false, guarded: true, answer: (request) => cancel(tokenwire, segment, request) };
       return undefined;
     },
@@ -172,6 +175,13 @@ async function retrieve(tokenwire: Tokenwire, { segment, query }: { segment: str
   const startingAfter = after === null ? -1 : Number(after);
   if (!Number.isSafeInteger(startingAfter) || (after !== null && startingAfter < 0)) throw errors.invalidRequest("starting_after must be a sequence number (an integer of 0 or more)");
   return streamResponse(tokenwire, { id, startingAfter }, request);
+}
+
+// The input items of a response are the conversation its note keeps, which is there from its first event on.
+async function inputItems(tokenwire: Tokenwire, { segment, query }: { segment: string; query: URLSearchParams }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const responseId = responseIdOf(segment);
+  const { conversation } = await readKeptResponse(tokenwire, { id: responseId, upTo: "now" }, request);
+  return dialect.jsonReply(200, inputItemList({ responseId, conversation, query }));
 }
 
 // A cancel stops the generation wherever it runs, then answers the response as its log ends: `cancelled`, with what
