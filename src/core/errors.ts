@@ -34,6 +34,8 @@ export const errors = named({
   noRoute: (method: string, path: string) => error("not_found", `there is no ${clip(method, 16)} ${clip(path)} here`),
   streamNotFound: () => error("not_found", "no such stream here (it may have expired)"),
   previousResponseNotFound: (id: string) => error("not_found", `no response ${clip(id)} here to follow (it may have expired or have been made with store false)`),
+  itemNotFound: (id: string) =>
+    error("not_found", `no item ${clip(id)} here to refer to (its response may have expired or have been made with store false - send the item itself)`),
   streamExists: () => error("invalid_argument", "the stream id is taken by a stream still generating or by another caller"),
   sequenceBeyondEnd: (after: number, last: number) => error("out_of_range", `the stream has no sequence ${after} (its last so far is ${last})`),
   stopped: () => error("canceled", "the stream was stopped"),

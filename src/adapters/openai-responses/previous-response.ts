@@ -1,10 +1,9 @@
-import { errors, hasReason } from "../../core/errors.ts";
+import { errors } from "../../core/errors.ts";
 import type { ChatMessage } from "../../core/generation-request.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import type * as dialect from "../dialect/dialect-handler.ts";
 import type { JsonObject } from "../dialect/json-fields.ts";
-import { readKeptResponse } from "./read-response.ts";
-import { isResponseId } from "./response-ids.ts";
+import { heldResponse } from "./read-response.ts";
 import { outputMessages } from "./response-input.ts";
 
 /**
@@ -16,10 +15,8 @@ import { outputMessages } from "./response-input.ts";
  * output is not whole yet.
  */
 export async function previousConversation(tokenwire: Tokenwire, id: string, request: dialect.DialectRequest): Promise<ChatMessage[]> {
-  if (!isResponseId(id)) throw errors.previousResponseNotFound(id);
-  const previous = await readKeptResponse(tokenwire, { id, upTo: "now" }, request).catch((reason: unknown) => {
-    throw hasReason(reason, "streamNotFound") ? errors.previousResponseNotFound(id) : reason;
-  });
+  const previous = await heldResponse(tokenwire, id, request);
+  if (!previous) throw errors.previousResponseNotFound(id);
   if (previous.status === "in_progress") throw errors.invalidRequest("previous_response_id names a response still in progress (wait for it to end)");
   return [...previous.conversation, ...outputMessages(previous.response().output as JsonObject[])];
 }

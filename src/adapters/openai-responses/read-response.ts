@@ -1,9 +1,11 @@
+import { hasReason } from "../../core/errors.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import type { TokenSink } from "../../core/token-sink.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { nextTurn } from "../../core/iterator-sink.ts";
 import * as dialect from "../dialect/dialect-handler.ts";
 import { createResponseBuilder, unknownEcho, type ResponseBuilder, type ResponseEcho } from "./response-builder.ts";
+import { isResponseId } from "./response-ids.ts";
 import { createResponseReadSink } from "./response-stream-sink.ts";
 
 /** The wire's name in the log line of each stream. */
@@ -44,6 +46,20 @@ export async function readKeptResponse(tokenwire: Tokenwire, options: ReadRespon
   }
 }
 
+/**
+ * A kept response as it stands, for a request that goes on from it or from
+ * its items: undefined for one this server does not hold (an id not of its
+ * shape, unknown, expired, made with `store: false`, or another caller's),
+ * which each such request names in its own words.
+ */
+export async function heldResponse(tokenwire: Tokenwire, id: string, request: dialect.DialectRequest): Promise<ResponseBuilder | undefined> {
+  if (!isResponseId(id)) return undefined;
+  return readKeptResponse(tokenwire, { id, upTo: "now" }, request).catch((reason: unknown) => {
+    if (hasReason(reason, "streamNotFound")) return undefined;
+    throw reason;
+  });
+}
+
 /** A kept response's stream from its log, after the `sequence_number` the reader has: exactly the frames it lacks. */
 export function streamResponse(tokenwire: Tokenwire, options: { id: string; echo?: ResponseEcho; startingAfter: number }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
   const builder = createResponseBuilder({ id: options.id, echo: options.echo ?? unknownEcho });
@@ -58,18 +74,23 @@ function readLog(tokenwire: Tokenwire, options: ReadResponseOptions & { onlyLive
   const reading = new AbortController();
   return new Promise((resolve, reject) => {
     let read = 0;
+    let answered = false;
     const answer = (): void => {
+      answered = true;
       resolve(builder);
       reading.abort();
     };
+    // The read that ends once answered ends the response no more: it is answered as it stood.
     const sink: TokenSink = {
       write(event) {
+        if (answered) return;
         builder.event(event);
         const at = ++read;
         // The log's events so far come one after another within a turn: a turn with none means the read is live.
         if (options.upTo === "now") nextTurn(() => read === at && answer());
       },
       close(error) {
+        if (answered) return;
         if (read === 0 && error) return reject(error);
         builder.end(error);
         answer();

@@ -29,7 +29,18 @@ export function createdAtOf(responseId: string): number {
   return hex === undefined ? 0 : Number.parseInt(hex, 16);
 }
 
+/** The response an output item's id names, and the item's place in its output; undefined for an id not of that shape. */
+export function itemPlaceOf(itemId: string): { responseId: string; index: number } | undefined {
+  const [, hex, index] = /^(?:msg|rs|fc)_([0-9a-f]{32})_(\d{1,6})$/.exec(itemId) ?? [];
+  return hex === undefined ? undefined : { responseId: `resp_${hex}`, index: Number(index) };
+}
+
 /** The id of a response's output item: its kind's prefix, the response's id and its place in the output. */
 export function outputItemId(prefix: "msg" | "rs" | "fc", responseId: string, index: number): string {
   return `${prefix}_${responseId.slice("resp_".length)}_${index}`;
+}
+
+/** The id of an item of a response's input, as its list names it: its kind's prefix, the response's id and its place in the input. */
+export function inputItemId(prefix: "msg" | "fc" | "fco", responseId: string, index: number): string {
+  return `${prefix}_${responseId.slice("resp_".length)}_in${index}`;
 }

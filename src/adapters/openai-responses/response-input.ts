@@ -10,9 +10,9 @@ const roles: Record<string, ChatMessage["role"]> = { system: "system", developer
  * string input as a user message, and each input item in turn. A
  * `function_call` joins the assistant message before it (as its tool calls),
  * a `function_call_output` is a tool message, and a `reasoning` item is left
- * out, as every chat model reads no reasoning back. Any other item (an
- * `item_reference`, an image, a built-in tool's call) is an
- * `invalid_argument` that names it.
+ * out, as every chat model reads no reasoning back. An `item_reference` has
+ * been replaced by its item before (`withItemsReferenced`); any other item
+ * (an image, a built-in tool's call) is an `invalid_argument` that names it.
  */
 export function inputMessages(body: JsonObject): ChatMessage[] {
   const { input } = body;
@@ -46,9 +46,6 @@ function addItem(messages: ChatMessage[], item: JsonObject, what: string): void 
   if (type === "function_call") return addCall(messages, item, what);
   if (type === "function_call_output") return void messages.push({ role: "tool", content: outputOf(item.output, what), toolCallId: stringOf(item, "call_id", what) });
   if (type === "reasoning") return;
-  if (type === "item_reference") {
-    throw errors.invalidRequest(`${what} is an item_reference and this server looks up no items by their id (send the item itself - with @ai-sdk/openai set providerOptions.openai.store to false)`);
-  }
   throw errors.invalidRequest(`${what}.type ${String(type)} is not supported (message or function_call or function_call_output or reasoning)`);
 }
 

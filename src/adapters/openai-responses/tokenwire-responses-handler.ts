@@ -12,8 +12,10 @@ import { responseCall, type ResponseCall } from "./response-call.ts";
 import { newResponseId, responseIdOf } from "./response-ids.ts";
 import type { ResponseNote } from "./response-note.ts";
 import { createResponseStreamSink } from "./response-stream-sink.ts";
+import { withItemsReferenced } from "./item-references.ts";
 import { previousConversation } from "./previous-response.ts";
-import { protocol, readResponse, streamResponse } from "./read-response.ts";
+import { protocol, readKeptResponse, readResponse, streamResponse } from "./read-response.ts";
+import { inputItemList } from "./input-items.ts";
 
 /** Options of the Responses API's routes. */
 export interface ResponsesRoutesOptions extends dialect.DialectRoutesOptions {
@@ -30,9 +32,10 @@ export type TokenwireResponsesFetchHandlerOptions = ResponsesRoutesOptions & dia
 /**
  * A `node:http` / `node:http2` handler, and Express middleware, that serves
  * OpenAI's Responses API: `POST /v1/responses`, streaming and not, in the
- * foreground or in the background; and for a background response
+ * foreground or in the background; and for a kept response
  * `GET /v1/responses/{id}` (its object, or its stream resumed with
- * `stream=true&starting_after=N`) and `POST /v1/responses/{id}/cancel`.
+ * `stream=true&starting_after=N`), `GET /v1/responses/{id}/input_items`
+ * and `POST /v1/responses/{id}/cancel`.
  */
 export function tokenwireResponsesHandler(tokenwire: Tokenwire, options: TokenwireResponsesHandlerOptions = {}): dialect.DialectNodeHandler {
   // The shared handler passes on no query string: the routes of each request are made with its own.
@@ -44,11 +47,17 @@ export function tokenwireResponsesFetchHandler(tokenwire: Tokenwire, options: To
   return (request) => dialect.dialectFetchHandler(responsesDialect(tokenwire, options, new URL(request.url).searchParams), options)(request);
 }
 
-// A previous response not held here is OpenAI's own error, which names the field and says what is missing.
+// A previous response or a referenced item not held here is OpenAI's own error, which names the field and says what
+// is missing.
+const notHeld = {
+  previousResponseNotFound: { param: "previous_response_id", code: "previous_response_not_found" },
+  itemNotFound: { param: "input", code: "item_not_found" },
+};
+
 function responsesErrorReply(failure: dialect.HttpFailure): dialect.DialectReply {
-  if (!hasReason(failure.error, "previousResponseNotFound")) return openAIErrorReply(failure);
-  const error = { message: failure.error.message, type: "invalid_request_error", param: "previous_response_id", code: "previous_response_not_found" };
-  return dialect.jsonReply(404, { error }, failure.headers);
+  const missing = Object.entries(notHeld).find(([reason]) => hasReason(failure.error, reason as keyof typeof notHeld))?.[1];
+  if (!missing) return openAIErrorReply(failure);
+  return dialect.jsonReply(404, { error: { message: failure.error.message, type: "invalid_request_error", ...missing } }, failure.headers);
 }
 
 function queryOf(url: string): URLSearchParams {
@@ -68,6 +77,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
       const [segment = "", action, ...more] = requested.slice(path.length + 1).split("/");
       if (more.length > 0) return undefined;
       if (method === "GET" && action === undefined) return { json: false, answer: (request) => retrieve(tokenwire, { segment, query }, request) };
+      if (method === "GET" && action === "input_items") return { json: false, answer: (request) => inputItems(tokenwire, { segment, query }, request) };
       if (method === "POST" && action === "cancel") return { json: false, guarded: true, answer: (request) => cancel(tokenwire, segment, request) };
       return undefined;
     },
@@ -75,7 +85,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
 }
 
 async function create(tokenwire: Tokenwire, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
-  const call = responseCall(request.body);
+  const call = responseCall(await withItemsReferenced(tokenwire, request));
   const previous = call.previousResponseId === undefined ? [] : await previousConversation(tokenwire, call.previousResponseId, request);
   const conversation = [...previous, ...call.input];
   const generation: GenerationRequest = { ...call.request, messages: [...call.instructions, ...conversation] };
@@ -165,6 +175,13 @@ async function retrieve(tokenwire: Tokenwire, { segment, query }: { segment: str
   const startingAfter = after === null ? -1 : Number(after);
   if (!Number.isSafeInteger(startingAfter) || (after !== null && startingAfter < 0)) throw errors.invalidRequest("starting_after must be a sequence number (an integer of 0 or more)");
   return streamResponse(tokenwire, { id, startingAfter }, request);
+}
+
+// The input items of a response are the conversation its note keeps, which is there from its first event on.
+async function inputItems(tokenwire: Tokenwire, { segment, query }: { segment: string; query: URLSearchParams }, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const responseId = responseIdOf(segment);
+  const { conversation } = await readKeptResponse(tokenwire, { id: responseId, upTo: "now" }, request);
+  return dialect.jsonReply(200, inputItemList({ responseId, conversation, query }));
 }
 
 // A cancel stops the generation wherever it runs, then answers the response as its log ends: `cancelled`, with what

@@ -169,7 +169,6 @@ describe("requests /v1/responses refuses with 400, naming what is wrong", () => 
     ["an unknown role", { input: [{ role: "tool", content: "x" }] }, "input[0].role must be system or developer or user or assistant"],
     ["an image part", { input: [{ role: "user", content: [{ type: "input_image", image_url: "x" }] }] }, "input[0].content[0] is a input_image part and only input_text and output_text parts are supported"],
     ["content that is a number", { input: [{ role: "user", content: 42 }] }, "input[0].content must be a string or an array of text parts"],
-    ["an item_reference", { input: [{ type: "item_reference", id: "msg_1" }] }, expect.stringContaining("input[0] is an item_reference and this server looks up no items by their id")],
     ["a built-in tool's call", { input: [{ type: "web_search_call", id: "ws_1" }] }, "input[0].type web_search_call is not supported (message or function_call or function_call_output or reasoning)"],
     ["a function_call without call_id", { input: [{ ...call, call_id: undefined }] }, "input[0].call_id must be a string"],
     ["a function_call whose arguments are not JSON", { input: [call, { type: "function_call_output", call_id: "call_1", output: "x" }].map((item, i) => (i === 0 ? { ...item, arguments: "{city" } : item)) }, "message 0 tool call 0 arguments must be a JSON object"],
