@@ -107,7 +107,11 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
   // Trouble with Redis is looked into at once, as a silence: the reader's commands then fail, or wait for a
   // failover. Once Redis is back, the log is read again: what was announced meanwhile was not heard.
   const stopWatching = health.onTrouble(() => wake?.(false));
-  const stopWaiting = health.onAnswering(() => ((missed = true), wake?.(true)));
+  let returnedAt = -Infinity;
+  const stopWaiting = health.onAnswering(() => {
+    [missed, returnedAt] = [true, Date.now()];
+    wake?.(true);
+  });
   try {
     for (let catchUp = true; !signal?.aborted; ) {
       let outcome: Outcome;
@@ -139,7 +143,9 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
         // The heartbeat holds the generation of the producer alive: a newer stream's is not this one's. After
         // trouble with Redis, the heartbeat may have lapsed with the producer alive: it has a heartbeat's
         // lifetime to beat again or write how its stream ended.
-        const calm = Date.now() - health.troubledAt >= 3 * heartbeatMs;
+        // After a lost connection, the producer's replica may find the new master later than this one: it has the
+        // failover bound to beat again.
+        const calm = Date.now() - health.troubledAt >= 3 * heartbeatMs && Date.now() - returnedAt >= failoverMs;
         if (page.length === 0 && alive !== keys.generation && calm) throw errors.producerGone();
         catchUp = page.length === pageSize;
       }

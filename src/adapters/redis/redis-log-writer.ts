@@ -112,11 +112,14 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     if (!ridesOut(cause, failoverMs) || Date.now() - (lostSince ??= Date.now()) >= failoverMs) return fail(cause);
     [waiting, lostCause] = [true, cause];
   };
-  // Redis is back, or the failover took too long.
+  // Tried again with each beat and once Redis is back, until the failover bound: on a cluster, Redis is lost while
+  // any node is, and this stream's may well answer.
   const resume = (now: number): void => {
     if (!waiting || failure) return;
-    if (health.answering) return ((waiting = false), flush());
-    if (now - lostSince! >= failoverMs) fail(lostCause);
+    if (now - lostSince! >= failoverMs) return fail(lostCause);
+    waiting = false;
+    beat(now);
+    flush();
   };
   // The end marker says how the stream failed, after every event written: a reader who comes back reads the whole
   // generation, then why it ended. The producer is not kept waiting: it goes once Redis answers (again). Refused
@@ -164,6 +167,17 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     stopCheckedEpoch = epoch;
     const readers = context.readLocally() ? 1 : call(() => channels.readers(keys.tail));
     return { stopAsked, readers, refreshed: Promise.all(refreshed) };
+  }
+
+  function beat(now: number): void {
+    if (closing || failure) return;
+    const { stopAsked, readers, refreshed } = beatCommands(now);
+    void Promise.all([stopAsked, readers, refreshed]).then(([stopFlag, count]) => {
+      if (stopFlag) stop.abort(errors.stopped());
+      // The grace period runs from the first beat that finds no reader anywhere.
+      if (count > 0) aloneSince = undefined;
+      else if ((aloneSince ??= now) + graceMs <= now) abandon.abort(errors.abandoned());
+    }, trouble);
   }
 
   // One batch in flight at a time: what is written meanwhile goes out in the next one, once this one is
@@ -224,17 +238,6 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
       flush();
       return promise;
     },
-    beat(now) {
-      if (waiting) return resume(now);
-      if (closing || failure) return;
-      const { stopAsked, readers, refreshed } = beatCommands(now);
-      void Promise.all([stopAsked, readers, refreshed]).then(([stopFlag, count]) => {
-        lostSince = undefined;
-        if (stopFlag) stop.abort(errors.stopped());
-        // The grace period runs from the first beat that finds no reader anywhere.
-        if (count > 0) aloneSince = undefined;
-        else if ((aloneSince ??= now) + graceMs <= now) abandon.abort(errors.abandoned());
-      }, trouble);
-    },
+    beat: (now) => (waiting ? resume(now) : beat(now)),
   };
 }

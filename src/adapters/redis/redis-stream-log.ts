@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
-import { unavailable } from "./log-failure.ts";
+import { ridesOut, unavailable } from "./log-failure.ts";
 import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
 import { defaultAnswerMs } from "./redis-health.ts";
@@ -91,9 +91,9 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     await link.close(0);
     throw error;
   });
-  // Nothing waits for a Redis that stopped answering: the streams generating here end at once. One that went away
-  // is waited for during a failover, and each stream goes on once it is back.
-  health.onTrouble((cause) => shared.writers.forEach((writer) => writer.trouble(cause)));
+  // Nothing waits for a Redis that stopped answering: the streams generating here end at once. A lost connection
+  // may be one node of a cluster, or a failover: each stream learns from its own commands whether to wait.
+  health.onTrouble((cause) => ridesOut(cause, shared.failoverMs) || shared.writers.forEach((writer) => writer.trouble(cause)));
   health.onAnswering(() => shared.writers.forEach((writer) => writer.resume(Date.now())));
   const heartbeat = setInterval(() => {
     const now = Date.now();
