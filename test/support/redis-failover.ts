@@ -10,24 +10,14 @@ export async function untilMaster(server: RedisServer): Promise<void> {
   await vi.waitFor(async () => expect(await replicationOf(server)).toContain("role:master"), { timeout: 30_000, interval: 100 });
 }
 
-/** Resolves once the server is a replica whose link to its master is up, its first sync done. */
-export async function untilReplicating(server: RedisServer): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      const info = await replicationOf(server);
-      expect(info).toContain("role:slave");
-      expect(info).toContain("master_link_status:up");
-    },
-    { timeout: 30_000, interval: 100 },
-  );
-}
-
 /**
- * Makes a replica lag: `CLIENT PAUSE … ALL` stops it applying what its master
- * sends, and what it has not applied when the master dies is gone with it, as
- * with a replica that asynchronous replication left behind.
+ * Makes a replica lag, once it has everything its master has so far (`WAIT`):
+ * `CLIENT PAUSE … ALL` stops it applying what its master sends next, and what
+ * it has not applied when the master dies is gone with it, as with a replica
+ * that asynchronous replication left behind.
  */
-export async function lagReplica(replica: RedisServer, ms: number): Promise<void> {
+export async function lagReplica({ master, replica, ms }: { master: RedisServer; replica: RedisServer; ms: number }): Promise<void> {
+  expect(await onServer(master, (client) => client.sendCommand(["WAIT", "1", "10000"]))).toBe(1);
   await onServer(replica, (client) => client.sendCommand(["CLIENT", "PAUSE", String(ms), "ALL"]));
 }
 

@@ -1,6 +1,6 @@
 import { errors } from "../../core/errors.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
-import { ridesOut, unavailable } from "./log-failure.ts";
+import { ridesOut, unavailable, type Failover } from "./log-failure.ts";
 import { eventId, failureOf, type EndMarker, type LogEntry } from "./log-entry.ts";
 import type { RedisCommands } from "./redis-clients.ts";
 import type { RedisHealth } from "./redis-health.ts";
@@ -19,8 +19,8 @@ export interface FollowOptions {
   signal: AbortSignal | undefined;
   /** Milliseconds without news after which the reader looks at the log and the producer's heartbeat itself. */
   heartbeatMs: number;
-  /** Milliseconds a lost connection (a failover) is waited out before the read fails; 0 fails it at once. */
-  failoverMs: number;
+  /** How long a lost connection (a failover) is waited out before the read fails. */
+  failover: Failover;
 }
 
 // Entries read per XRANGE while catching up, and entries heard but not yet read before the reader
@@ -39,12 +39,12 @@ type Outcome = { end: EndMarker } | "read" | "missed";
  * reads the log itself (news may have been lost with a connection), and a
  * log with nothing new and no heartbeat means the producer is gone. A Redis
  * that stops answering ends the read at once; one that goes away is waited
- * for `failoverMs`, and once it is back the reader reads the log again from
+ * for the failover's bound, and once it is back the reader reads the log again from
  * the last event it yielded: what a failover lost, its writer writes again.
  * @internal
  */
 export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEvent> {
-  const { redis, health, keys, signal, heartbeatMs, failoverMs } = options;
+  const { redis, health, keys, signal, heartbeatMs, failover } = options;
   let next = options.afterSeq + 1;
   let heard: LogEntry[] = [];
   let missed = false;
@@ -72,7 +72,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
       lostSince = undefined;
       return value;
     } catch (error) {
-      if (!ridesOut(error, failoverMs) || Date.now() - (lostSince ??= Date.now()) >= failoverMs) unavailable(error);
+      if (!ridesOut(error, failover) || Date.now() - (lostSince ??= Date.now()) >= failover.ms) unavailable(error);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, heartbeatMs);
         const stopListening = health.onAnswering(done);
@@ -145,7 +145,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<TokenEv
         // lifetime to beat again or write how its stream ended.
         // After a lost connection, the producer's replica may find the new master later than this one: it has the
         // failover bound to beat again.
-        const calm = Date.now() - health.troubledAt >= 3 * heartbeatMs && Date.now() - returnedAt >= failoverMs;
+        const calm = Date.now() - health.troubledAt >= 3 * heartbeatMs && Date.now() - returnedAt >= failover.ms;
         if (page.length === 0 && alive !== keys.generation && calm) throw errors.producerGone();
         catchUp = page.length === pageSize;
       }

@@ -210,6 +210,8 @@ function sentinelLink({ sentinels, masterName }: { sentinels: { host: string; po
   // A failover is a loss until the new master is ready; the sentinels' own troubles are theirs.
   sentinel.on("error", () => {});
   sentinel.on("reconnecting", () => health.lost(new Error("Sentinel is switching to a new master")));
+  // The master lost before the Sentinels name another: its commands fail at once meanwhile, rather than go unanswered.
+  sentinel.on("client-error", (event: { type: string; error: Error }) => event.type === "MASTER" && health.lost(event.error));
   sentinel.on("ready", () => (epoch++, health.ready()));
   return {
     connect: () => sentinel.connect(),

@@ -2,7 +2,7 @@ import { errors } from "../../core/errors.ts";
 import type { StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { appendBatch } from "./append-script.ts";
-import { logFailure, ridesOut } from "./log-failure.ts";
+import { logFailure, ridesOut, type Failover } from "./log-failure.ts";
 import { endId, endMarkerJson, eventId } from "./log-entry.ts";
 import type { RedisLink } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
@@ -14,8 +14,8 @@ export interface WriterContext {
   retentionMs: number;
   heartbeatMs: number;
   graceMs: number;
-  /** Milliseconds a lost connection (a failover) is waited out before the stream fails; 0 fails it at once. */
-  failoverMs: number;
+  /** How long a lost connection (a failover) is waited out before the stream fails. */
+  failover: Failover;
   /** True while a reader in this process follows the stream. */
   readLocally(): boolean;
   /** Counts the subscriber's reconnections: a stop published while it was away must be read from the metadata. */
@@ -69,13 +69,13 @@ interface Entry {
  * after the retention. Each batch is fenced by the last sequence the log is
  * known to hold: a log that ends earlier, after a failover lost what the old
  * master acknowledged, first gets again what it lacks, from the events the
- * writer keeps. A lost connection is waited out for `failoverMs`; past it, or
+ * writer keeps. A lost connection is waited out for the failover bound; past it, or
  * on any other failure, `abandoned` aborts with `unavailable`, and the end
  * marker says so, after every event written, as soon as Redis takes it.
  * @internal
  */
 export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
-  const { link, keys, retentionMs, heartbeatMs, graceMs, failoverMs } = context;
+  const { link, keys, retentionMs, heartbeatMs, graceMs, failover } = context;
   const { commands: redis, health, channels } = link;
   const { sharded } = channels;
   const stop = new AbortController();
@@ -109,14 +109,14 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
   };
   const trouble = (cause: unknown): void => {
     if (failure) return;
-    if (!ridesOut(cause, failoverMs) || Date.now() - (lostSince ??= Date.now()) >= failoverMs) return fail(cause);
+    if (!ridesOut(cause, failover) || Date.now() - (lostSince ??= Date.now()) >= failover.ms) return fail(cause);
     [waiting, lostCause] = [true, cause];
   };
   // Tried again with each beat and once Redis is back, until the failover bound: on a cluster, Redis is lost while
   // any node is, and this stream's may well answer.
   const resume = (now: number): void => {
     if (!waiting || failure) return;
-    if (now - lostSince! >= failoverMs) return fail(lostCause);
+    if (now - lostSince! >= failover.ms) return fail(lostCause);
     waiting = false;
     beat(now);
     flush();

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
-import { ridesOut, unavailable } from "./log-failure.ts";
+import { ridesOut, unavailable, type Failover } from "./log-failure.ts";
 import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
 import { defaultAnswerMs } from "./redis-health.ts";
@@ -35,8 +35,10 @@ export interface RedisStreamLogOptions extends RedisLocation {
    * Milliseconds a stream waits for a lost Redis to be back (a failover: a
    * replica promoted in place of a master that died) before it ends with
    * `unavailable`: writers keep what they wrote, readers their place, and both
-   * go on once it is back. Default 30,000 on a cluster and through Sentinel;
-   * 0 on one server, which nothing replaces, so that its streams fail at once.
+   * go on once it is back. Through Sentinel, a master that stops answering
+   * is waited for too: node-redis holds commands until the Sentinels name the
+   * next. Default 30,000 on a cluster and through Sentinel; 0 on one server,
+   * which nothing replaces, so that its streams fail at once.
    */
   failoverMs?: number;
   /** Where a lost, silent and returning Redis, and a command it refused, are reported. */
@@ -52,7 +54,7 @@ interface Shared {
   idKeysOf(streamId: string): StreamIdKeys;
   retentionMs: number;
   heartbeatMs: number;
-  failoverMs: number;
+  failover: Failover;
   stopChannel: string;
 }
 
@@ -82,7 +84,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     idKeysOf: (streamId) => streamIdKeys(prefix, streamId),
     retentionMs: options.retentionMs ?? 10 * 60_000,
     heartbeatMs,
-    failoverMs: options.failoverMs ?? ("url" in target ? 0 : defaultFailoverMs),
+    failover: { ms: options.failoverMs ?? ("url" in target ? 0 : defaultFailoverMs), silence: "sentinels" in target },
     stopChannel: `${prefix}stop`,
   };
   // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
@@ -93,7 +95,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
   });
   // Nothing waits for a Redis that stopped answering: the streams generating here end at once. A lost connection
   // may be one node of a cluster, or a failover: each stream learns from its own commands whether to wait.
-  health.onTrouble((cause) => ridesOut(cause, shared.failoverMs) || shared.writers.forEach((writer) => writer.trouble(cause)));
+  health.onTrouble((cause) => ridesOut(cause, shared.failover) || shared.writers.forEach((writer) => writer.trouble(cause)));
   health.onAnswering(() => shared.writers.forEach((writer) => writer.resume(Date.now())));
   const heartbeat = setInterval(() => {
     const now = Date.now();
@@ -117,7 +119,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
 }
 
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
-  const { link, retentionMs, heartbeatMs, failoverMs } = shared;
+  const { link, retentionMs, heartbeatMs, failover } = shared;
   // A stream this process just ended may have its end still on the way.
   await shared.writers.get(streamId)?.flushed();
   const created = { keys: shared.idKeysOf(streamId), ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs };
@@ -125,7 +127,7 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
   if (generation === undefined) throw errors.streamExists();
   const keys = shared.keysOf(streamId, generation);
   const writer = createRedisLogWriter({
-    ...{ link, keys, retentionMs, heartbeatMs, graceMs, failoverMs },
+    ...{ link, keys, retentionMs, heartbeatMs, graceMs, failover },
     ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: link.listenerEpoch },
     refused: (cause) => reportRefusal(shared.logger, streamId, cause),
     repaired: ({ lastSeq, fence }) => reportRepair(shared.logger, streamId, { lastSeq, fence }),
@@ -138,7 +140,7 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
 
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
   const { commands: redis, health } = shared.link;
-  const { heartbeatMs, failoverMs } = shared;
+  const { heartbeatMs, failover } = shared;
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
   const meta = await health.call(() => redis.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
@@ -149,10 +151,10 @@ async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal,
   if (onlyLive && meta.ended) throw errors.streamNotFound();
   const lastSeq = seqOfId(last?.[0]?.id);
   // Just after a failover, a live stream's log may lack what its writer is writing again: a reader who had it waits.
-  const repairing = !meta.ended && Date.now() - health.troubledAt < failoverMs;
+  const repairing = !meta.ended && Date.now() - health.troubledAt < failover.ms;
   if (afterSeq > lastSeq && !repairing) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
   // An ended stream is all in the log: nothing to hear.
-  yield* followLog({ redis, health, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs, failoverMs });
+  yield* followLog({ redis, health, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs, failover });
 }
 
 async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {

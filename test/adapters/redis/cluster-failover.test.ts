@@ -4,7 +4,8 @@ import type { StreamLog, TokenEvent } from "../../../src/index.ts";
 import { startRedisCluster, type RedisCluster } from "../../fixtures/redis-cluster.ts";
 import { collect } from "../../support/collect.ts";
 import { recordingLogger } from "../../support/redis-stall.ts";
-import { lagReplica, streamThroughFailover, untilMaster, untilReplicating } from "../../support/redis-failover.ts";
+import { untilReplicating } from "../../fixtures/redis-server.ts";
+import { lagReplica, streamThroughFailover, untilMaster } from "../../support/redis-failover.ts";
 import { skipWithout } from "../../support/test-tiers.ts";
 
 // A cluster of its own: the test kills one of its masters.
@@ -27,7 +28,7 @@ describe.skipIf(skipWithout("redis"))("a master of the cluster killed mid-stream
       for (const id of ids) if ((await cluster.masterOf(`tokenwire:{${id}}:meta`)) === victim) onVictim.add(id);
       await streamThroughFailover({
         ...{ writerLog: logs[0]!, readerLog: logs[1]!, ids, deltas: 30 },
-        lag: () => lagReplica(heir, 3000),
+        lag: () => lagReplica({ master: victim, replica: heir, ms: 3000 }),
         kill: async () => {
           await victim.kill();
           await untilMaster(heir);
