@@ -2,7 +2,7 @@ import { createClient as createRpcClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient } from "redis";
 import { TokenService } from "../../gen/tokenwire/v1/token_service_pb.js";
-import { createRedisStreamLog } from "../../src/adapters/redis/index.ts";
+import { createRedisStreamLog, type RedisLocation } from "../../src/adapters/redis/index.ts";
 import { createMemoryStreamLog } from "../../src/core/memory-stream-log.ts";
 import type { StreamLog } from "../../src/core/stream-log.ts";
 import type { TokenEvent } from "../../src/core/token-event.ts";
@@ -34,24 +34,32 @@ const request = (model: string) => ({ prompt: "hi", model });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const textOf = (event: TokenEvent) => ("text" in event && event.type === "delta" ? event.text : "");
 
-/** A Redis the bench measures: where to reach it, and its own CPU and memory figures. */
-export function redisProbe(url: string) {
-  const client = createClient({ url });
-  const info = async (section: string, field: string) => Number(new RegExp(`${field}:([\\d.]+)`).exec(await client.info(section))?.[1]);
+/**
+ * A Redis the bench measures: where tokenwire reaches it (one server, or a
+ * cluster's seeds), and its own CPU and memory figures, summed over every
+ * server (a cluster's replicas included: replication is part of the cost).
+ */
+export function redisProbe(location: RedisLocation, urls: string[]) {
+  const clients = urls.map((url) => createClient({ url }));
+  const sum = async (read: (client: (typeof clients)[number]) => Promise<number>) => (await Promise.all(clients.map(read))).reduce((a, b) => a + b, 0);
+  const info = async (client: (typeof clients)[number], section: string, field: string) => Number(new RegExp(`${field}:([\\d.]+)`).exec(await client.info(section))?.[1]);
   return {
-    url,
-    connect: () => client.connect(),
-    close: () => client.close(),
-    cpuSeconds: async () => (await info("cpu", "used_cpu_user")) + (await info("cpu", "used_cpu_sys")),
-    usedMemory: () => info("memory", "used_memory"),
-    flush: () => client.flushAll(),
+    location,
+    connect: () => Promise.all(clients.map((client) => client.connect())),
+    close: () => Promise.all(clients.map((client) => client.close())),
+    cpuSeconds: () => sum(async (client) => (await info(client, "cpu", "used_cpu_user")) + (await info(client, "cpu", "used_cpu_sys"))),
+    usedMemory: () => sum((client) => info(client, "memory", "used_memory")),
+    // A cluster's replicas refuse it, and take their masters' flush.
+    flush: () => Promise.all(clients.map((client) => client.flushAll().catch(() => undefined))),
+    /** Runs a command on the first server: the fence's own cost is measured there. */
+    send: (args: string[]) => clients[0]!.sendCommand(args),
   };
 }
 export type RedisProbe = ReturnType<typeof redisProbe>;
 
 async function logFor(kind: Kind, redis: RedisProbe): Promise<StreamLog | undefined> {
   if (kind === "plain") return undefined;
-  return kind === "memory" ? createMemoryStreamLog() : createRedisStreamLog({ url: redis.url });
+  return kind === "memory" ? createMemoryStreamLog() : createRedisStreamLog(redis.location);
 }
 
 // Reads a stream in process to its end; false if a numbered token came twice, out of order, or not at all.
@@ -97,7 +105,7 @@ async function startServer(log: StreamLog): Promise<{ server: TokenwireServer; c
  * checks that the two parts make the whole.
  */
 export async function resumeLatency(kind: "memory" | "redis", { redis, config }: { redis: RedisProbe; config: ResumableConfig }) {
-  const logs = kind === "memory" ? [createMemoryStreamLog()] : [await createRedisStreamLog({ url: redis.url }), await createRedisStreamLog({ url: redis.url })];
+  const logs = kind === "memory" ? [createMemoryStreamLog()] : [await createRedisStreamLog(redis.location), await createRedisStreamLog(redis.location)];
   const servers = await Promise.all(logs.map(startServer));
   const [a, b] = [servers[0]!, servers.at(-1)!];
   const times: number[] = [];
@@ -147,7 +155,7 @@ export async function resumeLatency(kind: "memory" | "redis", { redis, config }:
  * same process) from the last sequence it had.
  */
 export async function concurrentStreams(kind: Kind, { redis, config }: { redis: RedisProbe; config: ResumableConfig }) {
-  const logs = kind === "redis" ? [await createRedisStreamLog({ url: redis.url }), await createRedisStreamLog({ url: redis.url })] : [await logFor(kind, redis)];
+  const logs = kind === "redis" ? [await createRedisStreamLog(redis.location), await createRedisStreamLog(redis.location)] : [await logFor(kind, redis)];
   const limits = { maxConcurrentStreams: 4 * config.concurrency };
   const [a, b] = logs.map((log) => createTokenwire({ resolve: numberedResolver, limits, streams: { log, graceMs: 30_000 } }));
   const tokens = 40;
@@ -161,11 +169,13 @@ export async function concurrentStreams(kind: Kind, { redis, config }: { redis: 
     }).map((outcome) => outcome.catch(() => false)),
   );
   const cpu = process.cpuUsage(cpuBefore);
+  const seconds = (nowMs() - startedAt) / 1000;
   const result = {
     streams: config.concurrency,
+    tokensPerSecond: (config.concurrency * tokens) / seconds,
     whole: outcomes.filter(Boolean).length,
     broken: outcomes.filter((ok) => !ok).length,
-    seconds: (nowMs() - startedAt) / 1000,
+    seconds,
     serverUsPerToken: (cpu.user + cpu.system) / (config.concurrency * tokens),
     redisUsPerToken: kind === "redis" ? (((await redis.cpuSeconds()) - redisBefore) * 1e6) / (config.concurrency * tokens) : undefined,
   };
@@ -223,4 +233,42 @@ function heapAfterGc(): number {
   (globalThis as { gc?: () => void }).gc?.();
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed;
+}
+
+/**
+ * What makes a failover lossless costs, per batch and per token: in Redis,
+ * the fence, one `XREVRANGE … COUNT 1` in the append script, timed as
+ * Redis's CPU for `batches` scripts that read the last entry against as many
+ * that do not; in the writer, the events it keeps to write again, as the
+ * heap per token that live streams of `tokens` each let go of when they end.
+ */
+export async function fenceCost(redis: RedisProbe, { batches, streams, tokens }: { batches: number; streams: number; tokens: number }) {
+  const key = "bench:{fence}:events";
+  await redis.send(["XADD", key, "1-1", "e", JSON.stringify({ type: "delta", seq: 1, text: "12345 " })]);
+  const redisUs = async (script: string) => {
+    const before = await redis.cpuSeconds();
+    for (let i = 0; i < batches; i += 100) await Promise.all(Array.from({ length: 100 }, () => redis.send(["EVAL", script, "1", key])));
+    return (((await redis.cpuSeconds()) - before) * 1e6) / batches;
+  };
+  await redisUs("return 1"); // warm-up: both scripts compiled and cached
+  await redisUs("return redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1][1]");
+  const without = await redisUs("return 1");
+  const withFence = await redisUs("return redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1][1]");
+  await redis.send(["DEL", key]);
+
+  const log = await createRedisStreamLog(redis.location);
+  const writers = await Promise.all(Array.from({ length: streams }, (_, i) => log.create(`fence-${i}-${Date.now()}`, { graceMs: 60_000 })));
+  const write = async (from: number, to: number) => {
+    for (let seq = from; seq < to; seq++) await Promise.all(writers.map((writer) => writer.write({ type: "delta", seq, text: `${seq} ` })));
+    await sleep(200); // the last batches' writes
+  };
+  await write(0, tokens);
+  // What the streams let go of when they end: the events their writers kept (measured after the writes rather than
+  // against a baseline before them, which the scenarios before leave noisy).
+  const heapWhileLive = heapAfterGc();
+  for (const writer of writers.splice(0)) writer.close();
+  await sleep(500); // the end markers' writes
+  const heapBytesPerToken = (heapWhileLive - heapAfterGc()) / (streams * tokens);
+  await log.close();
+  return { redisUsPerBatch: withFence - without, heapBytesPerToken };
 }

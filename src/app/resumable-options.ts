@@ -18,7 +18,7 @@ export async function resumableOptions(config: ResumableConfig, logger: Logger):
     throw new ConfigError(`${name} is set but the redis package is not installed: npm install redis, or unset ${name}`, { cause });
   });
   try {
-    const log = await createRedisStreamLog({ ...redis.location, answerMs: redis.answerMs, retentionMs, logger });
+    const log = await createRedisStreamLog({ ...redis.location, answerMs: redis.answerMs, failoverMs: redis.failoverMs, retentionMs, logger });
     logger.info({ redis: shown }, `resumable streams are kept in Redis at ${shown}`);
     return { log, graceMs, always };
   } catch (cause) {

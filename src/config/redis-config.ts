@@ -15,6 +15,8 @@ export interface RedisConfig {
   setting: { name: string; shown: string };
   /** `TOKENWIRE_REDIS_ANSWER_MS`: how long Redis has to answer before resumable streams fail and limits are held by each replica. */
   answerMs: number;
+  /** `TOKENWIRE_REDIS_FAILOVER_MS`: how long resumable streams wait for a failover; unset, the log's default for the topology. */
+  failoverMs?: number;
 }
 
 const variables = ["REDIS_URL", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as const;
@@ -22,7 +24,8 @@ const variables = ["REDIS_URL", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as con
 /**
  * Reads `REDIS_URL`, `REDIS_CLUSTER_NODES` (comma-separated `redis://` seed
  * URLs), or `REDIS_SENTINELS` (comma-separated `host:port`) with
- * `REDIS_SENTINEL_MASTER`, and `TOKENWIRE_REDIS_ANSWER_MS`; undefined without
+ * `REDIS_SENTINEL_MASTER`, `TOKENWIRE_REDIS_ANSWER_MS` and
+ * `TOKENWIRE_REDIS_FAILOVER_MS`; undefined without
  * a Redis. More than one of the three, or a value it cannot use, is a {@link ConfigError}.
  */
 export function redisConfigFromEnv(env: Record<string, string | undefined>): RedisConfig | undefined {
@@ -36,15 +39,17 @@ export function redisConfigFromEnv(env: Record<string, string | undefined>): Red
   const name = set[0];
   if (name === undefined) return undefined;
   const answerMs = envNumber(env, "TOKENWIRE_REDIS_ANSWER_MS", { fallback: defaultAnswerMs, min: 1 });
+  const failover = value("TOKENWIRE_REDIS_FAILOVER_MS") === undefined ? {} : { failoverMs: envNumber(env, "TOKENWIRE_REDIS_FAILOVER_MS", { fallback: 0 }) };
+  const bounds = { answerMs, ...failover };
   const text = value(name)!;
-  if (name === "REDIS_URL") return { location: { url: redisUrl(name, text) }, setting: { name, shown: withoutPassword(text) }, answerMs };
+  if (name === "REDIS_URL") return { location: { url: redisUrl(name, text) }, setting: { name, shown: withoutPassword(text) }, ...bounds };
   const list = text.split(",").map((item) => item.trim());
   if (name === "REDIS_CLUSTER_NODES") {
     const nodes = list.map((url) => redisUrl(name, url));
-    return { location: { clusterNodes: nodes }, setting: { name, shown: nodes.map(withoutPassword).join(",") }, answerMs };
+    return { location: { clusterNodes: nodes }, setting: { name, shown: nodes.map(withoutPassword).join(",") }, ...bounds };
   }
   if (master === undefined) throw new ConfigError("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the Sentinels watch the master under (as in their sentinel monitor line)");
-  return { location: { sentinels: list.map(sentinelAddress), sentinelMaster: master }, setting: { name, shown: text }, answerMs };
+  return { location: { sentinels: list.map(sentinelAddress), sentinelMaster: master }, setting: { name, shown: text }, ...bounds };
 }
 
 function redisUrl(name: string, url: string): string {

@@ -40,6 +40,7 @@ export const settings: readonly Setting[] = [
   { name: "REDIS_SENTINELS", meaning: "the host:port of Redis Sentinels, instead of REDIS_URL" },
   { name: "REDIS_SENTINEL_MASTER", meaning: "the name the Sentinels watch the master under" },
   { name: "TOKENWIRE_REDIS_ANSWER_MS", meaning: "how long Redis has to answer before it counts as stalled" },
+  { name: "TOKENWIRE_REDIS_FAILOVER_MS", meaning: "how long resumable streams wait for a Redis failover" },
   { name: "REDIS_URL", meaning: "the Redis that keeps resumable streams and callers' limits" },
   { name: "TOKENWIRE_RESUMABLE", meaning: "whether every StreamTokens call is resumable" },
   { name: "TOKENWIRE_RESUME_GRACE_MS", meaning: "how long a resumable stream goes on after its last reader left" },

@@ -13,6 +13,12 @@ describe("resumableConfigFromEnv()", () => {
     expect(resumableConfigFromEnv(env)).toEqual({ redis, graceMs: 5000, retentionMs: 60_000, always: true });
   });
 
+  it("should read TOKENWIRE_REDIS_FAILOVER_MS, and leave it to the topology when unset", () => {
+    expect(resumableConfigFromEnv({ REDIS_CLUSTER_NODES: "redis://a:7000", TOKENWIRE_REDIS_FAILOVER_MS: "5000" }).redis?.failoverMs).toBe(5000);
+    expect(resumableConfigFromEnv({ REDIS_URL: "redis://cache:6379", TOKENWIRE_REDIS_FAILOVER_MS: "0" }).redis?.failoverMs).toBe(0);
+    expect(resumableConfigFromEnv({ REDIS_URL: "redis://cache:6379" }).redis?.failoverMs).toBeUndefined();
+  });
+
   it("should read TOKENWIRE_REDIS_ANSWER_MS", () => {
     expect(resumableConfigFromEnv({ REDIS_URL: "redis://cache:6379", TOKENWIRE_REDIS_ANSWER_MS: "500" }).redis?.answerMs).toBe(500);
   });
@@ -23,6 +29,7 @@ describe("resumableConfigFromEnv()", () => {
     [{ TOKENWIRE_STREAM_RETENTION_MS: "0" }, 'TOKENWIRE_STREAM_RETENTION_MS must be a whole number of 1 or more, not "0"'],
     [{ TOKENWIRE_RESUME_GRACE_MS: "-1" }, 'TOKENWIRE_RESUME_GRACE_MS must be a whole number of 0 or more, not "-1"'],
     [{ REDIS_URL: "redis://cache:6379", TOKENWIRE_REDIS_ANSWER_MS: "0" }, 'TOKENWIRE_REDIS_ANSWER_MS must be a whole number of 1 or more, not "0"'],
+    [{ REDIS_URL: "redis://cache:6379", TOKENWIRE_REDIS_FAILOVER_MS: "30s" }, 'TOKENWIRE_REDIS_FAILOVER_MS must be a whole number of 0 or more, not "30s"'],
   ])("should refuse %j with a ConfigError that names the setting", (env, message) => {
     expect(() => resumableConfigFromEnv(env)).toThrow(new ConfigError(message));
   });

@@ -11,6 +11,33 @@ export function logFailure(cause: unknown): TokenwireError {
   return errors.logUnavailable(cause);
 }
 
+// What Redis answers while a replica takes over: the cluster has no master for the slot yet, the old master is a
+// replica now, or the new one is still loading.
+const failoverReplies = /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN|LOADING)\b/;
+
+/** How long streams wait for a failover, and whether a Redis that stops answering may be one. @internal */
+export interface Failover {
+  /** Milliseconds a stream waits; 0 fails it at once. */
+  ms: number;
+  /**
+   * True through Sentinel, where node-redis holds commands from a master that
+   * died until the Sentinels name the next: its silence is a failover too.
+   */
+  silence: boolean;
+}
+
+/**
+ * Whether a stream waits out `cause` for up to the failover's bound rather
+ * than fail: a lost connection or an answer of a failover, and a silence where
+ * it may be one; never a write Redis refuses.
+ * @internal
+ */
+export function ridesOut(cause: unknown, failover: Failover): boolean {
+  if (failover.ms <= 0 || cause instanceof TokenwireError) return false;
+  if (cause instanceof RedisUnansweredError) return failover.silence;
+  return !(cause instanceof ErrorReply) || failoverReplies.test(cause.message);
+}
+
 /** Throws {@link logFailure}'s error for `cause`. @internal */
 export function unavailable(cause: unknown): never {
   throw logFailure(cause);

@@ -162,9 +162,13 @@ function clusterLink(nodes: string[], options: ConnectOptions): Unconnected {
     rootNodes: nodes.map((url) => ({ url })),
     defaults: { ...commandDefaults, ...credentials, socket: { connectTimeout: connectMs, reconnectStrategy } },
     commandOptions: commandDefaults.commandOptions,
+    // A node that stays lost for a second sends the client to ask the others who holds its slots now: after a
+    // failover, its replica. node-redis then moves the sharded subscriptions there.
+    topologyRefreshOnReconnectionAttemptStrategy: 1000,
   });
   const health = watchRedisHealth(() => cluster.sendCommand(undefined, false, ["PING"]), options);
-  // A node is lost from its first error to its next ready: every connection to it (commands, pub/sub) counts.
+  // A node is lost from its first error to its next ready, or until the cluster no longer names it: every
+  // connection to it (commands, pub/sub) counts.
   const lost = new Set<string>();
   const nodeOf = ({ host, port }: { host: string; port: number }) => `${host}:${port}`;
   let epoch = 0;
@@ -173,10 +177,10 @@ function clusterLink(nodes: string[], options: ConnectOptions): Unconnected {
     lost.add(nodeOf(node));
     health.lost(error);
   });
-  cluster.on("node-ready", (node: { host: string; port: number }) => {
-    epoch++;
-    if (lost.delete(nodeOf(node)) && lost.size === 0) health.ready();
-  });
+  const back = (node: { host: string; port: number }): void => void (lost.delete(nodeOf(node)) && lost.size === 0 && health.ready());
+  cluster.on("node-ready", (node: { host: string; port: number }) => (epoch++, back(node)));
+  // A node the cluster no longer names (a master that died and was replaced) is let go of, and no longer lost.
+  cluster.on("node-disconnect", back);
   return {
     connect: () => cluster.connect(),
     destroy: () => void cluster.destroy(),
@@ -206,6 +210,8 @@ function sentinelLink({ sentinels, masterName }: { sentinels: { host: string; po
   // A failover is a loss until the new master is ready; the sentinels' own troubles are theirs.
   sentinel.on("error", () => {});
   sentinel.on("reconnecting", () => health.lost(new Error("Sentinel is switching to a new master")));
+  // The master lost before the Sentinels name another: its commands fail at once meanwhile, rather than go unanswered.
+  sentinel.on("client-error", (event: { type: string; error: Error }) => event.type === "MASTER" && health.lost(event.error));
   sentinel.on("ready", () => (epoch++, health.ready()));
   return {
     connect: () => sentinel.connect(),

@@ -165,6 +165,9 @@ export function watchRedisHealth(ping: () => Promise<unknown>, options: RedisHea
     ready() {
       if (state !== "lost") return;
       state = "answering";
+      // What was sent while the connection was lost (waiting for Sentinel's new master) is judged from now on.
+      const now = Date.now();
+      for (const command of pending.values()) command.since = now;
       logger.info({ redis: "answering" }, "the connection to Redis is back");
       for (const listener of answeringListeners) listener();
     },

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
-import { unavailable } from "./log-failure.ts";
+import { ridesOut, unavailable, type Failover } from "./log-failure.ts";
 import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
 import { defaultAnswerMs } from "./redis-health.ts";
@@ -31,6 +31,16 @@ export interface RedisStreamLogOptions extends RedisLocation {
    * `unavailable` and every new one at once, until it answers again. Default 2,000.
    */
   answerMs?: number;
+  /**
+   * Milliseconds a stream waits for a lost Redis to be back (a failover: a
+   * replica promoted in place of a master that died) before it ends with
+   * `unavailable`: writers keep what they wrote, readers their place, and both
+   * go on once it is back. Through Sentinel, a master that stops answering
+   * is waited for too: node-redis holds commands until the Sentinels name the
+   * next. Default 30,000 on a cluster and through Sentinel; 0 on one server,
+   * which nothing replaces, so that its streams fail at once.
+   */
+  failoverMs?: number;
   /** Where a lost, silent and returning Redis, and a command it refused, are reported. */
   logger?: Logger;
 }
@@ -44,8 +54,13 @@ interface Shared {
   idKeysOf(streamId: string): StreamIdKeys;
   retentionMs: number;
   heartbeatMs: number;
+  failover: Failover;
   stopChannel: string;
 }
+
+// How long a stream waits for a failover by default: a cluster's default node timeout (15 s), its election, and
+// the client finding the new master.
+const defaultFailoverMs = 30_000;
 
 /**
  * A {@link StreamLog} in Redis Streams, which every replica that shares the
@@ -57,8 +72,9 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
   const logger = options.logger ?? silentLogger;
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const answerMs = options.answerMs ?? defaultAnswerMs;
+  const target = targetOf(options);
   const link = await connectRedis({
-    ...{ target: targetOf(options), logger, subscriber: true },
+    ...{ target, logger, subscriber: true },
     ...{ answerMs, probeMs: heartbeatMs, consequence: "resumable streams fail with unavailable until it answers again" },
   });
   const { health } = link;
@@ -68,6 +84,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     idKeysOf: (streamId) => streamIdKeys(prefix, streamId),
     retentionMs: options.retentionMs ?? 10 * 60_000,
     heartbeatMs,
+    failover: { ms: options.failoverMs ?? ("url" in target ? 0 : defaultFailoverMs), silence: "sentinels" in target },
     stopChannel: `${prefix}stop`,
   };
   // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
@@ -76,8 +93,10 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     await link.close(0);
     throw error;
   });
-  // Nothing waits for a Redis that stopped answering or went away: the streams generating here end at once.
-  health.onTrouble((cause) => shared.writers.forEach((writer) => writer.fail(cause)));
+  // Nothing waits for a Redis that stopped answering: the streams generating here end at once. A lost connection
+  // may be one node of a cluster, or a failover: each stream learns from its own commands whether to wait.
+  health.onTrouble((cause) => ridesOut(cause, shared.failover) || shared.writers.forEach((writer) => writer.trouble(cause)));
+  health.onAnswering(() => shared.writers.forEach((writer) => writer.resume(Date.now())));
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const writer of shared.writers.values()) writer.beat(now);
@@ -100,7 +119,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
 }
 
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
-  const { link, retentionMs, heartbeatMs } = shared;
+  const { link, retentionMs, heartbeatMs, failover } = shared;
   // A stream this process just ended may have its end still on the way.
   await shared.writers.get(streamId)?.flushed();
   const created = { keys: shared.idKeysOf(streamId), ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs };
@@ -108,9 +127,10 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
   if (generation === undefined) throw errors.streamExists();
   const keys = shared.keysOf(streamId, generation);
   const writer = createRedisLogWriter({
-    ...{ link, keys, retentionMs, heartbeatMs, graceMs },
+    ...{ link, keys, retentionMs, heartbeatMs, graceMs, failover },
     ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: link.listenerEpoch },
     refused: (cause) => reportRefusal(shared.logger, streamId, cause),
+    repaired: ({ lastSeq, fence }) => reportRepair(shared.logger, streamId, { lastSeq, fence }),
   });
   shared.writers.set(streamId, writer);
   // The id may name a newer stream of this process by then.
@@ -120,7 +140,7 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
 
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
   const { commands: redis, health } = shared.link;
-  const { heartbeatMs } = shared;
+  const { heartbeatMs, failover } = shared;
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
   const meta = await health.call(() => redis.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
@@ -130,9 +150,11 @@ async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal,
   const last = await health.call(() => redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })).catch(unavailable);
   if (onlyLive && meta.ended) throw errors.streamNotFound();
   const lastSeq = seqOfId(last?.[0]?.id);
-  if (afterSeq > lastSeq) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
+  // Just after a failover, a live stream's log may lack what its writer is writing again: a reader who had it waits.
+  const repairing = !meta.ended && Date.now() - health.troubledAt < failover.ms;
+  if (afterSeq > lastSeq && !repairing) throw errors.sequenceBeyondEnd(afterSeq, lastSeq);
   // An ended stream is all in the log: nothing to hear.
-  yield* followLog({ redis, health, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs });
+  yield* followLog({ redis, health, keys, subscriptions: meta.ended ? undefined : shared.subscriptions, afterSeq, signal, heartbeatMs, failover });
 }
 
 async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
@@ -152,6 +174,12 @@ function checkCaller(meta: Record<string, string>, caller: string | undefined): 
   if (meta.owner === undefined) throw errors.streamNotFound();
   const { owner } = JSON.parse(meta.owner) as { owner?: string };
   if (owner !== undefined && owner !== caller) throw errors.streamNotFound();
+}
+
+// Acknowledged appends that a failover lost: written again, but a sign that the replicas lag.
+function reportRepair(logger: Logger, streamId: string, { lastSeq, fence }: { lastSeq: number; fence: number }): void {
+  const fields = { redis: "repaired", streamId, lost: fence - lastSeq, lastSeq };
+  logger.warn(fields, `Redis had lost ${fence - lastSeq} acknowledged events of stream ${streamId} (a failover): written again`);
 }
 
 // Redis's own words for what it refused (`OOM command not allowed…`), which the stream's error only names.

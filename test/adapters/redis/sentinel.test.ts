@@ -52,8 +52,8 @@ describe("npm start with REDIS_SENTINELS and REDIS_SENTINEL_MASTER", () => {
 
 // Last: it takes the master away.
 describe("a failover", () => {
-  it("should end a live stream with unavailable when its master goes, and serve new streams on the master Sentinel promotes", async () => {
-    const log: StreamLog = await createRedisStreamLog({ ...where(), heartbeatMs, answerMs: 500 });
+  it("with failoverMs 0, should end a live stream with unavailable when its master goes, and serve new streams on the master Sentinel promotes", async () => {
+    const log: StreamLog = await createRedisStreamLog({ ...where(), heartbeatMs, answerMs: 500, failoverMs: 0 });
     try {
       const writer = await log.create("before", { graceMs: 60_000 });
       await writer.write(started);
