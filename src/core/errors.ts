@@ -44,6 +44,7 @@ export const errors = named({
   logUnavailable: (cause: unknown) => error("unavailable", "the stream log is unavailable", cause),
   logUnanswered: (ms: number, cause?: unknown) => error("unavailable", `the stream log in Redis did not answer within ${ms} ms`, cause),
   logOutOfMemory: (cause: unknown) => error("unavailable", "the stream log in Redis is out of memory", cause),
+  logLost: (count: number) => error("unavailable", `the stream log in Redis lost ${count} events it had taken (a failover), and nothing here can write them again`),
   noFinishReason: () => error("unavailable", "the model's stream ended without a finish reason"),
   notTokens: (what: string) =>
     error("internal", `the runnable's output is not text or a message (it gave ${what}) so it cannot be streamed`),

@@ -81,8 +81,11 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
   const stop = new AbortController();
   const abandon = new AbortController();
   const ended = deferred();
-  // Every event of the stream, to write again what a failover took: about 60 bytes a token (BENCHMARKS.md).
+  // The events not yet in Redis; where a failover is waited out (a cluster, Sentinel), every event of the stream,
+  // to write again what a failover took: about 140 bytes a token (BENCHMARKS.md). Without, a log found shorter
+  // than what it acknowledged ends the stream `unavailable`, and the events in Redis are not kept here.
   const written: Entry[] = [];
+  const keepsWritten = failover.ms > 0;
   let pending: Entry[] = [];
   let nextFlush = deferred();
   let nextSeq = 0;
@@ -144,12 +147,14 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     for (;;) {
       const lastSeq = await health.call(() => appendBatch(link.send, { keys, entries: batch, fence, retry, end, retentionMs, sharded }));
       if (lastSeq === undefined) break;
+      if (!keepsWritten) throw errors.logLost(fence - lastSeq);
       context.repaired({ lastSeq, fence });
       batch = [...written.filter((entry) => entry.seq! > lastSeq && entry.seq! <= fence), ...entries];
       fence = lastSeq;
     }
     [retry, lostSince] = [false, undefined];
     landedSeq = entries.findLast((entry) => entry.seq !== undefined)?.seq ?? landedSeq;
+    if (!keepsWritten) written.splice(0, written.filter((entry) => entry.seq! <= landedSeq).length);
   }
   // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop
   // flag on the first beat and after the subscriber reconnected; other replicas' readers when none is here.

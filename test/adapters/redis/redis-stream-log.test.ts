@@ -274,6 +274,45 @@ describe.skipIf(skipWithout("redis"))("createRedisStreamLog()", () => {
     });
   });
 
+  // What a failover that lost acknowledged appends leaves: a log that ends before what its writer saw land. Here the
+  // last entries are deleted from under a live stream, on one server, which the failover tests do for real.
+  describe("a log that lost entries it had taken", () => {
+    async function shortenedUnderWriter(options: RedisStreamLogOptions) {
+      const log = await openLog(options);
+      const { id, writer } = await writeStarted(log);
+      for (let seq = 1; seq <= 5; seq++) await writer.write(delta(seq, `t${seq} `));
+      await vi.waitFor(() => withClient(async (client) => expect(await eventsOf(client, id)).toHaveLength(6)));
+      await withClient(async (client) => {
+        const [key] = await client.keys(`*{${id}}:*:events`);
+        const entries = await client.xRange(key!, "-", "+");
+        await client.xDel(key!, entries.slice(3).map((entry) => entry.id));
+        // A new master never had the lost entries: its stream's last id is the last entry it holds.
+        await client.sendCommand(["XSETID", key!, entries[2]!.id]);
+      });
+      await writer.write(delta(6, "t6 "));
+      return { log, id, writer };
+    }
+    const eventsOf = async (client: ReturnType<typeof plainClient>, id: string) => client.xRange((await client.keys(`*{${id}}:*:events`))[0]!, "-", "+");
+
+    it("should write the lost events again, in order and once, where a failover is waited out", async () => {
+      const { log, id, writer } = await shortenedUnderWriter({ failoverMs: 5000 });
+      writer.close();
+      const { events, error } = await collect(log.read(id, { afterSeq: -1 }));
+      expect(error).toBeUndefined();
+      expect(events.map((event) => event.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect(textOf(events)).toBe("t1 t2 t3 t4 t5 t6 ");
+    });
+
+    it("should end the stream unavailable, with no gap, on one Redis that does not wait for failovers", async () => {
+      const { log, id, writer } = await shortenedUnderWriter({ failoverMs: 0 });
+      expect(await aborted(writer.abandoned)).toMatchObject({ code: "unavailable", reason: "logLost" });
+      writer.close(writer.abandoned.reason as TokenwireError);
+      const { events, error } = await collect(log.read(id, { afterSeq: -1 }));
+      expect(events.map((event) => event.seq)).toEqual([0, 1, 2]);
+      expect(error).toMatchObject({ code: "unavailable" });
+    });
+  });
+
   describe("a Redis out of memory", () => {
     it("should end a stream whose writes it refuses with its own error, tell the readers following it, and log Redis's words", () =>
       withClient(async (client) => {
