@@ -14,7 +14,7 @@ const { values: flags } = parseArgs({ options: { quick: { type: "boolean" } } })
 const full: ScenarioConfig = { bulkStreams: 0, bulkTokens: 4000, ttftStreams: 0, concurrency: 0, pauseMs: 200, pacedTokens: 30, rampMs: 2000, cancels: 0 };
 const quick: ScenarioConfig = { ...full, bulkTokens: 1000, pauseMs: 50, rampMs: 500 };
 const config = flags.quick ? quick : full;
-const search = { levels: flags.quick ? [100, 300] : [1000, 2000, 3000, 4000, 6000, 8000], maxP99Ms: 100 };
+const search = { levels: flags.quick ? [100, 300] : [250, 500, 750, 1000, 1500, 2000, 3000, 4000], maxP99Ms: 100 };
 const measured = new Set<Contender["server"]>(["floor", "h2-floor", "tokenwire", "tokenwire-dialects"]);
 const lineUp = contenders.filter((each) => measured.has(each.server));
 const cpus = { server: 0, upstream: 1, load: 1 };
