@@ -7,6 +7,12 @@ import type { TokenwireError } from "./tokenwire-error.ts";
 export interface MemoryStreamLogOptions {
   /** Milliseconds a stream stays readable after it ended; default 10 minutes. */
   retentionMs?: number;
+  /**
+   * Events of ended streams kept at most: past it, the streams that ended
+   * first are forgotten before their retention ends, so that memory stays
+   * bounded whatever the traffic. Default 1,000,000, about 130 MB.
+   */
+  maxRetainedEvents?: number;
 }
 
 interface LoggedStream {
@@ -20,16 +26,23 @@ interface LoggedStream {
   abandon: AbortController;
   graceMs: number;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Gone from the log: its retention ended, it was pushed out, or a new stream took its id. */
+  forgotten: boolean;
 }
 
 /**
  * A {@link StreamLog} in this process's memory: nothing to install, and what
  * `npm start` uses unless a shared log is configured. Each stream costs its
- * events until its retention ends.
+ * events until its retention ends, or until the ended streams' events pass
+ * `maxRetainedEvents` and it is among the first that ended.
  */
 export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): StreamLog {
   const retentionMs = options.retentionMs ?? 10 * 60_000;
+  const maxRetainedEvents = options.maxRetainedEvents ?? 1_000_000;
   const streams = new Map<string, LoggedStream>();
+  // Ended streams in the order they ended, and their events together.
+  const retained = new Map<LoggedStream, string>();
+  let retainedEvents = 0;
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
   const later = (ms: number, run: () => void) => {
@@ -42,13 +55,26 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
     if (stream.ended || stream.readers > 0 || stream.graceTimer) return;
     stream.graceTimer = later(stream.graceMs, () => stream.abandon.abort(errors.abandoned()));
   };
+  const forget = (stream: LoggedStream, streamId: string): void => {
+    if (stream.forgotten) return;
+    stream.forgotten = true;
+    retained.delete(stream);
+    retainedEvents -= stream.events.length;
+    // The id may name a newer stream by then.
+    if (streams.get(streamId) === stream) streams.delete(streamId);
+  };
   const end = (streamId: string, stream: LoggedStream, failure?: TokenwireError): void => {
     stream.ended = true;
     stream.failure = failure;
     clearTimeout(stream.graceTimer);
     for (const wake of stream.wake) wake();
-    // The id may name a newer stream by then.
-    later(retentionMs, () => streams.get(streamId) === stream && streams.delete(streamId));
+    retained.set(stream, streamId);
+    retainedEvents += stream.events.length;
+    for (const [oldest, id] of retained) {
+      if (retainedEvents <= maxRetainedEvents) break;
+      forget(oldest, id);
+    }
+    later(retentionMs, () => forget(stream, streamId));
   };
   const find = (streamId: string, caller: string | undefined): LoggedStream => {
     const stream = streams.get(streamId);
@@ -61,9 +87,10 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
     async create(streamId: string, { owner, graceMs }: CreateStreamOptions): Promise<StreamLogWriter> {
       const previous = streams.get(streamId);
       if (previous && !(previous.ended && previous.owner === owner)) throw errors.streamExists();
+      if (previous) forget(previous, streamId);
       const stream: LoggedStream = {
         ...{ owner, events: [], ended: false, failure: undefined, readers: 0, wake: new Set<() => void>() },
-        ...{ stop: new AbortController(), abandon: new AbortController(), graceMs, graceTimer: undefined },
+        ...{ stop: new AbortController(), abandon: new AbortController(), graceMs, graceTimer: undefined, forgotten: false },
       };
       streams.set(streamId, stream);
       waitForReaders(stream);
@@ -93,6 +120,8 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
     async close() {
       for (const timer of timers) clearTimeout(timer);
       streams.clear();
+      retained.clear();
+      retainedEvents = 0;
     },
   };
 }
