@@ -82,9 +82,9 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
   const abandon = new AbortController();
   const ended = deferred();
   // The events not yet in Redis; where a failover is waited out (a cluster, Sentinel), every event of the stream,
-  // to write again what a failover took: about 300 bytes a token (BENCHMARKS.md). Without, a log found shorter
+  // to write again what a failover took: about 40 bytes a token (BENCHMARKS.md). Without, a log found shorter
   // than what it acknowledged ends the stream `unavailable`, and the events in Redis are not kept here.
-  const written: Entry[] = [];
+  const written = createKeptEvents();
   const keepsWritten = failover.ms > 0;
   let pending: Entry[] = [];
   let nextFlush = deferred();
@@ -135,7 +135,7 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
       const stopListening = health.onAnswering(() => (stopListening(), resolve()));
     });
     retry = true;
-    const rest = written.filter((entry) => entry.seq! > landedSeq);
+    const rest = written.between(landedSeq);
     await append([...rest, { id: endId, json: endMarkerJson(nextSeq, failure) }], true)
       .catch(() => health.call(() => channels.publish(keys.tail, `[${endMarkerJson(landedSeq + 1, failure)}]`)))
       .catch(() => {});
@@ -149,12 +149,12 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
       if (lastSeq === undefined) break;
       if (!keepsWritten) throw errors.logLost(fence - lastSeq);
       context.repaired({ lastSeq, fence });
-      batch = [...written.filter((entry) => entry.seq! > lastSeq && entry.seq! <= fence), ...entries];
+      batch = [...written.between(lastSeq, fence), ...entries];
       fence = lastSeq;
     }
     [retry, lostSince] = [false, undefined];
     landedSeq = entries.findLast((entry) => entry.seq !== undefined)?.seq ?? landedSeq;
-    if (!keepsWritten) written.splice(0, written.filter((entry) => entry.seq! <= landedSeq).length);
+    if (!keepsWritten) written.dropThrough(landedSeq);
   }
   // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop
   // flag on the first beat and after the subscriber reconnected; other replicas' readers when none is here.
@@ -223,7 +223,7 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     write(event) {
       if (closing || failure) return;
       const entry = { id: eventId(event.seq), json: JSON.stringify(event), seq: event.seq };
-      written.push(entry);
+      written.keep(entry.seq, entry.json);
       add(entry);
       nextSeq = event.seq + 1;
       if (pending.length >= maxPending) return nextFlush.promise;
@@ -244,5 +244,32 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
       return promise;
     },
     beat: (now) => (waiting ? resume(now) : beat(now)),
+  };
+}
+
+// The events a writer keeps, as their sequences and JSON alone: an entry's id is made again from its sequence
+// when it is written again. Whole entries kept cost about 300 bytes a token, these about 40 (BENCHMARKS.md).
+function createKeptEvents() {
+  let seqs: number[] = [];
+  let jsons: string[] = [];
+  return {
+    keep(seq: number, json: string): void {
+      seqs.push(seq);
+      jsons.push(json);
+    },
+    /** The entries after `after`, through `through`, in order. */
+    between(after: number, through = Infinity): Entry[] {
+      const entries: Entry[] = [];
+      for (let i = 0; i < seqs.length; i++) {
+        const seq = seqs[i]!;
+        if (seq > after && seq <= through) entries.push({ id: eventId(seq), json: jsons[i]!, seq });
+      }
+      return entries;
+    },
+    /** Forgets the events through `seq`. */
+    dropThrough(seq: number): void {
+      const kept = seqs.findIndex((each) => each > seq);
+      [seqs, jsons] = kept === -1 ? [[], []] : [seqs.slice(kept), jsons.slice(kept)];
+    },
   };
 }
