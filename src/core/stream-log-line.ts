@@ -1,5 +1,5 @@
 import { causeChain } from "./error-causes.ts";
-import { escapeLogFields, silentLogger, type Logger } from "./logger.ts";
+import { escapeLogFields, type Logger } from "./logger.ts";
 import type { StreamSummary } from "./run-stream.ts";
 import type { CallContext, StreamKind } from "./tokenwire-options.ts";
 
@@ -18,7 +18,6 @@ export interface LogLineFields {
  * @internal
  */
 export function logStreamEnd(logger: Logger, { context, kind, model, caller, summary }: LogLineFields): void {
-  if (logger === silentLogger) return; // an embedder's tokenwire with no logger: no line to build
   const { error, ...fields } = summary;
   const line = { kind, protocol: context.protocol, method: context.method, model, caller, ...fields, status: error?.code ?? "ok" };
   // The model, the caller's name and the message may hold what a caller sent.
