@@ -10,8 +10,8 @@ import type { ResumableConfig } from "../config/resumable-config.ts";
  * {@link ConfigError} that says where and why.
  */
 export async function resumableOptions(config: ResumableConfig, logger: Logger): Promise<ResumableOptions & { log: NonNullable<ResumableOptions["log"]> }> {
-  const { redis, graceMs, retentionMs, maxRetainedEvents, always } = config;
-  if (redis === undefined) return { log: createMemoryStreamLog({ retentionMs, maxRetainedEvents }), graceMs, always };
+  const { redis, graceMs, retentionMs, maxRetainedBytes, always } = config;
+  if (redis === undefined) return { log: createMemoryStreamLog({ retentionMs, maxRetainedBytes }), graceMs, always };
   const { name, shown } = redis.setting;
   // Loaded only with Redis set: the redis package is an optional peer dependency.
   const { createRedisStreamLog } = await import("../adapters/redis/index.ts").catch((cause: unknown) => {

@@ -10,13 +10,13 @@ export interface ResumableConfig {
   graceMs: number;
   /** `TOKENWIRE_STREAM_RETENTION_MS`: how long an ended stream stays readable. */
   retentionMs: number;
-  /** `TOKENWIRE_STREAM_RETAINED_EVENTS`: the in-memory log's bound on the events of ended streams. */
-  maxRetainedEvents: number;
+  /** `TOKENWIRE_STREAM_RETAINED_BYTES`: the in-memory log's bound on what ended streams hold. */
+  maxRetainedBytes: number;
   /** `TOKENWIRE_RESUMABLE=always`: every StreamTokens call is resumable. */
   always: boolean;
 }
 
-/** Reads `REDIS_URL` ({@link redisConfigFromEnv}), `TOKENWIRE_RESUMABLE`, `TOKENWIRE_RESUME_GRACE_MS`, `TOKENWIRE_STREAM_RETENTION_MS` and `TOKENWIRE_STREAM_RETAINED_EVENTS`; a value it cannot use is a {@link ConfigError}. */
+/** Reads `REDIS_URL` ({@link redisConfigFromEnv}), `TOKENWIRE_RESUMABLE`, `TOKENWIRE_RESUME_GRACE_MS`, `TOKENWIRE_STREAM_RETENTION_MS` and `TOKENWIRE_STREAM_RETAINED_BYTES`; a value it cannot use is a {@link ConfigError}. */
 export function resumableConfigFromEnv(env: Record<string, string | undefined>): ResumableConfig {
   const mode = env.TOKENWIRE_RESUMABLE?.trim() || "request";
   if (mode !== "request" && mode !== "always") {
@@ -26,7 +26,7 @@ export function resumableConfigFromEnv(env: Record<string, string | undefined>):
     redis: redisConfigFromEnv(env),
     graceMs: envNumber(env, "TOKENWIRE_RESUME_GRACE_MS", { fallback: 30_000 }),
     retentionMs: envNumber(env, "TOKENWIRE_STREAM_RETENTION_MS", { fallback: 10 * 60_000, min: 1 }),
-    maxRetainedEvents: envNumber(env, "TOKENWIRE_STREAM_RETAINED_EVENTS", { fallback: 1_000_000 }),
+    maxRetainedBytes: envNumber(env, "TOKENWIRE_STREAM_RETAINED_BYTES", { fallback: 128 * 1024 * 1024 }),
     always: mode === "always",
   };
 }

@@ -45,7 +45,7 @@ export const settings: readonly Setting[] = [
   { name: "TOKENWIRE_RESUMABLE", meaning: "whether every StreamTokens call is resumable" },
   { name: "TOKENWIRE_RESUME_GRACE_MS", meaning: "how long a resumable stream goes on after its last reader left" },
   { name: "TOKENWIRE_STREAM_RETENTION_MS", meaning: "how long an ended resumable stream stays readable" },
-  { name: "TOKENWIRE_STREAM_RETAINED_EVENTS", meaning: "without Redis, the events of ended streams this process keeps at most; past it the streams that ended first are forgotten early" },
+  { name: "TOKENWIRE_STREAM_RETAINED_BYTES", meaning: "without Redis, the bytes of ended streams this process keeps at most; past it the streams that ended first are forgotten early" },
   { name: "OPENAI_API_KEY", meaning: "the upstream's key" },
   { name: "OPENAI_BASE_URL", meaning: "an OpenAI-compatible server" },
   { name: "OPENAI_API", meaning: "chat or responses: the API an OpenAI upstream is called through" },

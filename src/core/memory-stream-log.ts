@@ -8,11 +8,11 @@ export interface MemoryStreamLogOptions {
   /** Milliseconds a stream stays readable after it ended; default 10 minutes. */
   retentionMs?: number;
   /**
-   * Events of ended streams kept at most: past it, the streams that ended
-   * first are forgotten before their retention ends, so that memory stays
-   * bounded whatever the traffic. Default 1,000,000, about 130 MB.
+   * Bytes of ended streams kept at most, as estimated by {@link retainedBytesOf}:
+   * past it, the streams that ended first are forgotten before their retention
+   * ends, so that memory stays bounded whatever the traffic. Default 128 MiB.
    */
-  maxRetainedEvents?: number;
+  maxRetainedBytes?: number;
 }
 
 interface LoggedStream {
@@ -28,21 +28,38 @@ interface LoggedStream {
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Gone from the log: its retention ended, it was pushed out, or a new stream took its id. */
   forgotten: boolean;
+  /** What it counts against `maxRetainedBytes` once ended. */
+  bytes: number;
+}
+
+/**
+ * What an ended stream's events hold, roughly: 100 bytes an event (the
+ * object and its fields, as measured in BENCHMARKS.md) and its text, and the
+ * JSON of a started event's note, which may hold a whole conversation.
+ * @internal
+ */
+export function retainedBytesOf(events: readonly TokenEvent[]): number {
+  let bytes = 0;
+  for (const event of events) {
+    bytes += 100 + ("text" in event ? event.text.length : 0);
+    if (event.type === "started" && event.note !== undefined) bytes += JSON.stringify(event.note).length;
+  }
+  return bytes;
 }
 
 /**
  * A {@link StreamLog} in this process's memory: nothing to install, and what
  * `npm start` uses unless a shared log is configured. Each stream costs its
- * events until its retention ends, or until the ended streams' events pass
- * `maxRetainedEvents` and it is among the first that ended.
+ * events until its retention ends, or until the ended streams pass
+ * `maxRetainedBytes` and it is among the first that ended.
  */
 export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): StreamLog {
   const retentionMs = options.retentionMs ?? 10 * 60_000;
-  const maxRetainedEvents = options.maxRetainedEvents ?? 1_000_000;
+  const maxRetainedBytes = options.maxRetainedBytes ?? 128 * 1024 * 1024;
   const streams = new Map<string, LoggedStream>();
-  // Ended streams in the order they ended, and their events together.
+  // Ended streams in the order they ended, and their bytes together.
   const retained = new Map<LoggedStream, string>();
-  let retainedEvents = 0;
+  let retainedBytes = 0;
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
   const later = (ms: number, run: () => void) => {
@@ -59,7 +76,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
     if (stream.forgotten) return;
     stream.forgotten = true;
     retained.delete(stream);
-    retainedEvents -= stream.events.length;
+    retainedBytes -= stream.bytes;
     // The id may name a newer stream by then.
     if (streams.get(streamId) === stream) streams.delete(streamId);
   };
@@ -68,10 +85,11 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
     stream.failure = failure;
     clearTimeout(stream.graceTimer);
     for (const wake of stream.wake) wake();
+    stream.bytes = retainedBytesOf(stream.events);
     retained.set(stream, streamId);
-    retainedEvents += stream.events.length;
+    retainedBytes += stream.bytes;
     for (const [oldest, id] of retained) {
-      if (retainedEvents <= maxRetainedEvents) break;
+      if (retainedBytes <= maxRetainedBytes) break;
       forget(oldest, id);
     }
     later(retentionMs, () => forget(stream, streamId));
@@ -90,7 +108,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
       if (previous) forget(previous, streamId);
       const stream: LoggedStream = {
         ...{ owner, events: [], ended: false, failure: undefined, readers: 0, wake: new Set<() => void>() },
-        ...{ stop: new AbortController(), abandon: new AbortController(), graceMs, graceTimer: undefined, forgotten: false },
+        ...{ stop: new AbortController(), abandon: new AbortController(), graceMs, graceTimer: undefined, forgotten: false, bytes: 0 },
       };
       streams.set(streamId, stream);
       waitForReaders(stream);
@@ -121,7 +139,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
       for (const timer of timers) clearTimeout(timer);
       streams.clear();
       retained.clear();
-      retainedEvents = 0;
+      retainedBytes = 0;
     },
   };
 }

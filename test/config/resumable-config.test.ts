@@ -3,14 +3,14 @@ import { ConfigError } from "../../src/config/config-error.ts";
 import { resumableConfigFromEnv } from "../../src/config/resumable-config.ts";
 
 describe("resumableConfigFromEnv()", () => {
-  it("should keep streams in memory, resumable on request, 30 s of grace, 10 minutes of retention and a million events retained when nothing is set", () => {
-    expect(resumableConfigFromEnv({})).toEqual({ redis: undefined, graceMs: 30_000, retentionMs: 600_000, maxRetainedEvents: 1_000_000, always: false });
+  it("should keep streams in memory, resumable on request, 30 s of grace, 10 minutes of retention and 128 MiB retained when nothing is set", () => {
+    expect(resumableConfigFromEnv({})).toEqual({ redis: undefined, graceMs: 30_000, retentionMs: 600_000, maxRetainedBytes: 134_217_728, always: false });
   });
 
-  it("should read REDIS_URL, TOKENWIRE_RESUMABLE, TOKENWIRE_RESUME_GRACE_MS, TOKENWIRE_STREAM_RETENTION_MS and TOKENWIRE_STREAM_RETAINED_EVENTS, with Redis 2 s to answer", () => {
-    const env = { REDIS_URL: "redis://10.0.0.5:6380/2", TOKENWIRE_RESUMABLE: "always", TOKENWIRE_RESUME_GRACE_MS: "5000", TOKENWIRE_STREAM_RETENTION_MS: "60000", TOKENWIRE_STREAM_RETAINED_EVENTS: "5000" };
+  it("should read REDIS_URL, TOKENWIRE_RESUMABLE, TOKENWIRE_RESUME_GRACE_MS, TOKENWIRE_STREAM_RETENTION_MS and TOKENWIRE_STREAM_RETAINED_BYTES, with Redis 2 s to answer", () => {
+    const env = { REDIS_URL: "redis://10.0.0.5:6380/2", TOKENWIRE_RESUMABLE: "always", TOKENWIRE_RESUME_GRACE_MS: "5000", TOKENWIRE_STREAM_RETENTION_MS: "60000", TOKENWIRE_STREAM_RETAINED_BYTES: "5000" };
     const redis = { location: { url: "redis://10.0.0.5:6380/2" }, setting: { name: "REDIS_URL", shown: "redis://10.0.0.5:6380/2" }, answerMs: 2000 };
-    expect(resumableConfigFromEnv(env)).toEqual({ redis, graceMs: 5000, retentionMs: 60_000, maxRetainedEvents: 5000, always: true });
+    expect(resumableConfigFromEnv(env)).toEqual({ redis, graceMs: 5000, retentionMs: 60_000, maxRetainedBytes: 5000, always: true });
   });
 
   it("should read TOKENWIRE_REDIS_FAILOVER_MS, and leave it to the topology when unset", () => {

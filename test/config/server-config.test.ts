@@ -24,7 +24,7 @@ describe("serverConfigFromEnv()", () => {
       maxHealthWatches: 1024,
       limits: { maxConcurrentStreams: 1024, maxInputChars: 100_000, maxTokens: 32_768 },
       coalesceMs: 0,
-      resumable: { redis: undefined, graceMs: 30_000, retentionMs: 600_000, maxRetainedEvents: 1_000_000, always: false },
+      resumable: { redis: undefined, graceMs: 30_000, retentionMs: 600_000, maxRetainedBytes: 134_217_728, always: false },
     });
     // The connection limits left unset are the one-port server's defaults, as it fills them in.
     expect(resolveConnectionLimits(config)).toEqual({ headersTimeoutMs: 60_000, requestTimeoutMs: 300_000, idleTimeoutMs: 75_000, maxConnections: defaultMaxConnections() });
