@@ -100,3 +100,51 @@ export async function streamThroughFailover({ writerLog, readerLog, ids, deltas,
     expect(resumed.events).toEqual(expected(id, third));
   }
 }
+
+/**
+ * Writes `ids.length` streams whole while the other replica follows each
+ * live; once a third of each is on the master's replica, the replica is made
+ * to lag, the rest and the streams' ends are written, heard live from the
+ * master and acknowledged, and the master is killed: its replica takes over
+ * without the ends, and no writer is left writing. Checks that a read from
+ * the start after the failover reads every stream whole, and its end.
+ */
+export async function endThroughFailover({ writerLog, readerLog, ids, deltas, lag, kill }: FailoverScenario): Promise<void> {
+  const started = (id: string): TokenEvent => ({ type: "started", seq: 0, runId: id, model: "m" });
+  const whole = (id: string) => [started(id), ...Array.from({ length: deltas }, (_, i) => delta(id, i + 1))];
+  const streams = await Promise.all(
+    ids.map(async (id) => ({ id, writer: await writerLog.create(id, { graceMs: 60_000 }), live: follow(readerLog.read(id, { afterSeq: -1 })) })),
+  );
+  const third = Math.floor(deltas / 3);
+  for (const { id, writer } of streams) for (const event of whole(id).slice(0, third + 1)) await writer.write(event);
+  await vi.waitFor(() => streams.forEach(({ live }) => expect(live.events.length).toBeGreaterThan(third)), { timeout: 20_000 });
+  await lag();
+  for (const { id, writer } of streams) {
+    for (const event of whole(id).slice(third + 1)) await writer.write(event);
+    writer.close();
+  }
+  for (const { id, live } of streams) {
+    expect(await live.done).toBeUndefined();
+    expect(live.events).toEqual(whole(id));
+  }
+  await kill();
+  for (const { id } of streams) {
+    const again = await readAfterFailover(readerLog, id);
+    expect(await again.done).toBeUndefined();
+    expect(again.events).toEqual(whole(id));
+  }
+}
+
+// A read begun while the client still looks for the new master fails at once, unavailable, before any event: a
+// client tries again, as this does.
+function readAfterFailover(log: StreamLog, id: string): Promise<Followed> {
+  return vi.waitFor(
+    async () => {
+      const read = follow(log.read(id, { afterSeq: -1 }));
+      const error = await read.done;
+      if (error?.code === "unavailable" && read.events.length === 0) throw error;
+      return read;
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+}

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { errors } from "../../core/errors.ts";
 import type { StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
@@ -16,6 +17,8 @@ export interface WriterContext {
   graceMs: number;
   /** How long a lost connection (a failover) is waited out before the stream fails. */
   failover: Failover;
+  /** How long the writer watches its connection after its end landed, where a failover is waited out. */
+  endWatchMs: number;
   /** True while a reader in this process follows the stream. */
   readLocally(): boolean;
   /** Counts the subscriber's reconnections: a stop published while it was away must be read from the metadata. */
@@ -75,7 +78,7 @@ interface Entry {
  * @internal
  */
 export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
-  const { link, keys, retentionMs, heartbeatMs, graceMs, failover } = context;
+  const { link, keys, retentionMs, heartbeatMs, graceMs, failover, endWatchMs } = context;
   const { commands: redis, health, channels } = link;
   const { sharded } = channels;
   const stop = new AbortController();
@@ -156,6 +159,29 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     landedSeq = entries.findLast((entry) => entry.seq !== undefined)?.seq ?? landedSeq;
     if (!keepsWritten) written.dropThrough(landedSeq);
   }
+  // Replication is asynchronous: the end a master acknowledged reaches its replica a moment later, and a failover in
+  // that moment takes it, with what came just before, and leaves no writer to write it again. So the writer watches
+  // its connection for a while after its end: lost in that while, the end goes again, fenced (the log gets first what
+  // it lacks), on each beat until Redis takes it or the failover bound passes.
+  function watchAfterEnd(end: Entry): void {
+    const stopWatching = health.onTrouble(() => {
+      stopWatching();
+      clearTimeout(timer);
+      void endAgain(end);
+    });
+    const timer = setTimeout(stopWatching, endWatchMs);
+    timer.unref();
+  }
+  async function endAgain(end: Entry): Promise<void> {
+    const since = Date.now();
+    for (;;) {
+      retry = true;
+      const landed = await append([end], true).then(() => true, () => false);
+      if (landed || Date.now() - since >= failover.ms) return;
+      await delay(heartbeatMs, undefined, { ref: false });
+    }
+  }
+
   // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop
   // flag on the first beat and after the subscriber reconnected; other replicas' readers when none is here.
   let expiresRefreshedAt = Date.now();
@@ -194,14 +220,18 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     const batch = pending;
     const flushed = nextFlush;
     [pending, nextFlush, inFlight] = [[], deferred(), flushed.promise];
-    const ends = batch.at(-1)!.id === endId;
+    const end = batch.at(-1)!.id === endId ? batch.at(-1) : undefined;
     const done = (): void => {
       inFlight = undefined;
       flushed.resolve();
-      if (ends) ended.resolve();
+      if (end) ended.resolve();
     };
-    void append(batch, ends).then(
-      () => (done(), flush()),
+    void append(batch, end !== undefined).then(
+      () => {
+        done();
+        if (end && keepsWritten) watchAfterEnd(end);
+        flush();
+      },
       (cause: unknown) => {
         retry = true;
         trouble(cause);

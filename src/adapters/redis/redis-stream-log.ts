@@ -55,6 +55,7 @@ interface Shared {
   retentionMs: number;
   heartbeatMs: number;
   failover: Failover;
+  endWatchMs: number;
   stopChannel: string;
 }
 
@@ -85,6 +86,9 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     retentionMs: options.retentionMs ?? 10 * 60_000,
     heartbeatMs,
     failover: { ms: options.failoverMs ?? ("url" in target ? 0 : defaultFailoverMs), silence: "sentinels" in target },
+    // A master killed just after it took a stream's end has had little time to send it on; its connection's loss is
+    // seen at once, its silence within a beat and the bound on an answer.
+    endWatchMs: 2 * (heartbeatMs + answerMs),
     stopChannel: `${prefix}stop`,
   };
   // One channel for every stop request: each replica stops the streams it produces. A stop that arrives
@@ -119,7 +123,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
 }
 
 async function createStream(shared: Shared, { streamId, owner, graceMs }: CreateStreamOptions & { streamId: string }): Promise<StreamLogWriter> {
-  const { link, retentionMs, heartbeatMs, failover } = shared;
+  const { link, retentionMs, heartbeatMs, failover, endWatchMs } = shared;
   // A stream this process just ended may have its end still on the way.
   await shared.writers.get(streamId)?.flushed();
   const created = { keys: shared.idKeysOf(streamId), ownerJson: JSON.stringify({ owner }), retentionMs, aliveMs: 3 * heartbeatMs };
@@ -127,7 +131,7 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
   if (generation === undefined) throw errors.streamExists();
   const keys = shared.keysOf(streamId, generation);
   const writer = createRedisLogWriter({
-    ...{ link, keys, retentionMs, heartbeatMs, graceMs, failover },
+    ...{ link, keys, retentionMs, heartbeatMs, graceMs, failover, endWatchMs },
     ...{ readLocally: () => shared.subscriptions.has(keys.tail), subscriberEpoch: link.listenerEpoch },
     refused: (cause) => reportRefusal(shared.logger, streamId, cause),
     repaired: ({ lastSeq, fence }) => reportRepair(shared.logger, streamId, { lastSeq, fence }),
