@@ -4,6 +4,7 @@ import type { StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { appendBatch } from "./append-script.ts";
 import { logFailure, ridesOut, type Failover } from "./log-failure.ts";
+import { createKeptEvents, type Entry } from "./kept-events.ts";
 import { endId, endMarkerJson, eventId } from "./log-entry.ts";
 import type { RedisLink } from "./redis-clients.ts";
 import type { StreamKeys } from "./stream-keys.ts";
@@ -55,13 +56,6 @@ const deferred = () => {
   const promise = new Promise<void>((done) => (resolve = done));
   return { promise, resolve };
 };
-
-interface Entry {
-  id: string;
-  json: string;
-  /** The event's sequence; unset for the end marker. */
-  seq?: number;
-}
 
 /**
  * The producer's side of a stream in Redis: each event is appended under the
@@ -274,32 +268,5 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
       return promise;
     },
     beat: (now) => (waiting ? resume(now) : beat(now)),
-  };
-}
-
-// The events a writer keeps, as their sequences and JSON alone: an entry's id is made again from its sequence
-// when it is written again. Whole entries kept cost about 300 bytes a token, these about 40 (BENCHMARKS.md).
-function createKeptEvents() {
-  let seqs: number[] = [];
-  let jsons: string[] = [];
-  return {
-    keep(seq: number, json: string): void {
-      seqs.push(seq);
-      jsons.push(json);
-    },
-    /** The entries after `after`, through `through`, in order. */
-    between(after: number, through = Infinity): Entry[] {
-      const entries: Entry[] = [];
-      for (let i = 0; i < seqs.length; i++) {
-        const seq = seqs[i]!;
-        if (seq > after && seq <= through) entries.push({ id: eventId(seq), json: jsons[i]!, seq });
-      }
-      return entries;
-    },
-    /** Forgets the events through `seq`. */
-    dropThrough(seq: number): void {
-      const kept = seqs.findIndex((each) => each > seq);
-      [seqs, jsons] = kept === -1 ? [[], []] : [seqs.slice(kept), jsons.slice(kept)];
-    },
   };
 }
