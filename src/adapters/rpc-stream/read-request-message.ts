@@ -17,7 +17,7 @@ export interface ReadRequestOptions<T> {
  * `readMaxBytes` is refused from its head, a body that ends inside an
  * envelope is incomplete, and the body holds exactly one message. Envelopes
  * are split here rather than by connect's iterable pipeline, whose emulated
- * async generators cost a stream's start 20 µs more than the rest of this read.
+ * async generators cost a stream's start many times what the rest of this read does.
  */
 export async function readRequestMessage<T>(body: AsyncIterable<Uint8Array>, options: ReadRequestOptions<T>): Promise<T> {
   const { readMaxBytes, compression, serialization, endFlag } = options;
