@@ -1,8 +1,14 @@
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createEnvelopeReadableStream, envelopeDecompress, type Compression } from "@connectrpc/connect/protocol";
-import { validateTrailer } from "@connectrpc/connect/protocol-grpc";
-import { trailerFlag, trailerParse } from "@connectrpc/connect/protocol-grpc-web";
-import { createEndStreamSerialization, endStreamFlag } from "@connectrpc/connect/protocol-connect";
+import { createClientMethodSerializers, createEnvelopeReadableStream, encodeEnvelope, envelopeCompress, envelopeDecompress, type Compression } from "@connectrpc/connect/protocol";
+import * as grpc from "@connectrpc/connect/protocol-grpc";
+import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
+import * as connect from "@connectrpc/connect/protocol-connect";
+import { compressionGzip } from "@connectrpc/connect-node";
+import { StreamTokensRequestSchema, TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { collect } from "./collect.ts";
+
+const streamTokens = TokenService.method.streamTokens;
 
 /** The protocols of a server-streaming call. */
 export type RpcProtocolName = "grpc" | "grpc-web" | "connect";
@@ -18,7 +24,7 @@ export interface ReadFramesOptions<O> {
   compression?: Compression;
 }
 
-const endStream = createEndStreamSerialization(undefined);
+const endStream = connect.createEndStreamSerialization(undefined);
 
 /**
  * Reads a server-streaming response body with connect-es's own client-side
@@ -33,10 +39,10 @@ export async function* readFrames<O>(body: ReadableStream<Uint8Array>, options: 
     const envelope = read.value;
     if (ended) throw new ConnectError("protocol error: an envelope after the status", Code.Internal);
     const { flags, data } = await envelopeDecompress(envelope, options.compression ?? null, 0xffffffff);
-    if (options.protocol === "grpc-web" && flags === trailerFlag) {
-      validateTrailer(trailerParse(data), new Headers());
+    if (options.protocol === "grpc-web" && flags === grpcWeb.trailerFlag) {
+      grpc.validateTrailer(grpcWeb.trailerParse(data), new Headers());
       ended = true;
-    } else if (options.protocol === "connect" && flags === endStreamFlag) {
+    } else if (options.protocol === "connect" && flags === connect.endStreamFlag) {
       const { error } = endStream.parse(data);
       if (error) throw error;
       ended = true;
@@ -44,6 +50,52 @@ export async function* readFrames<O>(body: ReadableStream<Uint8Array>, options: 
       yield options.parse(data);
     }
   }
-  if (options.protocol === "grpc") validateTrailer(options.trailers?.() ?? new Headers(), new Headers());
+  if (options.protocol === "grpc") grpc.validateTrailer(options.trailers?.() ?? new Headers(), new Headers());
   else if (!ended) throw new ConnectError("protocol error: the body ended with no status", Code.Internal);
+}
+
+/** One way to send a `StreamTokens` request: the protocol, the codec, and whether its body is compressed. */
+export interface RpcWay {
+  protocol: RpcProtocolName;
+  binary: boolean;
+  sendCompression?: Compression | null;
+}
+
+/** Options of {@link streamTokensRequest}. */
+export interface StreamTokensRequestOptions {
+  model: string;
+  timeoutMs?: number;
+  /** The bytes to send instead of the request's envelope: a malformed body. */
+  body?: Uint8Array;
+}
+
+/** A `StreamTokens` request's headers and body, as connect-es's own clients send it, accepting gzip. */
+export async function streamTokensRequest(way: RpcWay, options: StreamTokensRequestOptions): Promise<{ headers: Headers; body: Uint8Array }> {
+  const { protocol, binary, sendCompression = null } = way;
+  const accept = [compressionGzip];
+  const headers =
+    protocol === "grpc"
+      ? grpc.requestHeaderWithCompression(binary, options.timeoutMs, undefined, accept, sendCompression)
+      : protocol === "grpc-web"
+        ? grpcWeb.requestHeaderWithCompression(binary, options.timeoutMs, undefined, accept, sendCompression, true)
+        : connect.requestHeaderWithCompression("server_streaming", binary, options.timeoutMs, undefined, accept, sendCompression, true);
+  if (options.body) return { headers, body: options.body };
+  const message = createClientMethodSerializers(streamTokens, binary).serialize(create(StreamTokensRequestSchema, { generation: { model: options.model, input: { case: "prompt", value: "hi" } } }));
+  const envelope = sendCompression ? await envelopeCompress({ flags: 0, data: message }, sendCompression, 0) : { flags: 0, data: message };
+  return { headers, body: encodeEnvelope(envelope.flags, envelope.data) };
+}
+
+/** What a `StreamTokens` call got: the HTTP status, the head, the messages as connect's parsers read them, and the status's error. */
+export interface Answered {
+  status: number;
+  header: Headers;
+  responses: StreamTokensResponse[];
+  error?: ConnectError;
+}
+
+/** Reads a `StreamTokens` answer to its end with {@link readFrames}, gzip-compressed envelopes and all. */
+export async function answeredOf(way: RpcWay, sent: { status: number; headers: Headers; body: ReadableStream<Uint8Array> | null; trailers?: () => Headers }): Promise<Answered> {
+  const parse = createClientMethodSerializers(streamTokens, way.binary).parse;
+  const { events, error } = await collect(readFrames(sent.body ?? new Response().body!, { protocol: way.protocol, parse, trailers: sent.trailers, compression: compressionGzip }));
+  return { status: sent.status, header: sent.headers, responses: events, error: error as ConnectError | undefined };
 }

@@ -6,7 +6,6 @@ import {
   validateReadWriteMaxBytes,
   type Compression,
 } from "@connectrpc/connect/protocol";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { errors } from "../../core/errors.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import type { TokenwireRoutesOptions } from "../connect/tokenwire-routes.ts";
@@ -25,7 +24,7 @@ export interface RpcStreamCallsOptions extends TokenwireRoutesOptions {
   readMaxBytes?: number;
   /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
   highWaterMark?: number;
-  /** The compressions a request may come in and a response may go out in; default gzip and brotli. */
+  /** The compressions a request may come in and a response may go out in; default none. */
   acceptCompression?: Compression[];
   /** Serves the RPCs under this path, such as `/api`; default none. */
   requestPathPrefix?: string;
@@ -82,7 +81,7 @@ const protocols: StreamProtocol[] = [grpcProtocol, grpcWebProtocol, connectProto
  */
 export function createRpcStreamCalls(tokenwire: Tokenwire, options: RpcStreamCallsOptions = {}): RpcStreamCalls {
   const limits = validateReadWriteMaxBytes(options.readMaxBytes ?? 1024 * 1024, undefined, undefined);
-  const acceptCompression = options.acceptCompression ?? [compressionGzip, compressionBrotli];
+  const acceptCompression = options.acceptCompression ?? [];
   const prefix = options.requestPathPrefix ?? "";
   const routes = new Map(streamRoutes(tokenwire, options).map((route) => [prefix + createMethodUrl("/", route.method), servedRoute(route)]));
 

@@ -1,4 +1,6 @@
 import type * as http from "node:http";
+import type { Compression } from "@connectrpc/connect/protocol";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { escapeLogFields, silentLogger, type Logger } from "../../core/logger.ts";
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import type { NodeHandler } from "../node/one-port-server.ts";
@@ -7,6 +9,8 @@ import { createRpcStreamCalls, type RpcStreamCallsOptions } from "./rpc-stream-c
 
 /** Options of {@link createRpcStreamHandler}. */
 export interface RpcStreamHandlerOptions extends RpcStreamCallsOptions {
+  /** The compressions a request may come in and a response may go out in; default gzip and brotli. */
+  acceptCompression?: Compression[];
   /** Where a fault of the handler's own is logged. */
   logger?: Logger;
   /** The request's body as the sink's reader takes it, for a bound of the server's own; default the request itself. */
@@ -26,7 +30,7 @@ export type RpcStreamHandler = (...args: Parameters<NodeHandler>) => boolean;
 export function createRpcStreamHandler(tokenwire: Tokenwire, options: RpcStreamHandlerOptions = {}): RpcStreamHandler {
   const logger = options.logger ?? silentLogger;
   const requestBody = options.requestBody ?? ((req) => req);
-  const callOf = createRpcStreamCalls(tokenwire, options);
+  const callOf = createRpcStreamCalls(tokenwire, { ...options, acceptCompression: options.acceptCompression ?? [compressionGzip, compressionBrotli] });
   return (req, res) => {
     // connect-node answers an HTTP/1.0 request with no Host, which names no URL, with its own refusal.
     if (req.httpVersionMajor === 1 && req.headers.host === undefined) return false;
