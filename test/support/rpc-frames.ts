@@ -6,7 +6,14 @@ import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
 import * as connect from "@connectrpc/connect/protocol-connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { StreamTokensRequestSchema, TokenService, type StreamTokensResponse } from "../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenwireError, type TokenEvent, type TokenSink } from "../../src/index.ts";
+import { connectProtocol } from "../../src/adapters/rpc-stream/connect-protocol.ts";
+import { grpcProtocol } from "../../src/adapters/rpc-stream/grpc-protocol.ts";
+import { grpcWebProtocol } from "../../src/adapters/rpc-stream/grpc-web-protocol.ts";
+import type { StreamProtocol } from "../../src/adapters/rpc-stream/stream-protocol.ts";
+import { connectCodes } from "../../src/adapters/connect/connect-error-from.ts";
 import { collect } from "./collect.ts";
+import { runSinkContract, withReaderGone } from "./sink-contract.ts";
 
 const streamTokens = TokenService.method.streamTokens;
 
@@ -99,3 +106,65 @@ export async function answeredOf(way: RpcWay, sent: { status: number; headers: H
   const { events, error } = await collect(readFrames(sent.body ?? new Response().body!, { protocol: way.protocol, parse, trailers: sent.trailers, compression: compressionGzip }));
   return { status: sent.status, header: sent.headers, responses: events, error: error as ConnectError | undefined };
 }
+
+const codeNames = new Map(Object.entries(connectCodes).map(([name, code]) => [code, name as TokenwireError["code"]]));
+
+/** What a client makes of `StreamTokens` messages: the events again, and the status as a TokenwireError. */
+export async function* tokenEventsOf(responses: AsyncIterable<StreamTokensResponse>): AsyncGenerator<TokenEvent> {
+  try {
+    for await (const response of responses) yield eventOf(response);
+  } catch (reason) {
+    const { code, rawMessage } = reason as ConnectError;
+    throw new TokenwireError(codeNames.get(code) ?? "internal", rawMessage);
+  }
+}
+
+function eventOf({ sequence, event, origin }: StreamTokensResponse): TokenEvent {
+  const seq = Number(sequence);
+  const from = origin && { node: origin.node || undefined, runId: origin.runId || undefined };
+  switch (event.case) {
+    case "started":
+      return { type: "started", seq, runId: event.value.runId, model: event.value.model };
+    case "delta":
+      return { type: "delta", seq, text: event.value.text, origin: from };
+    case "reasoning":
+      return { type: "reasoning", seq, text: event.value.text, origin: from };
+    case "toolCallDelta":
+      return { type: "tool_call_delta", seq, index: event.value.index, id: event.value.id, name: event.value.name, text: event.value.args, origin: from };
+    case "finished":
+      return { type: "finished", seq, finishReason: "stop", usage: undefined };
+    default:
+      throw new Error(`no event in ${event.case}`);
+  }
+}
+
+/** A `StreamTokens` frame sink on some wire, and the responses its client reads. */
+export type StreamTokensSinkOn = (
+  protocol: StreamProtocol,
+  binary: boolean,
+  options: { highWaterMark: number; onReturn: () => void },
+) => { sink: TokenSink<TokenEvent>; read(): AsyncIterable<StreamTokensResponse> };
+
+/** Runs the {@link runSinkContract TokenSink contract} on a wire's `StreamTokens` frame sinks, one protocol and codec at a time. */
+export function runFrameSinkContract(wire: string, protocols: [string, StreamProtocol, boolean][], sinkOn: StreamTokensSinkOn): void {
+  for (const [name, protocol, binary] of protocols) {
+    runSinkContract({
+      name: `createRpcCallSink ${wire} over ${name}`,
+      createSink: ({ highWaterMark }) =>
+        withReaderGone((onReturn) => {
+          const { sink, read } = sinkOn(protocol, binary, { highWaterMark, onReturn });
+          return { sink, read: () => tokenEventsOf(read()) };
+        }),
+    });
+  }
+}
+
+/** Every protocol and codec a frame sink writes, by name. */
+export const frameSinkProtocols: [string, StreamProtocol, boolean][] = [
+  ["gRPC", grpcProtocol, true],
+  ["gRPC, JSON", grpcProtocol, false],
+  ["gRPC-Web", grpcWebProtocol, true],
+  ["gRPC-Web, JSON", grpcWebProtocol, false],
+  ["Connect", connectProtocol, true],
+  ["Connect, JSON", connectProtocol, false],
+];
