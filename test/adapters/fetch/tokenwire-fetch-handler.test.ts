@@ -9,11 +9,12 @@ import { tokenwireFrom } from "../../../src/models/tokenwire-from.ts";
 import { LocalChatModel, localReply } from "../../../src/models/local-chat-model.ts";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { ask } from "../../support/ask.ts";
+import { holdStream } from "../../support/hold-stream.ts";
 import { failureOf, readAll } from "../../support/read-stream.ts";
 import { answeredOf, streamTokensRequest, type Answered, type RpcWay } from "../../support/rpc-frames.ts";
 import { deltaTextOf } from "../../support/stream-text.ts";
 import { malformedBodies, streamTokensCases } from "../../support/stream-tokens-cases.ts";
-import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
+import { startTokenwireServer, useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const page = "https://chat.example.com";
 const tokenwire = tokenwireFrom({ model: new LocalChatModel({ tokensPerSecond: 0 }) });
@@ -109,6 +110,19 @@ describe("tokenwireFetchHandler() through the frame sinks", () => {
       expect(answered?.code).toBe(expected?.code);
       expect(answered?.code).toBeDefined();
     });
+  });
+
+  it("should answer resource_exhausted past the service's stream limit", async () => {
+    const bounded = await startTokenwireServer({ limits: { maxConcurrentStreams: 1 } });
+    try {
+      const client = createClient(TokenService, createGrpcWebTransport({ baseUrl: base, fetch: fetchVia(tokenwireFetchHandler(bounded.server.tokenwire)) }));
+      const held = await holdStream(client);
+      const refused = await failureOf(client.streamTokens(ask("gpt-test")));
+      await held.release();
+      expect(refused.code).toBe(Code.ResourceExhausted);
+    } finally {
+      await bounded.close();
+    }
   });
 
   describe.for([
