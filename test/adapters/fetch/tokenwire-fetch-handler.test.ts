@@ -3,6 +3,7 @@ import { Code, createClient } from "@connectrpc/connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { HumanMessage } from "@langchain/core/messages";
+import { Chatgpt } from "../../../gen/openai/chatgpt_pb.js";
 import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { tokenwireFetchHandler, type FetchHandler, type TokenwireFetchHandlerOptions } from "../../../src/adapters/fetch/tokenwire-fetch-handler.ts";
 import { tokenwireFrom } from "../../../src/models/tokenwire-from.ts";
@@ -150,6 +151,14 @@ describe("tokenwireFetchHandler() through the frame sinks", () => {
       expect((await failureOf(client().streamTokens(ask("stall-after-3"), { timeoutMs: 300 }))).code).toBe(Code.DeadlineExceeded);
       expect(await (await arrived).ended).toBe("client-closed");
     });
+  });
+
+  it("should answer the seed's Send, one Answer a delta, with the run's id in the head", async () => {
+    let runId: string | null = null;
+    const client = createClient(Chatgpt, createGrpcWebTransport({ baseUrl: base, fetch: fetchVia(served()) }));
+    const answers = await readAll(client.send({ content: "hi", params: { model: "gpt-test" } }, { onHeader: (header) => (runId = header.get("tokenwire-run-id")) }));
+    expect(answers.map((answer) => answer.content).join("")).toBe(defaultTokens.join(""));
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("should close the upstream connection when the body's reader cancels, with no signal aborted", async () => {
