@@ -176,3 +176,10 @@ export function runSinkContract({ name, createSink, slowReader = "merge", skip =
     });
   });
 }
+
+/** A wire's sink under test, made with the `onReturn` that tells when its reader went away. */
+export function withReaderGone(create: (onReturn: () => void) => Omit<SinkUnderTest, "readerGone">): SinkUnderTest {
+  let gone: () => void = () => {};
+  const readerGone = new Promise<void>((resolve) => (gone = resolve));
+  return { ...create(() => gone()), readerGone };
+}

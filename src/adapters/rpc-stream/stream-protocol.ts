@@ -10,9 +10,10 @@ export interface StreamProtocol {
   /**
    * The codec a request asks for, when its content type is this protocol's
    * streaming one and its HTTP version one the protocol is served on here;
-   * undefined otherwise.
+   * undefined otherwise, and for a protocol that needs an HTTP version the
+   * server does not tell.
    */
-  codecOf(contentType: string | undefined, httpVersionMajor: number): { binary: boolean } | undefined;
+  codecOf(contentType: string | undefined, httpVersionMajor: number | undefined): { binary: boolean } | undefined;
   /** The request headers that name the deadline and the request's and the response's compression. */
   readonly headers: { timeout: string; encoding: string; acceptEncoding: string };
   parseTimeout(value: string | null, maxTimeoutMs: number): { timeoutMs?: number; error?: ConnectError };

@@ -1,21 +1,17 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { type Code } from "@connectrpc/connect";
 import { createClientMethodSerializers } from "@connectrpc/connect/protocol";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { TokenwireError, type TokenEvent } from "../../../src/index.ts";
 import { connectCodes } from "../../../src/adapters/connect/connect-error-from.ts";
 import { responseFromTokenEvent } from "../../../src/adapters/connect/token-service.ts";
-import { connectProtocol } from "../../../src/adapters/rpc-stream/connect-protocol.ts";
-import { grpcProtocol } from "../../../src/adapters/rpc-stream/grpc-protocol.ts";
 import { grpcWebProtocol } from "../../../src/adapters/rpc-stream/grpc-web-protocol.ts";
 import { createRpcCallSink, type RpcCallSinkOptions } from "../../../src/adapters/rpc-stream/rpc-call-sink.ts";
 import type { StreamProtocol } from "../../../src/adapters/rpc-stream/stream-protocol.ts";
 import { Chatgpt } from "../../../gen/openai/chatgpt_pb.js";
 import { TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
-import { runSinkContract } from "../../support/sink-contract.ts";
 import { collect } from "../../support/collect.ts";
-import { readFrames } from "../../support/rpc-frames.ts";
+import { frameSinkProtocols, readFrames, runFrameSinkContract, tokenEventsOf } from "../../support/rpc-frames.ts";
 
 const streamTokens = { method: TokenService.method.streamTokens, response: responseFromTokenEvent };
 
@@ -50,56 +46,9 @@ function sinkOnWire(protocol: StreamProtocol, binary: boolean, options: Partial<
   return { sink, read, head, body };
 }
 
-const codeNames = new Map(Object.entries(connectCodes).map(([name, code]) => [code, name as TokenwireError["code"]]));
+const protocols = frameSinkProtocols;
 
-// What a client makes of the messages: the events again, and the status as a TokenwireError.
-async function* eventsOf(responses: AsyncIterable<StreamTokensResponse>): AsyncGenerator<TokenEvent> {
-  try {
-    for await (const response of responses) yield eventOf(response);
-  } catch (reason) {
-    const { code, rawMessage } = reason as { code: Code; rawMessage: string };
-    throw new TokenwireError(codeNames.get(code) ?? "internal", rawMessage);
-  }
-}
-
-function eventOf({ sequence, event, origin }: StreamTokensResponse): TokenEvent {
-  const seq = Number(sequence);
-  const from = origin && { node: origin.node || undefined, runId: origin.runId || undefined };
-  switch (event.case) {
-    case "started":
-      return { type: "started", seq, runId: event.value.runId, model: event.value.model };
-    case "delta":
-      return { type: "delta", seq, text: event.value.text, origin: from };
-    case "reasoning":
-      return { type: "reasoning", seq, text: event.value.text, origin: from };
-    case "toolCallDelta":
-      return { type: "tool_call_delta", seq, index: event.value.index, id: event.value.id, name: event.value.name, text: event.value.args, origin: from };
-    case "finished":
-      return { type: "finished", seq, finishReason: "stop", usage: undefined };
-    default:
-      throw new Error(`no event in ${event.case}`);
-  }
-}
-
-const protocols: [string, StreamProtocol, boolean][] = [
-  ["gRPC", grpcProtocol, true],
-  ["gRPC, JSON", grpcProtocol, false],
-  ["gRPC-Web", grpcWebProtocol, true],
-  ["Connect", connectProtocol, true],
-  ["Connect, JSON", connectProtocol, false],
-];
-
-for (const [name, protocol, binary] of protocols) {
-  runSinkContract({
-    name: `createRpcCallSink over ${name}`,
-    createSink({ highWaterMark }) {
-      let gone: () => void = () => {};
-      const readerGone = new Promise<void>((resolve) => (gone = resolve));
-      const { sink, read } = sinkOnWire(protocol, binary, { highWaterMark, onReturn: () => gone() });
-      return { sink, read: () => eventsOf(read()), readerGone };
-    },
-  });
-}
+runFrameSinkContract("onto a node response", protocols, sinkOnWire);
 
 const started: TokenEvent = { type: "started", seq: 0, runId: "run-1", model: "gpt-test" };
 const delta = (seq: number, text: string): TokenEvent => ({ type: "delta", seq, text });
@@ -117,7 +66,7 @@ describe("createRpcCallSink", () => {
     const long = "x".repeat(1000);
     for (const event of [started, delta(1, "a"), delta(2, long)]) void sink.write(event);
     sink.close();
-    const { events, error } = await collect(eventsOf(read()));
+    const { events, error } = await collect(tokenEventsOf(read()));
     expect(error).toBeUndefined();
     expect(events.map((event) => (event.type === "delta" ? event.text : event.type))).toEqual(["started", `a${long}`]);
     expect(Object.values(head[0]!)).toContain("gzip");

@@ -4,19 +4,17 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createClientMethodSerializers, encodeEnvelope, envelopeCompress, type Compression } from "@connectrpc/connect/protocol";
-import * as grpc from "@connectrpc/connect/protocol-grpc";
-import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
-import * as connect from "@connectrpc/connect/protocol-connect";
+import { createClientMethodSerializers, type Compression } from "@connectrpc/connect/protocol";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { createRpcStreamHandler } from "../../../src/adapters/rpc-stream/rpc-stream-handler.ts";
 import { tokenwireNodeHandler } from "../../../src/adapters/node/tokenwire-node-handler.ts";
-import { StreamTokensRequestSchema, TokenService, type StreamTokensResponse } from "../../../gen/tokenwire/v1/token_service_pb.js";
+import { TokenService } from "../../../gen/tokenwire/v1/token_service_pb.js";
 import { defaultTokens } from "../../fixtures/fake-openai.ts";
 import { collect } from "../../support/collect.ts";
-import { readFrames, type RpcProtocolName } from "../../support/rpc-frames.ts";
+import { answeredOf, readFrames, streamTokensRequest, type Answered, type RpcWay } from "../../support/rpc-frames.ts";
+import { malformedBodies, streamTokensCases } from "../../support/stream-tokens-cases.ts";
+import { deltaTextOf } from "../../support/stream-text.ts";
 import { useTokenwireServer } from "../../support/tokenwire-test-server.ts";
 
 const test = useTokenwireServer();
@@ -24,47 +22,23 @@ const path = "/tokenwire.v1.TokenService/StreamTokens";
 const method = TokenService.method.streamTokens;
 
 /** One way to call: the protocol, the HTTP version, the codec, and whether the request body is compressed. */
-interface Way {
-  protocol: RpcProtocolName;
+interface Way extends RpcWay {
   httpVersion: 1 | 2;
-  binary: boolean;
-  sendCompression?: Compression | null;
-}
-
-// The headers connect-es's own clients send, accepting gzip.
-function requestHeaders({ protocol, binary, sendCompression = null }: Way, timeoutMs?: number): Headers {
-  const accept = [compressionGzip];
-  if (protocol === "grpc") return grpc.requestHeaderWithCompression(binary, timeoutMs, undefined, accept, sendCompression);
-  if (protocol === "grpc-web") return grpcWeb.requestHeaderWithCompression(binary, timeoutMs, undefined, accept, sendCompression, true);
-  return connect.requestHeaderWithCompression("server_streaming", binary, timeoutMs, undefined, accept, sendCompression, true);
-}
-
-/** What a call got: the HTTP status, the head, the messages as connect's parsers read them, and the status's error. */
-interface Answered {
-  status: number;
-  header: Headers;
-  responses: StreamTokensResponse[];
-  error?: ConnectError;
 }
 
 /** Sends one `StreamTokens` request as bytes and reads the answer with connect-es's client-side parsers. */
 async function call(way: Way, model: string, options: { timeoutMs?: number; body?: Uint8Array; baseUrl?: string } = {}): Promise<Answered> {
-  const client = createClientMethodSerializers(method, way.binary);
-  const message = client.serialize(create(StreamTokensRequestSchema, { generation: { model, input: { case: "prompt", value: "hi" } } }));
-  const envelope = way.sendCompression ? await envelopeCompress({ flags: 0, data: message }, way.sendCompression, 0) : { flags: 0, data: message };
-  const body = options.body ?? encodeEnvelope(envelope.flags, envelope.data);
-  const headers = requestHeaders(way, options.timeoutMs);
+  const { headers, body } = await streamTokensRequest(way, { model, ...options });
   const baseUrl = options.baseUrl ?? test.current.baseUrl;
   const sent = way.httpVersion === 1 ? await postH1(baseUrl, headers, body) : await postH2(baseUrl, headers, body);
-  const read = readFrames(sent.body, { protocol: way.protocol, parse: client.parse, trailers: sent.trailers, compression: compressionGzip });
-  const { events, error } = await collect(read);
+  const answered = await answeredOf(way, sent);
   sent.close();
-  return { status: sent.status, header: sent.header, responses: events, error: error as ConnectError | undefined };
+  return answered;
 }
 
 interface Sent {
   status: number;
-  header: Headers;
+  headers: Headers;
   body: ReadableStream<Uint8Array>;
   trailers: () => Headers;
   close(): void;
@@ -72,7 +46,7 @@ interface Sent {
 
 async function postH1(baseUrl: string, headers: Headers, body: Uint8Array): Promise<Sent> {
   const response = await fetch(`${baseUrl}${path}`, { method: "POST", headers, body: Buffer.from(body) });
-  return { status: response.status, header: response.headers, body: response.body!, trailers: () => new Headers(), close() {} };
+  return { status: response.status, headers: response.headers, body: response.body!, trailers: () => new Headers(), close() {} };
 }
 
 async function postH2(baseUrl: string, headers: Headers, body: Uint8Array): Promise<Sent> {
@@ -86,7 +60,7 @@ async function postH2(baseUrl: string, headers: Headers, body: Uint8Array): Prom
   const [head] = (await once(stream, "response")) as [http2.IncomingHttpHeaders];
   const header = new Headers();
   for (const [name, value] of Object.entries(head)) if (!name.startsWith(":")) header.set(name, String(value));
-  return { status: Number(head[":status"]), header, body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, trailers: () => trailers, close: () => session.close() };
+  return { status: Number(head[":status"]), headers: header, body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, trailers: () => trailers, close: () => session.close() };
 }
 
 async function listening(server: http.Server): Promise<string> {
@@ -94,8 +68,6 @@ async function listening(server: http.Server): Promise<string> {
   await once(server, "listening");
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
-
-const textOf = (responses: StreamTokensResponse[]) => responses.map(({ event }) => (event.case === "delta" ? event.value.text : "")).join("");
 
 const ways: Way[] = [
   { protocol: "grpc", httpVersion: 2, binary: true },
@@ -111,34 +83,12 @@ const ways: Way[] = [
 const named = (way: Way) => `${way.protocol} over HTTP/${way.httpVersion}, ${way.binary ? "binary" : "JSON"}`;
 
 describe.for(ways.map((way) => [named(way), way] as const))("StreamTokens through the frame sinks, %s", ([, way]) => {
-  it("should stream started, the deltas and finished, with the protocol's content type, and end well", async () => {
-    const answered = await call(way, "gpt-test");
-    expect(answered.error).toBeUndefined();
-    expect(answered.status).toBe(200);
-    const protocolOf = { grpc, "grpc-web": grpcWeb, connect }[way.protocol];
-    expect(protocolOf.parseContentType(answered.header.get("content-type"))).toMatchObject({ binary: way.binary });
-    expect(answered.responses[0]?.event.case).toBe("started");
-    expect(answered.responses.at(-1)?.event.case).toBe("finished");
-    expect(textOf(answered.responses)).toBe(defaultTokens.join(""));
-  });
+  streamTokensCases(way, { call: (model, options) => call(way, model, options), upstream: () => test.current.upstream });
 
   it("should read a gzip-compressed request", async () => {
     const answered = await call({ ...way, sendCompression: compressionGzip }, "gpt-test");
     expect(answered.error).toBeUndefined();
-    expect(textOf(answered.responses)).toBe(defaultTokens.join(""));
-  });
-
-  it("should end a failed upstream with its status, after the events before it", async () => {
-    const answered = await call(way, "reset-after-3");
-    // A reset may drop tokens still in flight: what arrived is a prefix of the three sent.
-    expect(defaultTokens.slice(0, 3).join("").startsWith(textOf(answered.responses))).toBe(true);
-    expect(answered.responses[0]?.event.case).toBe("started");
-    expect(answered.error?.code).toBe(Code.Unavailable);
-  });
-
-  it("should end a stalled stream at its deadline with deadline_exceeded", async () => {
-    const answered = await call(way, "stall-after-2", { timeoutMs: 300 });
-    expect(answered.error?.code).toBe(Code.DeadlineExceeded);
+    expect(deltaTextOf(answered.responses)).toBe(defaultTokens.join(""));
   });
 });
 
@@ -153,14 +103,7 @@ describe("malformed StreamTokens requests through the frame sinks", () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it.for([
-    ["no message", new Uint8Array(0)],
-    ["two messages", new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
-    ["a cut envelope", new Uint8Array([0, 0, 0, 0, 9, 1])],
-    ["bytes that are not the message", new Uint8Array([0, 0, 0, 0, 2, 0xff, 0xff])],
-    ["a compressed envelope with no compression named", new Uint8Array([1, 0, 0, 0, 1, 0])],
-    ["a message past readMaxBytes", encodeEnvelope(0, new Uint8Array(2 * 1024 * 1024))],
-  ] as const)("should refuse %s with the status connect-node gives it", async ([, body]) => {
+  it.for(malformedBodies)("should refuse %s with the status connect-node gives it", async ([, body]) => {
     const answered = await call(way, "gpt-test", { body });
     const expected = await call(way, "gpt-test", { body, baseUrl: connectNode });
     expect(answered.responses).toEqual([]);
