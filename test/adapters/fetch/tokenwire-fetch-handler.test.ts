@@ -173,6 +173,17 @@ describe("tokenwireFetchHandler() through the frame sinks", () => {
     expect(await upstream.ended).toBe("client-closed");
   });
 
+  it("should merge the deltas a reader has not yet asked for into fewer messages, losing none", async () => {
+    const way: RpcWay = { protocol: "connect", binary: true };
+    const arrived = test.current.upstream.nextRequest();
+    const response = await post(served(), await streamTokensRequest(way, { model: "gpt-test" }));
+    // Nothing is read until the upstream has sent the whole reply.
+    expect(await (await arrived).ended).toBe("completed");
+    const deltas = (await answeredOf(way, response)).responses.filter((each) => each.event.case === "delta");
+    expect(deltaTextOf(deltas)).toBe(defaultTokens.join(""));
+    expect(deltas.length).toBeLessThan(defaultTokens.length);
+  });
+
   it("should put the CORS headers on a stream under its path prefix", async () => {
     const page = "https://chat.example.com";
     const handler = served({ requestPathPrefix: "/api", cors: { origins: [page] } });
