@@ -7,7 +7,7 @@ import { copiesOf, logSink } from "./log-sink.ts";
 import { silentLogger } from "./logger.ts";
 import { createMemoryStreamLog } from "./memory-stream-log.ts";
 import type { ModelList, ResolvedRun } from "./model-resolver.ts";
-import { createNamedStream } from "./named-stream.ts";
+import { createNamedStream, deleteNamedStream } from "./named-stream.ts";
 import { pullStream } from "./open-stream.ts";
 import { runStream, type EventSource, type StreamSummary, type StreamedEvent } from "./run-stream.ts";
 import { runEventSource } from "./sources/run-event-source.ts";
@@ -51,6 +51,8 @@ export interface Tokenwire {
   pipeResume(resume: { streamId: string; afterSeq: number }, sink: TokenSink<TokenEvent>, context?: CallContext): Promise<StreamSummary>;
   /** Stops a resumable stream's generation; true when it was still generating. */
   stopStream(streamId: string, context?: CallContext): Promise<boolean>;
+  /** Deletes a resumable stream at once, its id then unknown; one still generating is stopped and its end waited for first. */
+  deleteStream(streamId: string, context?: CallContext): Promise<void>;
   /** Generates the whole answer; a failure is thrown. */
   generate(request: GenerationRequest, context?: CallContext): Promise<Answer>;
   /** Streams LangChain's run events for the same request. */
@@ -210,6 +212,9 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     pipeResume: (position, sink, context = {}) => resume(position, pushed(sink, context)),
     async stopStream(streamId, context = {}) {
       return log.stop(streamId, await admission.authenticate(context));
+    },
+    async deleteStream(streamId, context = {}) {
+      await deleteNamedStream(log, streamId, await admission.authenticate(context));
     },
     generate: (request, context = {}) => collectAnswer(pulled(context, (call) => tokens(request, call))),
     streamRunEvents: (request, context = {}) => pulled(context, (call) => runEvents(request, call)),
