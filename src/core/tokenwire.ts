@@ -16,7 +16,7 @@ import { createStreamControl, type StreamControl } from "./stream-control.ts";
 import type { StreamLogWriter } from "./stream-log.ts";
 import { createStreamTracker, refusedSummary, type TrackedStream } from "./stream-tracker.ts";
 import { tokenSourceOf } from "./token-stream.ts";
-import type { RunEvent, TokenEvent } from "./token-event.ts";
+import type { RunEvent, TokenEvent, Usage } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
 import type { CallContext, TokenwireOptions } from "./tokenwire-options.ts";
 import { errors } from "./errors.ts";
@@ -167,10 +167,13 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   type Generation = { admitted: AdmittedGeneration; stream: TrackedStream; writer: StreamLogWriter; streamId: string; context: CallContext };
   function generate({ admitted, stream, writer, streamId, context }: Generation): void {
     const control = createStreamControl({ signals: [options.signal, ended.signal, writer.stopped, writer.abandoned] });
-    const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model });
+    // What the model calls that finished had used: a stop's end reports it, as it knows no more of the call it cut.
+    let usageSoFar: Usage | undefined;
+    const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model, onUsage: (usage) => (usageSoFar = usage) });
+    const sink = logSink(writer, { streamId, note: context.note, usageSoFar: () => usageSoFar });
     stream.within(
       () =>
-        void runStream(coalesced(logSink(writer, { streamId, note: context.note }), context), source, { control, idleMs }).then((summary) => {
+        void runStream(coalesced(sink, context), source, { control, idleMs }).then((summary) => {
           admitted.release(summary);
           stream.end(summary);
         }),
