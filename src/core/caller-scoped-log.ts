@@ -14,12 +14,13 @@ export function callerScopedLog(log: StreamLog): StreamLog {
     create: (streamId, options) => log.create(scoped(streamId, options.owner), options),
     read: (streamId, options) => log.read(scoped(streamId, options.caller), options),
     stop: (streamId, caller) => log.stop(scoped(streamId, caller), caller),
+    delete: (streamId, caller) => log.delete(scoped(streamId, caller), caller),
     close: () => log.close(),
   };
 }
 
 // A stream id holds no `/` (named-stream.ts), so a caller's name and an id never make one another's key. The log
-// still checks each stream's owner on every read and stop.
+// still checks each stream's owner on every read, stop and delete.
 function scoped(streamId: string, caller: string | undefined): string {
   return caller === undefined ? streamId : `${caller}/${streamId}`;
 }

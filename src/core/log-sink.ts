@@ -1,15 +1,16 @@
 import type { StreamLogWriter } from "./stream-log.ts";
-import type { TokenEvent } from "./token-event.ts";
+import type { TokenEvent, Usage } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
 
 /**
  * The sink a resumable stream's producer writes into: the log's writer, with
  * the stream's id (and its call's note) on its started event, and a stop
  * turned into the stream's last event (`finished`, `stopped`) so that what
- * came before it stands.
+ * came before it stands, with the usage of the model calls that had finished
+ * (`usageSoFar`; undefined when none had).
  * @internal
  */
-export function logSink(writer: StreamLogWriter, { streamId, note }: { streamId: string; note?: unknown }): TokenSink<TokenEvent> {
+export function logSink(writer: StreamLogWriter, { streamId, note, usageSoFar }: { streamId: string; note?: unknown; usageSoFar?: () => Usage | undefined }): TokenSink<TokenEvent> {
   let lastSeq = -1;
   return {
     write(event) {
@@ -19,7 +20,7 @@ export function logSink(writer: StreamLogWriter, { streamId, note }: { streamId:
     },
     close(error) {
       if (error && writer.stopped.aborted) {
-        void writer.write({ type: "finished", seq: lastSeq + 1, finishReason: "stopped", usage: undefined });
+        void writer.write({ type: "finished", seq: lastSeq + 1, finishReason: "stopped", usage: usageSoFar?.() });
         return writer.close();
       }
       writer.close(error);

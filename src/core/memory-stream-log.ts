@@ -26,7 +26,7 @@ interface LoggedStream {
   abandon: AbortController;
   graceMs: number;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Gone from the log: its retention ended, it was pushed out, or a new stream took its id. */
+  /** Gone from the log: its retention ended, it was pushed out or deleted, or a new stream took its id. */
   forgotten: boolean;
   /** What it counts against `maxRetainedBytes` once ended. */
   bytes: number;
@@ -133,6 +133,12 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions = {}): Str
       const stream = find(streamId, caller);
       if (stream.ended) return false;
       stream.stop.abort(errors.stopped());
+      return true;
+    },
+    async delete(streamId: string, caller?: string): Promise<boolean> {
+      const stream = find(streamId, caller);
+      if (!stream.ended) return false;
+      forget(stream, streamId);
       return true;
     },
     async close() {

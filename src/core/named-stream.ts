@@ -27,6 +27,20 @@ export async function createNamedStream(log: StreamLog, streamId: string, option
   return log.create(streamId, options);
 }
 
+/**
+ * Deletes a stream at once: its id then reads as unknown, on every replica
+ * that shares the log. One still generating is stopped and waited for first,
+ * so that nothing is written under the id once it is gone.
+ * @internal
+ */
+export async function deleteNamedStream(log: StreamLog, streamId: string, caller: string | undefined): Promise<void> {
+  if (await log.delete(streamId, caller)) return;
+  await log.stop(streamId, caller);
+  await untilEnded(log, streamId, caller);
+  // Stopped and read to its end, it has ended: only a log that lost sight of it (Redis gone meanwhile) still says no.
+  if (!(await log.delete(streamId, caller))) throw errors.logUnavailable(new Error("the stream still generates after its stop"));
+}
+
 // Reads the stream to its end, however it ends: stopped, it ends soon.
 async function untilEnded(log: StreamLog, streamId: string, caller: string | undefined): Promise<void> {
   try {

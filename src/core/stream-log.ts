@@ -52,6 +52,13 @@ export interface StreamLog {
   read(streamId: string, options: ReadStreamOptions): AsyncIterable<TokenEvent>;
   /** Asks a stream's producer, wherever it runs, to stop; true when it was still generating. */
   stop(streamId: string, caller?: string): Promise<boolean>;
+  /**
+   * Forgets a stream that has ended at once, as the end of its retention
+   * would: its id then reads as unknown. False for one still generating,
+   * which is left as it is (stop it, and let it end, first). Throws
+   * `not_found` as {@link read} does.
+   */
+  delete(streamId: string, caller?: string): Promise<boolean>;
   /** Lets go of connections and timers. */
   close(): Promise<void>;
 }

@@ -31,7 +31,7 @@ export type TokenPart =
   | { type: "tool_call"; id: string; name: string; argsJson: string; origin?: Origin }
   /** What a tool returned to a graph. */
   | { type: "tool_result"; toolCallId: string; name: string; content: string; isError: boolean; origin?: Origin }
-  /** The end of a well-finished stream: the last model's finish reason and the usage of them all. */
+  /** The end of a well-finished stream: the last model's finish reason and the usage of them all (a stopped resumable stream's: of the calls that had finished). */
   | { type: "finished"; finishReason: FinishReason; usage: Usage | undefined; upstreamFinishReason?: string };
 
 /** The parts whose `text` grows while a reader is behind. */

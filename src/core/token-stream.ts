@@ -1,7 +1,7 @@
 import { openStream } from "./open-stream.ts";
 import { runStream, type StreamSummary } from "./run-stream.ts";
 import { sourceFor } from "./sources/source-for.ts";
-import type { StreamingRunnable } from "./sources/token-source.ts";
+import type { SourceRun, StreamingRunnable } from "./sources/token-source.ts";
 import { createStreamControl, type StopOptions } from "./stream-control.ts";
 import type { TokenEvent } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
@@ -44,8 +44,8 @@ export function produceTokens<I>(sink: TokenSink<TokenEvent>, options: ProduceTo
 }
 
 /** @internal The event source of one runnable's run, for a stream to drive. */
-export function tokenSourceOf<I>(runnable: StreamingRunnable<I>, input: I, options: { model?: string; runId?: string }) {
+export function tokenSourceOf<I>(runnable: StreamingRunnable<I>, input: I, options: { model?: string; runId?: string; onUsage?: SourceRun["onUsage"] }) {
   const source = sourceFor(runnable);
   return (signal: AbortSignal) =>
-    source({ runnable, input, signal, model: options.model ?? "unknown", runId: options.runId ?? crypto.randomUUID() }) as AsyncIterable<TokenEvent>;
+    source({ runnable, input, signal, model: options.model ?? "unknown", runId: options.runId ?? crypto.randomUUID(), onUsage: options.onUsage }) as AsyncIterable<TokenEvent>;
 }

@@ -7,7 +7,7 @@ import { copiesOf, logSink } from "./log-sink.ts";
 import { silentLogger } from "./logger.ts";
 import { createMemoryStreamLog } from "./memory-stream-log.ts";
 import type { ModelList, ResolvedRun } from "./model-resolver.ts";
-import { createNamedStream } from "./named-stream.ts";
+import { createNamedStream, deleteNamedStream } from "./named-stream.ts";
 import { pullStream } from "./open-stream.ts";
 import { runStream, type EventSource, type StreamSummary, type StreamedEvent } from "./run-stream.ts";
 import { runEventSource } from "./sources/run-event-source.ts";
@@ -16,7 +16,7 @@ import { createStreamControl, type StreamControl } from "./stream-control.ts";
 import type { StreamLogWriter } from "./stream-log.ts";
 import { createStreamTracker, refusedSummary, type TrackedStream } from "./stream-tracker.ts";
 import { tokenSourceOf } from "./token-stream.ts";
-import type { RunEvent, TokenEvent } from "./token-event.ts";
+import type { RunEvent, TokenEvent, Usage } from "./token-event.ts";
 import type { TokenSink } from "./token-sink.ts";
 import type { CallContext, TokenwireOptions } from "./tokenwire-options.ts";
 import { errors } from "./errors.ts";
@@ -51,6 +51,8 @@ export interface Tokenwire {
   pipeResume(resume: { streamId: string; afterSeq: number }, sink: TokenSink<TokenEvent>, context?: CallContext): Promise<StreamSummary>;
   /** Stops a resumable stream's generation; true when it was still generating. */
   stopStream(streamId: string, context?: CallContext): Promise<boolean>;
+  /** Deletes a resumable stream at once, its id then unknown; one still generating is stopped and its end waited for first. */
+  deleteStream(streamId: string, context?: CallContext): Promise<void>;
   /** Generates the whole answer; a failure is thrown. */
   generate(request: GenerationRequest, context?: CallContext): Promise<Answer>;
   /** Streams LangChain's run events for the same request. */
@@ -165,10 +167,13 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
   type Generation = { admitted: AdmittedGeneration; stream: TrackedStream; writer: StreamLogWriter; streamId: string; context: CallContext };
   function generate({ admitted, stream, writer, streamId, context }: Generation): void {
     const control = createStreamControl({ signals: [options.signal, ended.signal, writer.stopped, writer.abandoned] });
-    const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model });
+    // What the model calls that finished had used: a stop's end reports it, as it knows no more of the call it cut.
+    let usageSoFar: Usage | undefined;
+    const source = tokenSourceOf(admitted.run.runnable, admitted.run.input, { model: admitted.run.model, onUsage: (usage) => (usageSoFar = usage) });
+    const sink = logSink(writer, { streamId, note: context.note, usageSoFar: () => usageSoFar });
     stream.within(
       () =>
-        void runStream(coalesced(logSink(writer, { streamId, note: context.note }), context), source, { control, idleMs }).then((summary) => {
+        void runStream(coalesced(sink, context), source, { control, idleMs }).then((summary) => {
           admitted.release(summary);
           stream.end(summary);
         }),
@@ -210,6 +215,9 @@ export function createTokenwire(options: TokenwireOptions): Tokenwire {
     pipeResume: (position, sink, context = {}) => resume(position, pushed(sink, context)),
     async stopStream(streamId, context = {}) {
       return log.stop(streamId, await admission.authenticate(context));
+    },
+    async deleteStream(streamId, context = {}) {
+      await deleteNamedStream(log, streamId, await admission.authenticate(context));
     },
     generate: (request, context = {}) => collectAnswer(pulled(context, (call) => tokens(request, call))),
     streamRunEvents: (request, context = {}) => pulled(context, (call) => runEvents(request, call)),

@@ -152,6 +152,7 @@ export function runStreamLogContract({ name, createLog }: StreamLogContractOptio
       const log = await open();
       expect(codeOf((await readAll(log, newId(), { afterSeq: -1 })).error)).toBe("not_found");
       await expect(log.stop(newId())).rejects.toMatchObject({ code: "not_found" });
+      await expect(log.delete(newId())).rejects.toMatchObject({ code: "not_found" });
       const id = newId();
       const writer = await log.create(id, { graceMs: 60_000 });
       await writeAll(writer, [started, delta(1, "a")]);
@@ -223,7 +224,43 @@ export function runStreamLogContract({ name, createLog }: StreamLogContractOptio
       for (const caller of ["mallory", undefined]) {
         expect(codeOf((await readAll(log, id, { afterSeq: -1, caller })).error)).toBe("not_found");
         await expect(log.stop(id, caller)).rejects.toMatchObject({ code: "not_found" });
+        await expect(log.delete(id, caller)).rejects.toMatchObject({ code: "not_found" });
       }
+      expect(textOf((await readAll(log, id, { afterSeq: -1, caller: "alice" })).events)).toBe("a");
+    });
+
+    it("should forget an ended stream at once on a delete: its id then reads as unknown, and is free for a new stream", async () => {
+      const log = await open();
+      const [id, kept] = [newId(), newId()];
+      for (const each of [id, kept]) {
+        const writer = await log.create(each, { owner: "alice", graceMs: 60_000 });
+        await writeAll(writer, wholeStream([each]));
+        writer.close();
+      }
+      expect(await log.delete(id, "alice")).toBe(true);
+      expect(codeOf((await readAll(log, id, { afterSeq: -1, caller: "alice" })).error)).toBe("not_found");
+      await expect(log.stop(id, "alice")).rejects.toMatchObject({ code: "not_found" });
+      await expect(log.delete(id, "alice")).rejects.toMatchObject({ code: "not_found" });
+      expect(textOf((await readAll(log, kept, { afterSeq: -1, caller: "alice" })).events)).toBe(kept);
+      const again = await log.create(id, { owner: "mallory", graceMs: 60_000 });
+      await writeAll(again, wholeStream(["new"]));
+      again.close();
+      expect(textOf((await readAll(log, id, { afterSeq: -1, caller: "mallory" })).events)).toBe("new");
+    });
+
+    it("should leave a stream still generating whole on a delete, say false, and delete it once it ended", async () => {
+      const log = await open();
+      const id = newId();
+      const writer = await log.create(id, { graceMs: 60_000 });
+      const live = readAll(log, id, { afterSeq: -1 });
+      await writeAll(writer, [started, delta(1, "a")]);
+      expect(await log.delete(id)).toBe(false);
+      expect(writer.stopped.aborted).toBe(false);
+      await writeAll(writer, [delta(2, "b"), finished(3)]);
+      writer.close();
+      expect(textOf((await live).events)).toBe("ab");
+      expect(await log.delete(id)).toBe(true);
+      expect(codeOf((await readAll(log, id, { afterSeq: -1 })).error)).toBe("not_found");
     });
 
     it("should abort the writer's stopped signal on a stop, say true while it generates and false once it ended", async () => {

@@ -35,7 +35,7 @@ export type TokenwireResponsesFetchHandlerOptions = ResponsesRoutesOptions & dia
  * foreground or in the background; and for a kept response
  * `GET /v1/responses/{id}` (its object, or its stream resumed with
  * `stream=true&starting_after=N`), `GET /v1/responses/{id}/input_items`
- * and `POST /v1/responses/{id}/cancel`.
+ * `POST /v1/responses/{id}/cancel` and `DELETE /v1/responses/{id}`.
  */
 export function tokenwireResponsesHandler(tokenwire: Tokenwire, options: TokenwireResponsesHandlerOptions = {}): dialect.DialectNodeHandler {
   // The shared handler passes on no query string: the routes of each request are made with its own.
@@ -64,8 +64,8 @@ function queryOf(url: string): URLSearchParams {
   return new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
 }
 
-// A cancel is a POST with no body, as the openai client sends it: the one POST route here that takes no JSON, guarded
-// against pages of other origins all the same.
+// A cancel is a POST with no body, as the openai client sends it, and a delete has none either: routes that take no
+// JSON, guarded against pages of other origins all the same.
 function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions, query: URLSearchParams): dialect.Dialect {
   const path = `${options.basePath ?? "/v1"}/responses`;
   return {
@@ -79,6 +79,7 @@ function responsesDialect(tokenwire: Tokenwire, options: ResponsesRoutesOptions,
       if (method === "GET" && action === undefined) return { json: false, answer: (request) => retrieve(tokenwire, { segment, query }, request) };
       if (method === "GET" && action === "input_items") return { json: false, answer: (request) => inputItems(tokenwire, { segment, query }, request) };
       if (method === "POST" && action === "cancel") return { json: false, guarded: true, answer: (request) => cancel(tokenwire, segment, request) };
+      if (method === "DELETE" && action === undefined) return { json: false, guarded: true, answer: (request) => remove(tokenwire, segment, request) };
       return undefined;
     },
   };
@@ -190,4 +191,12 @@ async function cancel(tokenwire: Tokenwire, segment: string, request: dialect.Di
   const id = responseIdOf(segment);
   await tokenwire.stopStream(id, dialect.contextOf(request, protocol));
   return dialect.jsonReply(200, await readResponse(tokenwire, { id, upTo: "end" }, request));
+}
+
+// A delete forgets the response at once, wherever the log is shared: a read, a resume, its input items and a response
+// that follows it then find it no more than an unknown id. One still generating is stopped first, as a cancel stops it.
+async function remove(tokenwire: Tokenwire, segment: string, request: dialect.DialectRequest): Promise<dialect.DialectReply> {
+  const id = responseIdOf(segment);
+  await tokenwire.deleteStream(id, dialect.contextOf(request, protocol));
+  return dialect.jsonReply(200, { id, object: "response", deleted: true });
 }

@@ -9,6 +9,7 @@ import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
 import { defaultAnswerMs } from "./redis-health.ts";
 import { createStreamKeys } from "./create-script.ts";
+import { deleteStreamKeys } from "./delete-script.ts";
 import { createRedisLogWriter, type RedisLogWriter } from "./redis-log-writer.ts";
 import { streamIdKeys, streamKeys, type StreamIdKeys, type StreamKeys } from "./stream-keys.ts";
 import { createTailSubscriptions, type TailSubscriptions } from "./tail-subscriptions.ts";
@@ -110,6 +111,7 @@ export async function createRedisStreamLog(options: RedisStreamLogOptions = {}):
     create: (streamId, options) => createStream(shared, { streamId, ...options }),
     read: (streamId, options) => readStream(shared, { streamId, ...options }),
     stop: (streamId, caller) => stopStream(shared, { streamId, caller }),
+    delete: (streamId, caller) => deleteStream(shared, { streamId, caller }),
     async close() {
       clearInterval(heartbeat);
       // What was written goes in first, for a second at most: a Redis that does not answer is not waited for.
@@ -171,6 +173,16 @@ async function stopStream(shared: Shared, { streamId, caller }: { streamId: stri
   // The flag outlives a replica that missed the message; the message saves waiting for its heartbeat.
   await Promise.all([health.call(() => redis.hSet(keys.meta, "stop", "1")), health.call(() => redis.publish(shared.stopChannel, streamId))]).catch(unavailable);
   return true;
+}
+
+// A stream that a new one replaced under its id between the read and the delete: the new one is the id's now.
+async function deleteStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
+  const { link } = shared;
+  const meta = await link.health.call(() => link.commands.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
+  checkCaller(meta, caller);
+  const outcome = await link.health.call(() => deleteStreamKeys(link.send, shared.keysOf(streamId, meta.generation!))).catch(unavailable);
+  if (outcome === "replaced") return deleteStream(shared, { streamId, caller });
+  return outcome === "deleted";
 }
 
 // Another caller's stream reads as unknown: its existence is not theirs to learn.

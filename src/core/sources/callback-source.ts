@@ -26,7 +26,7 @@ interface ModelRun {
 export async function* callbackSource<I>(run: SourceRun<I>): AsyncGenerator<SourceEvent> {
   yield startedEvent(run);
   const channel = createPartChannel<TokenPart>();
-  const handler = new PartsHandler(channel);
+  const handler = new PartsHandler(channel, run.onUsage);
   let outputText = false;
   let lastOutput: unknown;
   const drained = (async () => {
@@ -70,10 +70,12 @@ class PartsHandler extends BaseCallbackHandler {
   readonly #tools = new Map<string, { origin: Origin; name: string; toolCallId: string }>();
 
   private readonly channel: ReturnType<typeof createPartChannel<TokenPart>>;
+  private readonly onUsage: ((usage: Usage) => void) | undefined;
 
-  constructor(channel: ReturnType<typeof createPartChannel<TokenPart>>) {
+  constructor(channel: ReturnType<typeof createPartChannel<TokenPart>>, onUsage: ((usage: Usage) => void) | undefined) {
     super();
     this.channel = channel;
+    this.onUsage = onUsage;
   }
 
   // eslint-disable-next-line max-params -- LangChain's callback signature
@@ -103,6 +105,8 @@ class PartsHandler extends BaseCallbackHandler {
     this.finishReason = finishReason ?? this.finishReason;
     this.usage = addUsage(this.usage, message);
     if (model.tokens > 0 && finishReason === undefined) this.cutRuns++;
+    // Only a call that finished has its whole usage: one cut off by a stop may hold a part of it, or none.
+    else if (finishReason !== undefined && this.usage) this.onUsage?.(this.usage);
     // A model that did not stream (streaming disabled) reports its whole message here only.
     if (model.tokens === 0) await this.#push(model, fullMessageParts(message, model.origin));
     for (const call of model.toolCalls.finish(model.origin)) await this.channel.push(call);

@@ -1,5 +1,5 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { TokenEvent, TokenPart } from "../token-event.ts";
+import type { TokenEvent, TokenPart, Usage } from "../token-event.ts";
 
 /** Anything with LangChain's `.stream()`: every runnable. */
 export interface StreamingRunnable<I = unknown> {
@@ -16,6 +16,8 @@ export interface SourceRun<I = unknown> {
   runId: string;
   /** The stream's one signal: the source passes it to LangChain and knows nothing else of stopping. */
   signal: AbortSignal;
+  /** Told the usage of the model calls that have finished so far, summed, as each finishes: what a stream stopped before its end still knows. */
+  onUsage?: (usage: Usage) => void;
 }
 
 /** An event a source yields; the stream numbers it. */

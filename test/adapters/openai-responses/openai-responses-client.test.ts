@@ -206,15 +206,21 @@ describe("requests /v1/responses refuses with 400, naming what is wrong", () => 
     { method: "GET", path: `/v1/responses/${missing}?starting_after=3`, status: 400, message: "starting_after needs stream=true" },
     { method: "GET", path: `/v1/responses/${missing}?stream=yes`, status: 400, message: "stream must be true or false" },
     { method: "POST", path: `/v1/responses/${missing}/cancel`, status: 404, message: "no such stream here (it may have expired)" },
+    { method: "DELETE", path: "/v1/responses/", status: 400, message: "the response id in the path is not one of this server's (resp_ and 32 hex digits)" },
+    { method: "DELETE", path: "/v1/responses/resp_1", status: 400, message: "the response id in the path is not one of this server's (resp_ and 32 hex digits)" },
+    { method: "DELETE", path: `/v1/responses/${missing}`, status: 404, message: "no such stream here (it may have expired)" },
   ])("$method $path answers $status", async ({ method, path, status, message }) => {
     const response = await fetch(`${server.current.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${apiKey}` } });
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ error: { message, code: status === 404 ? "not_found" : "invalid_argument" } });
   });
 
-  it("should refuse a cancel that a page of another origin sent, though it has no body, with 403", async () => {
-    const response = await fetch(`${server.current.baseUrl}/v1/responses/${missing}/cancel`, {
-      method: "POST",
+  it.each([
+    { what: "a cancel", method: "POST", path: `/v1/responses/${missing}/cancel` },
+    { what: "a delete", method: "DELETE", path: `/v1/responses/${missing}` },
+  ])("should refuse $what that a page of another origin sent, though it has no body, with 403", async ({ method, path }) => {
+    const response = await fetch(`${server.current.baseUrl}${path}`, {
+      method,
       headers: { authorization: `Bearer ${apiKey}`, origin: "http://attacker.example", "sec-fetch-site": "cross-site" },
     });
     expect(response.status).toBe(403);

@@ -196,6 +196,25 @@ describe.skipIf(skipWithout("redis"))("createRedisStreamLog()", () => {
         for (const [, ttl] of await ttls()) expect(ttl).toBeGreaterThan(0), expect(ttl).toBeLessThanOrEqual(60_000);
       }));
 
+    it("should delete every key of an ended stream, and of one whose producer died, and none of another id", () =>
+      withClient(async (client) => {
+        const producer = await createRedisStreamLog({ url: redis.url, heartbeatMs, keyPrefix: "deleted:" });
+        const log = await openLog({ keyPrefix: "deleted:" });
+        const [ended, died, kept] = [await writeStarted(log), await writeStarted(producer), await writeStarted(log)];
+        ended.writer.close();
+        kept.writer.close();
+        await producer.close();
+        const keysOf = (id: string) => client.keys(`deleted:{${id}}:*`);
+        await vi.waitFor(async () => expect(await keysOf(ended.id)).toHaveLength(2));
+        expect(await log.delete(ended.id)).toBe(true);
+        expect(await keysOf(ended.id)).toEqual([]);
+        // A dead producer's heartbeat lapses: its stream is then as good as ended.
+        await vi.waitFor(async () => expect(await log.delete(died.id)).toBe(true), { timeout: 5000, interval: 50 });
+        expect(await keysOf(died.id)).toEqual([]);
+        expect(await keysOf(kept.id)).toHaveLength(2);
+        expect(textOf((await collect(log.read(kept.id, { afterSeq: -1 }))).events)).toBe("");
+      }));
+
     it("should refuse a second writer's events under sequences already written, and end its stream with unavailable", () =>
       withClient(async (client) => {
         const log = await openLog();
