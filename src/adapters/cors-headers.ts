@@ -37,7 +37,8 @@ export function corsHeaders(request: CorsRequest, options: CorsOptions = {}): Re
   if (!isPreflight(request)) return { ...base, "access-control-expose-headers": cors.exposedHeaders.join(", ") };
   return {
     ...base,
-    "access-control-allow-methods": cors.allowedMethods.join(", "),
+    // Connect's methods, and the Responses API's DELETE of a kept response.
+    "access-control-allow-methods": [...cors.allowedMethods, "DELETE"].join(", "),
     "access-control-allow-headers": [...cors.allowedHeaders, ...(options.allowedHeaders ?? ["Authorization"])].join(", "),
     "access-control-max-age": "7200",
   };

@@ -6,11 +6,11 @@ const page = "https://chat.example.com";
 const preflight = { method: "OPTIONS", origin: page, requestMethod: "POST" };
 
 describe("corsHeaders()", () => {
-  it("should allow Connect's and gRPC-Web's methods and headers, and Authorization, to an allowed origin's preflight", () => {
+  it("should allow Connect's and gRPC-Web's methods and headers, DELETE and Authorization, to an allowed origin's preflight", () => {
     const headers = corsHeaders(preflight, { origins: [page] });
     expect(headers["access-control-allow-origin"]).toBe(page);
     expect(headers.vary).toBe("Origin");
-    expect(headers["access-control-allow-methods"]!.split(", ")).toEqual(cors.allowedMethods);
+    expect(headers["access-control-allow-methods"]!.split(", ")).toEqual([...cors.allowedMethods, "DELETE"]);
     expect(headers["access-control-allow-headers"]!.split(", ")).toEqual([...cors.allowedHeaders, "Authorization"]);
   });
 
