@@ -1,6 +1,6 @@
 import type { Tokenwire } from "../../core/tokenwire.ts";
 import { createConnectRouter } from "@connectrpc/connect";
-import { createFetchHandler } from "@connectrpc/connect/protocol";
+import { createFetchHandler, type Compression } from "@connectrpc/connect/protocol";
 import { corsHeaders, isPreflight, type CorsOptions } from "../cors-headers.ts";
 import { connectOptionsFrom, type RouterOptions } from "../router-options.ts";
 import { deadlinesBeyondTimers } from "../deadline-header.ts";
@@ -20,6 +20,11 @@ export interface TokenwireFetchHandlerOptions extends RouterOptions {
   cors?: CorsOptions;
   /** Characters of unsent text per stream before the model is held back; default 64 Ki. */
   highWaterMark?: number;
+  /**
+   * The compressions a request may come in and a reply may go out in, such as
+   * connect-node's `compressionGzip` where the runtime has `node:zlib`; default none.
+   */
+  acceptCompression?: Compression[];
 }
 
 /**
@@ -74,7 +79,7 @@ async function* chunksOf(body: ReadableStream<Uint8Array> | null): AsyncGenerato
 
 function routeTable(tokenwire: Tokenwire, options: TokenwireFetchHandlerOptions): Map<string, FetchHandler> {
   const { routes, ...routerOptions } = connectOptionsFrom(tokenwire, options);
-  const router = createConnectRouter({ ...routerOptions, grpc: false });
+  const router = createConnectRouter({ ...routerOptions, grpc: false, acceptCompression: options.acceptCompression ?? [] });
   routes(router);
   const prefix = options.requestPathPrefix ?? "";
   return new Map(router.handlers.map((handler) => [prefix + handler.requestPath, createFetchHandler(handler)]));

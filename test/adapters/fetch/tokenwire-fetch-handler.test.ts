@@ -84,6 +84,19 @@ describe("tokenwireFetchHandler() through the frame sinks", () => {
       expect({ code: answered.error?.code, message: answered.error?.rawMessage }).toEqual({ code: expected.error?.code, message: expected.error?.rawMessage });
       expect(answered.error?.code).toBe(Code.Unimplemented);
     });
+
+    it("should take a gzip-compressed request, and compress its reply, when given gzip, as connect-es's pipeline does", async () => {
+      const compressed = { ...way, sendCompression: compressionGzip };
+      const gzip = { acceptCompression: [compressionGzip] };
+      const answered = await call(compressed, "gpt-test", { handler: served(gzip) });
+      expect(deltaTextOf(answered.responses)).toBe(defaultTokens.join(""));
+      expect(answered.error).toBeUndefined();
+      const expected = await call(compressed, "gpt-test", { handler: served({ ...gzip, interceptors: [(next) => next] }) });
+      expect(deltaTextOf(expected.responses)).toBe(defaultTokens.join(""));
+      const encoding = way.protocol === "connect" ? "connect-content-encoding" : "grpc-encoding";
+      expect(answered.header.get(encoding)).toBe("gzip");
+      expect(expected.header.get(encoding)).toBe("gzip");
+    });
   });
 
   describe("malformed StreamTokens requests", () => {
