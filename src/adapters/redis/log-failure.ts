@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { ErrorReply } from "redis";
 import { errors } from "../../core/errors.ts";
 import { TokenwireError } from "../../core/tokenwire-error.ts";
@@ -36,6 +37,25 @@ export function ridesOut(cause: unknown, failover: Failover): boolean {
   if (failover.ms <= 0 || cause instanceof TokenwireError) return false;
   if (cause instanceof RedisUnansweredError) return failover.silence;
   return !(cause instanceof ErrorReply) || failoverReplies.test(cause.message);
+}
+
+/**
+ * Sends a command, and sends it again a beat apart while it fails as a
+ * failover makes commands fail ({@link ridesOut}), up to the failover's bound
+ * or until `signal` aborts: what begins during a failover waits it out, as the
+ * streams in flight do. Rejects with the last failure.
+ * @internal
+ */
+export async function throughFailover<T>(send: () => Promise<T>, { failover, beatMs, signal }: { failover: Failover; beatMs: number; signal?: AbortSignal }): Promise<T> {
+  const since = Date.now();
+  for (;;) {
+    try {
+      return await send();
+    } catch (cause) {
+      if (!ridesOut(cause, failover) || Date.now() - since >= failover.ms || signal?.aborted) throw cause;
+      await delay(beatMs, undefined, { ref: false, signal }).catch(() => {});
+    }
+  }
 }
 
 /** Throws {@link logFailure}'s error for `cause`. @internal */

@@ -1,9 +1,8 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { errors } from "../../core/errors.ts";
 import type { StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenwireError } from "../../core/tokenwire-error.ts";
 import { appendBatch } from "./append-script.ts";
-import { logFailure, ridesOut, type Failover } from "./log-failure.ts";
+import { logFailure, ridesOut, throughFailover, type Failover } from "./log-failure.ts";
 import { createKeptEvents, type Entry } from "./kept-events.ts";
 import { endId, endMarkerJson, eventId } from "./log-entry.ts";
 import type { RedisLink } from "./redis-clients.ts";
@@ -167,13 +166,8 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
     timer.unref();
   }
   async function endAgain(end: Entry): Promise<void> {
-    const since = Date.now();
-    for (;;) {
-      retry = true;
-      const landed = await append([end], true).then(() => true, () => false);
-      if (landed || Date.now() - since >= failover.ms) return;
-      await delay(heartbeatMs, undefined, { ref: false });
-    }
+    retry = true;
+    await throughFailover(() => append([end], true), { failover, beatMs: heartbeatMs }).catch(() => {});
   }
 
   // One command a beat as a rule (the heartbeat); the keys' lifetime four times a retention period; the stop

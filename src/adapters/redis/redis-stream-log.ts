@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../../core/logger.ts";
 import type { CreateStreamOptions, ReadStreamOptions, StreamLog, StreamLogWriter } from "../../core/stream-log.ts";
 import type { TokenEvent } from "../../core/token-event.ts";
 import { followLog } from "./log-follower.ts";
-import { ridesOut, unavailable, type Failover } from "./log-failure.ts";
+import { ridesOut, throughFailover, unavailable, type Failover } from "./log-failure.ts";
 import { endId, seqOfId } from "./log-entry.ts";
 import { connectRedis, targetOf, type RedisLink, type RedisLocation } from "./redis-clients.ts";
 import { defaultAnswerMs } from "./redis-health.ts";
@@ -144,16 +144,22 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
   return writer;
 }
 
+// A read or a stop begun during a failover waits it out, as the streams under way do.
+function askThroughFailover<T>(shared: Shared, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return throughFailover(() => shared.link.health.call(send), { failover: shared.failover, beatMs: shared.heartbeatMs, signal });
+}
+
 async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal, onlyLive }: ReadStreamOptions & { streamId: string }): AsyncGenerator<TokenEvent> {
   const { commands: redis, health } = shared.link;
   const { heartbeatMs, failover } = shared;
   // What this process wrote is read back.
   await shared.writers.get(streamId)?.flushed();
-  const meta = await health.call(() => redis.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
+  const ask = <T>(send: () => Promise<T>) => askThroughFailover(shared, send, signal).catch(unavailable);
+  const meta = await ask(() => redis.hGetAll(shared.idKeysOf(streamId).meta));
   checkCaller(meta, caller);
   // The reader keeps to this generation's log: a stream that replaces it under the id writes another.
   const keys = shared.keysOf(streamId, meta.generation!);
-  const last = await health.call(() => redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 })).catch(unavailable);
+  const last = await ask(() => redis.xRevRange(keys.events, `(${endId}`, "-", { COUNT: 1 }));
   if (onlyLive && meta.ended) throw errors.streamNotFound();
   const lastSeq = seqOfId(last?.[0]?.id);
   // Just after a failover, a live stream's log may lack what its writer is writing again: a reader who had it waits.
@@ -164,14 +170,15 @@ async function* readStream(shared: Shared, { streamId, afterSeq, caller, signal,
 }
 
 async function stopStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
-  const { commands: redis, health } = shared.link;
+  const { commands: redis } = shared.link;
   const keys = shared.idKeysOf(streamId);
-  const [meta, alive] = await Promise.all([health.call(() => redis.hGetAll(keys.meta)), health.call(() => redis.get(keys.alive))]).catch(unavailable);
+  const ask = <T>(send: () => Promise<T>) => askThroughFailover(shared, send);
+  const [meta, alive] = await Promise.all([ask(() => redis.hGetAll(keys.meta)), ask(() => redis.get(keys.alive))]).catch(unavailable);
   checkCaller(meta, caller);
   if (meta.ended || alive !== meta.generation) return false;
   shared.writers.get(streamId)?.stopHere();
   // The flag outlives a replica that missed the message; the message saves waiting for its heartbeat.
-  await Promise.all([health.call(() => redis.hSet(keys.meta, "stop", "1")), health.call(() => redis.publish(shared.stopChannel, streamId))]).catch(unavailable);
+  await Promise.all([ask(() => redis.hSet(keys.meta, "stop", "1")), ask(() => redis.publish(shared.stopChannel, streamId))]).catch(unavailable);
   return true;
 }
 
