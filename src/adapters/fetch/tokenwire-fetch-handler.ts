@@ -25,6 +25,8 @@ export interface TokenwireFetchHandlerOptions extends RouterOptions {
    * connect-node's `compressionGzip` where the runtime has `node:zlib`; default none.
    */
   acceptCompression?: Compression[];
+  /** Ends the streams in flight as `unavailable` when aborted: the host's server closing. */
+  shutdownSignal?: AbortSignal;
 }
 
 /**

@@ -197,6 +197,15 @@ describe("tokenwireFetchHandler() through the frame sinks", () => {
     expect(deltas.length).toBeLessThan(defaultTokens.length);
   });
 
+  it("should end a stream in flight as unavailable once its shutdownSignal aborts, and close its upstream request", async () => {
+    const shutdown = new AbortController();
+    const client = createClient(TokenService, createConnectTransport({ baseUrl: base, fetch: fetchVia(served({ shutdownSignal: shutdown.signal })) }));
+    const arrived = test.current.upstream.nextRequest();
+    const { code } = await failureOf(client.streamTokens(ask("stall-after-3")), (response) => response.event.case === "delta" && shutdown.abort());
+    expect(code).toBe(Code.Unavailable);
+    expect(await (await arrived).ended).toBe("client-closed");
+  });
+
   it("should put the CORS headers on a stream under its path prefix", async () => {
     const page = "https://chat.example.com";
     const handler = served({ requestPathPrefix: "/api", cors: { origins: [page] } });
