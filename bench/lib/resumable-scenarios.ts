@@ -256,19 +256,28 @@ export async function fenceCost(redis: RedisProbe, { batches, streams, tokens }:
   const withFence = await redisUs("return redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1][1]");
   await redis.send(["DEL", key]);
 
-  const log = await createRedisStreamLog(redis.location);
-  const writers = await Promise.all(Array.from({ length: streams }, (_, i) => log.create(`fence-${i}-${Date.now()}`, { graceMs: 60_000 })));
-  const write = async (from: number, to: number) => {
-    for (let seq = from; seq < to; seq++) await Promise.all(writers.map((writer) => writer.write({ type: "delta", seq, text: `${seq} ` })));
-    await sleep(200); // the last batches' writes
-  };
-  await write(0, tokens);
-  // What the streams let go of when they end: the events their writers kept (measured after the writes rather than
-  // against a baseline before them, which the scenarios before leave noisy).
+  // What the streams let go of when they end, with writers that keep their events (a failover waited out, as on a
+  // cluster or through Sentinel) against writers that keep none once Redis has them (failoverMs 0): the difference
+  // is the events kept, what else a stream lets go of being the same in both.
+  // Twice: what the scenarios before left lets go of itself during the first pair.
+  const freed = (failoverMs: number) => heapFreedPerToken(redis, { failoverMs, streams, tokens });
+  let heapBytesPerToken = 0;
+  for (let pair = 0; pair < 2; pair++) heapBytesPerToken = (await freed(30_000)) - (await freed(0));
+  return { redisUsPerBatch: withFence - without, heapBytesPerToken };
+}
+
+// The heap per token that `streams` live streams of `tokens` each let go of when they end (measured after the writes
+// rather than against a baseline before them, which the scenarios before leave noisy).
+async function heapFreedPerToken(redis: RedisProbe, { failoverMs, streams, tokens }: { failoverMs: number; streams: number; tokens: number }): Promise<number> {
+  const log = await createRedisStreamLog({ ...redis.location, failoverMs });
+  const writers = await Promise.all(Array.from({ length: streams }, (_, i) => log.create(`fence-${failoverMs}-${i}-${Date.now()}`, { graceMs: 60_000 })));
+  for (let seq = 0; seq < tokens; seq++) await Promise.all(writers.map((writer) => writer.write({ type: "delta", seq, text: `${seq} ` })));
+  await sleep(200); // the last batches' writes
   const heapWhileLive = heapAfterGc();
   for (const writer of writers.splice(0)) writer.close();
-  await sleep(500); // the end markers' writes
-  const heapBytesPerToken = (heapWhileLive - heapAfterGc()) / (streams * tokens);
+  // The end markers' writes, and the while each writer watches its connection after its end: 2 × (heartbeat + answerMs).
+  await sleep(6500);
+  const freed = (heapWhileLive - heapAfterGc()) / (streams * tokens);
   await log.close();
-  return { redisUsPerBatch: withFence - without, heapBytesPerToken };
+  return freed;
 }
