@@ -78,7 +78,7 @@ export function createRedisLogWriter(context: WriterContext): RedisLogWriter {
   const abandon = new AbortController();
   const ended = deferred();
   // The events not yet in Redis; where a failover is waited out (a cluster, Sentinel), every event of the stream,
-  // to write again what a failover took: about 40 bytes a token (BENCHMARKS.md). Without, a log found shorter
+  // to write again what a failover took: about 80 bytes a token (BENCHMARKS.md). Without, a log found shorter
   // than what it acknowledged ends the stream `unavailable`, and the events in Redis are not kept here.
   const written = createKeptEvents();
   const keepsWritten = failover.ms > 0;
