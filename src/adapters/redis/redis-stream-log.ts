@@ -144,7 +144,7 @@ async function createStream(shared: Shared, { streamId, owner, graceMs }: Create
   return writer;
 }
 
-// A read or a stop begun during a failover waits it out, as the streams under way do.
+// A read, a stop or a delete begun during a failover waits it out, as the streams under way do.
 function askThroughFailover<T>(shared: Shared, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   return throughFailover(() => shared.link.health.call(send), { failover: shared.failover, beatMs: shared.heartbeatMs, signal });
 }
@@ -185,9 +185,10 @@ async function stopStream(shared: Shared, { streamId, caller }: { streamId: stri
 // A stream that a new one replaced under its id between the read and the delete: the new one is the id's now.
 async function deleteStream(shared: Shared, { streamId, caller }: { streamId: string; caller: string | undefined }): Promise<boolean> {
   const { link } = shared;
-  const meta = await link.health.call(() => link.commands.hGetAll(shared.idKeysOf(streamId).meta)).catch(unavailable);
+  const ask = <T>(send: () => Promise<T>) => askThroughFailover(shared, send).catch(unavailable);
+  const meta = await ask(() => link.commands.hGetAll(shared.idKeysOf(streamId).meta));
   checkCaller(meta, caller);
-  const outcome = await link.health.call(() => deleteStreamKeys(link.send, shared.keysOf(streamId, meta.generation!))).catch(unavailable);
+  const outcome = await ask(() => deleteStreamKeys(link.send, shared.keysOf(streamId, meta.generation!)));
   if (outcome === "replaced") return deleteStream(shared, { streamId, caller });
   return outcome === "deleted";
 }
